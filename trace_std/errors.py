@@ -84,6 +84,33 @@ class ErrorCode(StrEnum):
     # (render package appends here)
 
     # -- registry and verification (trace_std.registry) ---------------------
+    REGISTRY_UNAVAILABLE = "registry.unavailable"
+    REGISTRY_CODE_NOT_FOUND = "registry.code.not_found"
+    REGISTRY_CODE_NOT_YET_ISSUED = "registry.code.not_yet_issued"
+    REGISTRY_CODE_SUSPENDED = "registry.code.suspended"
+    REGISTRY_CODE_REVOKED = "registry.code.revoked"
+    REGISTRY_CODE_KIND_MISMATCH = "registry.code.kind_mismatch"
+    REGISTRY_MARKET_NOT_APPROVED = "registry.market.not_approved"
+    REGISTRY_MARKET_EXPIRED = "registry.market.expired"
+    REGISTRY_MARKET_UNKNOWN = "registry.market.unknown"
+    REGISTRY_PRODUCT_NOT_FOUND = "registry.product.not_found"
+    REGISTRY_LOT_NOT_FOUND = "registry.lot.not_found"
+    REGISTRY_LOT_PUC_MISMATCH = "registry.lot.puc_mismatch"
+    REGISTRY_LOT_PHC_MISMATCH = "registry.lot.phc_mismatch"
+    REGISTRY_LOT_PACK_DATE_MISMATCH = "registry.lot.pack_date_mismatch"
+    REGISTRY_CROP_MISMATCH = "registry.crop.mismatch"
+    REGISTRY_STATUS_INVALID = "registry.status.invalid"
+    REGISTRY_STATUS_UNCHANGED = "registry.status.unchanged"
+    REGISTRY_IMPORT_UNREADABLE = "registry.import.unreadable"
+    REGISTRY_IMPORT_FIELD_MISSING = "registry.import.field_missing"
+    REGISTRY_IMPORT_FIELD_INVALID = "registry.import.field_invalid"
+    REGISTRY_IMPORT_CODE_INVALID = "registry.import.code_invalid"
+    REGISTRY_IMPORT_DUPLICATE = "registry.import.duplicate"
+    REGISTRY_IMPORT_UNKNOWN_REFERENCE = "registry.import.unknown_reference"
+    REGISTRY_IMPORT_HISTORY_CONFLICT = "registry.import.history_conflict"
+    REGISTRY_TOKEN_INVALID = "registry.token.invalid"
+    REGISTRY_TOKEN_SCOPE_UNKNOWN = "registry.token.scope_unknown"
+    REGISTRY_TOKEN_NOT_FOUND = "registry.token.not_found"
     # (registry package appends here)
 
 
@@ -226,6 +253,33 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     # -- label categories --
     # -- render categories --
     # -- registry categories --
+    ErrorCode.REGISTRY_UNAVAILABLE: RegistryError,
+    ErrorCode.REGISTRY_CODE_NOT_FOUND: RegistryError,
+    ErrorCode.REGISTRY_CODE_NOT_YET_ISSUED: RegistryError,
+    ErrorCode.REGISTRY_CODE_SUSPENDED: RegistryError,
+    ErrorCode.REGISTRY_CODE_REVOKED: RegistryError,
+    ErrorCode.REGISTRY_CODE_KIND_MISMATCH: InvalidCombination,
+    ErrorCode.REGISTRY_MARKET_NOT_APPROVED: RegistryError,
+    ErrorCode.REGISTRY_MARKET_EXPIRED: RegistryError,
+    ErrorCode.REGISTRY_MARKET_UNKNOWN: UnknownReference,
+    ErrorCode.REGISTRY_PRODUCT_NOT_FOUND: RegistryError,
+    ErrorCode.REGISTRY_LOT_NOT_FOUND: RegistryError,
+    ErrorCode.REGISTRY_LOT_PUC_MISMATCH: InvalidCombination,
+    ErrorCode.REGISTRY_LOT_PHC_MISMATCH: InvalidCombination,
+    ErrorCode.REGISTRY_LOT_PACK_DATE_MISMATCH: InvalidCombination,
+    ErrorCode.REGISTRY_CROP_MISMATCH: InvalidCombination,
+    ErrorCode.REGISTRY_STATUS_INVALID: InvalidComponent,
+    ErrorCode.REGISTRY_STATUS_UNCHANGED: RegistryError,
+    ErrorCode.REGISTRY_IMPORT_UNREADABLE: FileFormatError,
+    ErrorCode.REGISTRY_IMPORT_FIELD_MISSING: InvalidFormat,
+    ErrorCode.REGISTRY_IMPORT_FIELD_INVALID: InvalidComponent,
+    ErrorCode.REGISTRY_IMPORT_CODE_INVALID: InvalidFormat,
+    ErrorCode.REGISTRY_IMPORT_DUPLICATE: InvalidCombination,
+    ErrorCode.REGISTRY_IMPORT_UNKNOWN_REFERENCE: UnknownReference,
+    ErrorCode.REGISTRY_IMPORT_HISTORY_CONFLICT: InvalidCombination,
+    ErrorCode.REGISTRY_TOKEN_INVALID: RegistryError,
+    ErrorCode.REGISTRY_TOKEN_SCOPE_UNKNOWN: UnknownReference,
+    ErrorCode.REGISTRY_TOKEN_NOT_FOUND: RegistryError,
 }
 
 
