@@ -72,15 +72,85 @@ class ErrorCode(StrEnum):
     # (codes package appends here)
 
     # -- GS1 keys, AIs, element strings (trace_std.gs1) --------------------
+    GS1_KEY_LENGTH = "gs1.key.length"
+    GS1_KEY_CHARACTER = "gs1.key.character"
+    GS1_KEY_CHECKSUM = "gs1.key.checksum"
+    GS1_KEY_COMPONENT = "gs1.key.component"
+    GS1_VOICE_PICK_LOT = "gs1.voice_pick.lot"
+    GS1_VOICE_PICK_DATE = "gs1.voice_pick.date"
     # (gs1 package appends here)
 
     # -- GS1 Digital Link (trace_std.gs1.digital_link) ---------------------
+    DL_SCHEME = "dl.scheme"
+    DL_HOST = "dl.host"
+    DL_CHARACTER = "dl.character"
+    DL_PATH_SEGMENT = "dl.path.segment"
+    DL_KEY_MISSING = "dl.key.missing"
+    DL_KEY_MULTIPLE = "dl.key.multiple"
+    DL_AI_UNKNOWN = "dl.ai.unknown"
+    DL_QUALIFIER_INVALID = "dl.qualifier.invalid"
+    DL_QUALIFIER_ORDER = "dl.qualifier.order"
+    DL_QUERY_DUPLICATE = "dl.query.duplicate"
+    DL_QUERY_PATH_AI = "dl.query.path_ai"
+    DL_QUERY_NOT_ATTRIBUTE = "dl.query.not_attribute"
+    DL_QUERY_UNKNOWN_AI = "dl.query.unknown_ai"
+    DL_VALUE_EMPTY = "dl.value.empty"
+    DL_PERCENT_NUL = "dl.percent.nul"
+    DL_PERCENT_INVALID = "dl.percent.invalid"
+    DL_GTIN_ZERO_SUPPRESSED = "dl.gtin.zero_suppressed"
+    DL_CONVENIENCE_ALPHA = "dl.convenience_alpha"
     # (digital link appends here)
 
     # -- labels and batch files (trace_std.label) --------------------------
+    LABEL_FIELD_REQUIRED = "label.field.required"
+    LABEL_FIELD_INVALID = "label.field.invalid"
+    LABEL_FIELD_TOO_LONG = "label.field.too_long"
+    LABEL_FIELD_CHARACTER = "label.field.character"
+    LABEL_DATE_INVALID = "label.date.invalid"
+    LABEL_DATE_RANGE = "label.date.range"
+    LABEL_DATE_ORDER = "label.date.order"
+    LABEL_DATE_FUTURE = "label.date.future"
+    LABEL_DATE_BEST_BEFORE = "label.date.best_before"
+    LABEL_DATE_UNENCODABLE = "label.date.unencodable"
+    LABEL_WEIGHT_INVALID = "label.weight.invalid"
+    LABEL_WEIGHT_UNENCODABLE = "label.weight.unencodable"
+    LABEL_COUNT_INVALID = "label.count.invalid"
+    LABEL_COUNTRY_UNKNOWN = "label.country.unknown"
+    LABEL_PUC_KIND = "label.puc.kind"
+    LABEL_PHC_KIND = "label.phc.kind"
+    LABEL_GTIN_PREFIX = "label.gtin.prefix"
+    LABEL_MARKET_UNKNOWN = "label.market.unknown"
+    LABEL_MARKET_REQUIRED = "label.market.required"
+    LABEL_MARKET_MISMATCH = "label.market.mismatch"
+    LABEL_PROFILE_UNMAPPED = "label.profile.unmapped"
+    LABEL_PROFILE_MISMATCH = "label.profile.mismatch"
+    FILE_UNREADABLE = "file.unreadable"
+    FILE_FORMAT_UNKNOWN = "file.format.unknown"
+    FILE_BINARY = "file.binary"
+    FILE_ENCODING = "file.encoding"
+    FILE_TRUNCATED = "file.truncated"
+    FILE_EMPTY = "file.empty"
+    FILE_COLUMNS_MISSING = "file.columns.missing"
+    FILE_COLUMNS_DUPLICATE = "file.columns.duplicate"
+    FILE_ROW_MALFORMED = "file.row.malformed"
+    BATCH_SERIAL_DUPLICATE = "batch.serial.duplicate"
+    BATCH_SSCC_DUPLICATE = "batch.sscc.duplicate"
+    BATCH_LOT_HARVEST_CONFLICT = "batch.lot.harvest_conflict"
     # (label package appends here)
 
     # -- rendering (trace_std.render) ---------------------------------------
+    RENDER_EXTRA_MISSING = "render.extra_missing"
+    RENDER_ENGINE_UNKNOWN = "render.engine.unknown"
+    RENDER_ENGINE_UNSUPPORTED = "render.engine.unsupported"
+    RENDER_FORMAT_UNKNOWN = "render.format.unknown"
+    RENDER_OPTION_INVALID = "render.option.invalid"
+    RENDER_SYMBOL_FAILED = "render.symbol.failed"
+    RENDER_SYMBOL_TOO_WIDE = "render.symbol.too_wide"
+    RENDER_GS1_128_TOO_LONG = "render.gs1_128.too_long"
+    RENDER_ELEMENTS_EMPTY = "render.elements.empty"
+    IMAGE_UNREADABLE = "image.unreadable"
+    IMAGE_TOO_LARGE = "image.too_large"
+    IMAGE_NO_SYMBOL = "image.no_symbol"
     # (render package appends here)
 
     # -- registry and verification (trace_std.registry) ---------------------
@@ -249,9 +319,79 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.INPUT_UNRECOGNISED: InvalidFormat,
     # -- codes categories --
     # -- gs1 categories --
+    ErrorCode.GS1_KEY_LENGTH: InvalidLength,
+    ErrorCode.GS1_KEY_CHARACTER: InvalidCharacter,
+    ErrorCode.GS1_KEY_CHECKSUM: InvalidChecksum,
+    ErrorCode.GS1_KEY_COMPONENT: InvalidComponent,
+    ErrorCode.GS1_VOICE_PICK_LOT: InvalidComponent,
+    ErrorCode.GS1_VOICE_PICK_DATE: InvalidComponent,
     # -- digital link categories --
+    ErrorCode.DL_SCHEME: InvalidFormat,
+    ErrorCode.DL_HOST: InvalidFormat,
+    ErrorCode.DL_CHARACTER: InvalidCharacter,
+    ErrorCode.DL_PATH_SEGMENT: InvalidFormat,
+    ErrorCode.DL_KEY_MISSING: InvalidFormat,
+    ErrorCode.DL_KEY_MULTIPLE: InvalidCombination,
+    ErrorCode.DL_AI_UNKNOWN: UnknownReference,
+    ErrorCode.DL_QUALIFIER_INVALID: InvalidCombination,
+    ErrorCode.DL_QUALIFIER_ORDER: InvalidFormat,
+    ErrorCode.DL_QUERY_DUPLICATE: InvalidCombination,
+    ErrorCode.DL_QUERY_PATH_AI: InvalidFormat,
+    ErrorCode.DL_QUERY_NOT_ATTRIBUTE: InvalidComponent,
+    ErrorCode.DL_QUERY_UNKNOWN_AI: UnknownReference,
+    ErrorCode.DL_VALUE_EMPTY: InvalidLength,
+    ErrorCode.DL_PERCENT_NUL: InvalidCharacter,
+    ErrorCode.DL_PERCENT_INVALID: InvalidFormat,
+    ErrorCode.DL_GTIN_ZERO_SUPPRESSED: InvalidLength,
+    ErrorCode.DL_CONVENIENCE_ALPHA: InvalidFormat,
     # -- label categories --
+    ErrorCode.LABEL_FIELD_REQUIRED: InvalidCombination,
+    ErrorCode.LABEL_FIELD_INVALID: InvalidFormat,
+    ErrorCode.LABEL_FIELD_TOO_LONG: InvalidLength,
+    ErrorCode.LABEL_FIELD_CHARACTER: InvalidCharacter,
+    ErrorCode.LABEL_DATE_INVALID: InvalidFormat,
+    ErrorCode.LABEL_DATE_RANGE: InvalidComponent,
+    ErrorCode.LABEL_DATE_ORDER: InvalidCombination,
+    ErrorCode.LABEL_DATE_FUTURE: InvalidComponent,
+    ErrorCode.LABEL_DATE_BEST_BEFORE: InvalidCombination,
+    ErrorCode.LABEL_DATE_UNENCODABLE: EncodeError,
+    ErrorCode.LABEL_WEIGHT_INVALID: InvalidComponent,
+    ErrorCode.LABEL_WEIGHT_UNENCODABLE: EncodeError,
+    ErrorCode.LABEL_COUNT_INVALID: InvalidComponent,
+    ErrorCode.LABEL_COUNTRY_UNKNOWN: UnknownReference,
+    ErrorCode.LABEL_PUC_KIND: InvalidComponent,
+    ErrorCode.LABEL_PHC_KIND: InvalidComponent,
+    ErrorCode.LABEL_GTIN_PREFIX: InvalidComponent,
+    ErrorCode.LABEL_MARKET_UNKNOWN: UnknownReference,
+    ErrorCode.LABEL_MARKET_REQUIRED: InvalidCombination,
+    ErrorCode.LABEL_MARKET_MISMATCH: InvalidCombination,
+    ErrorCode.LABEL_PROFILE_UNMAPPED: UnknownReference,
+    ErrorCode.LABEL_PROFILE_MISMATCH: InvalidCombination,
+    ErrorCode.FILE_UNREADABLE: FileFormatError,
+    ErrorCode.FILE_FORMAT_UNKNOWN: FileFormatError,
+    ErrorCode.FILE_BINARY: FileFormatError,
+    ErrorCode.FILE_ENCODING: FileFormatError,
+    ErrorCode.FILE_TRUNCATED: FileFormatError,
+    ErrorCode.FILE_EMPTY: FileFormatError,
+    ErrorCode.FILE_COLUMNS_MISSING: FileFormatError,
+    ErrorCode.FILE_COLUMNS_DUPLICATE: FileFormatError,
+    ErrorCode.FILE_ROW_MALFORMED: FileFormatError,
+    ErrorCode.BATCH_SERIAL_DUPLICATE: InvalidCombination,
+    ErrorCode.BATCH_SSCC_DUPLICATE: InvalidCombination,
+    ErrorCode.BATCH_LOT_HARVEST_CONFLICT: InvalidCombination,
     # -- render categories --
+    ErrorCode.RENDER_EXTRA_MISSING: RenderError,
+    ErrorCode.RENDER_ENGINE_UNKNOWN: RenderError,
+    ErrorCode.RENDER_ENGINE_UNSUPPORTED: RenderError,
+    ErrorCode.RENDER_FORMAT_UNKNOWN: RenderError,
+    ErrorCode.RENDER_OPTION_INVALID: RenderError,
+    ErrorCode.RENDER_SYMBOL_FAILED: RenderError,
+    ErrorCode.RENDER_SYMBOL_TOO_WIDE: RenderError,
+    ErrorCode.RENDER_GS1_128_TOO_LONG: EncodeError,
+    ErrorCode.RENDER_ELEMENTS_EMPTY: EncodeError,
+    ErrorCode.IMAGE_UNREADABLE: FileFormatError,
+    ErrorCode.IMAGE_TOO_LARGE: FileFormatError,
+    ErrorCode.IMAGE_NO_SYMBOL: RenderError,
     # -- registry categories --
     ErrorCode.REGISTRY_UNAVAILABLE: RegistryError,
     ErrorCode.REGISTRY_CODE_NOT_FOUND: RegistryError,
