@@ -1,0 +1,86 @@
+"""Generate ``trace_std/data/iso3166.json`` and ``iso4217.json`` from the ISO data shipped in pycountry.
+
+Run: ``python scripts/gen_iso_tables.py``. Needs ``pycountry`` (``pip install pycountry``).
+
+* ``iso3166.json``: ISO 3166-1 (alpha-2, alpha-3, numeric, name) for every country, and the
+  ISO 3166-2 subdivisions of Viet Nam (``VN-xx`` codes) under ``vn_subdivisions``.
+* ``iso4217.json``: ISO 4217 currencies (alpha-3, numeric, name).
+
+pycountry bundles the Debian ``iso-codes`` JSON databases; the checksum recorded is that of the
+database file read.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from gen_common import sha256_file, today, write_table
+
+SOURCE_URL = "https://github.com/pycountry/pycountry"
+LICENCE = "LGPL-2.1-only (pycountry, data from Debian iso-codes, LGPL-2.1-or-later)"
+
+
+def _database(name: str) -> Path:
+    import pycountry
+
+    return Path(pycountry.DATABASE_DIR) / f"{name}.json"
+
+
+def _header(dataset: str, files: list[Path], title: str) -> dict[str, object]:
+    version = importlib.metadata.version("pycountry")
+    # ``sha256`` is that of the main artefact; ``artefacts`` lists every file read with its checksum.
+    artefacts = {p.name: sha256_file(p) for p in files}
+    return {
+        "dataset": dataset,
+        "version": f"pycountry-{version}",
+        "generated_by": "scripts/gen_iso_tables.py",
+        "source": {
+            "title": f"{title} (pycountry {version}, Debian iso-codes)",
+            "url": SOURCE_URL,
+            "licence": LICENCE,
+            "retrieved": today(),
+            "sha256": artefacts[files[0].name],
+            "artefacts": artefacts,
+        },
+    }
+
+
+def main() -> int:
+    f3166_1, f3166_2, f4217 = _database("iso3166-1"), _database("iso3166-2"), _database("iso4217")
+    countries = json.loads(f3166_1.read_text("utf-8"))["3166-1"]
+    records = sorted(
+        (
+            {"alpha_2": c["alpha_2"], "alpha_3": c["alpha_3"], "numeric": c["numeric"], "name": c["name"]}
+            for c in countries
+        ),
+        key=lambda r: r["alpha_2"],
+    )
+    subdivisions = json.loads(f3166_2.read_text("utf-8"))["3166-2"]
+    vn = sorted(
+        (
+            {"code": s["code"], "name": s["name"], "type": s["type"]}
+            for s in subdivisions
+            if s["code"].startswith("VN-")
+        ),
+        key=lambda r: r["code"],
+    )
+    header = _header("iso3166", [f3166_1, f3166_2], "ISO 3166-1 countries and ISO 3166-2 subdivisions of VN")
+    write_table("iso3166", header, {"records": records, "vn_subdivisions": vn})
+
+    currencies = json.loads(f4217.read_text("utf-8"))["4217"]
+    cur = sorted(
+        ({"alpha_3": c["alpha_3"], "numeric": c["numeric"], "name": c["name"]} for c in currencies),
+        key=lambda r: r["alpha_3"],
+    )
+    write_table("iso4217", _header("iso4217", [f4217], "ISO 4217 currencies"), {"records": cur})
+    print(f"iso3166: {len(records)} countries, {len(vn)} VN subdivisions; iso4217: {len(cur)} currencies")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
