@@ -136,6 +136,7 @@ class ErrorCode(StrEnum):
     BATCH_SERIAL_DUPLICATE = "batch.serial.duplicate"
     BATCH_SSCC_DUPLICATE = "batch.sscc.duplicate"
     BATCH_LOT_HARVEST_CONFLICT = "batch.lot.harvest_conflict"
+    LABEL_FIELD_UNKNOWN = "label.field.unknown"
     # (label package appends here)
 
     # -- rendering (trace_std.render) ---------------------------------------
@@ -379,6 +380,7 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.BATCH_SERIAL_DUPLICATE: InvalidCombination,
     ErrorCode.BATCH_SSCC_DUPLICATE: InvalidCombination,
     ErrorCode.BATCH_LOT_HARVEST_CONFLICT: InvalidCombination,
+    ErrorCode.LABEL_FIELD_UNKNOWN: UnknownReference,
     # -- render categories --
     ErrorCode.RENDER_EXTRA_MISSING: RenderError,
     ErrorCode.RENDER_ENGINE_UNKNOWN: RenderError,
