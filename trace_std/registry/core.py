@@ -1,0 +1,587 @@
+"""The :class:`Registry` facade: every operation the CLI and the API call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import String, cast, func, or_, select, text
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from trace_std.errors import ErrorCode, RegistryError, TraceStdError
+from trace_std.registry import db
+from trace_std.registry._codes import gtin14, resolve_code
+from trace_std.registry.models import (
+    STATUSES,
+    ApiToken,
+    AuditEntry,
+    Code,
+    Lot,
+    MarketApproval,
+    Product,
+    StatusEvent,
+)
+from trace_std.registry.records import (
+    Approval,
+    AuditRecord,
+    CodeRecord,
+    ExportInfo,
+    HistoryEvent,
+    ImportReport,
+    LotRecord,
+    ProductRecord,
+    SearchResult,
+    TokenRecord,
+)
+
+__all__ = ["SCOPES", "TOKEN_PREFIX", "Registry"]
+
+#: Token scopes. ``admin`` implies every other scope.
+SCOPES: tuple[str, ...] = ("admin", "codes:write", "codes:status", "registry:import", "tokens:admin")
+TOKEN_PREFIX = "tst_"
+MAX_PER_PAGE = 100
+_PG_WRITE_LOCK = 0x7472_6163  # pg_advisory_xact_lock key: one writer at a time ("trac")
+_TOUCH_EVERY = dt.timedelta(seconds=60)  # last_used_at resolution (avoids a write per request)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def today() -> dt.date:
+    return utcnow().date()
+
+
+def _hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def code_record(c: Code, *, as_of: dt.date | None = None) -> CodeRecord:
+    return CodeRecord(
+        code=c.code,
+        kind=c.kind,
+        scheme=c.scheme,
+        status=c.status,
+        status_since=c.status_since,
+        name=c.name,
+        province_code=c.province_code,
+        province_name=c.province_name,
+        commune_code=c.commune_code,
+        commune_name=c.commune_name,
+        crops=tuple(c.crops or ()),
+        varieties=tuple(c.varieties or ()),
+        area_ha=c.area_ha,
+        households=c.households,
+        owner=c.owner,
+        address=c.address,
+        geometry=c.geometry,
+        issued=c.issued,
+        markets=tuple(
+            Approval(a.market, a.status, a.approved, a.valid_to, a.registration_number)
+            for a in sorted(c.approvals, key=lambda a: a.market)
+        ),
+        history=tuple(
+            HistoryEvent(h.from_status, h.to_status, h.date, h.reason, h.legal_doc, h.recorded_by)
+            for h in sorted(c.history, key=lambda h: (h.date, h.id))
+        ),
+        updated_at=c.updated_at,
+        as_of=as_of,
+    )
+
+
+def _token_record(t: ApiToken) -> TokenRecord:
+    return TokenRecord(
+        t.id, t.name, tuple(t.scopes), t.created_at, t.created_by, t.revoked_at, t.last_used_at
+    )
+
+
+def _require_str(name: str, value: object, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be str, not {type(value).__name__}")
+
+
+class Registry:
+    """The registry of codes, products and lots over one database.
+
+    ``Registry()`` uses ``$TRACE_STD_DATABASE_URL`` or ``./trace_std.sqlite3``; ``Registry(url)``
+    takes an SQLAlchemy URL or a file path. Call :meth:`init` once to create or upgrade the schema.
+    Every method that touches the database raises
+    :class:`~trace_std.registry.db.RegistryUnavailable` when it cannot be reached.
+    """
+
+    def __init__(
+        self,
+        url: str | URL | None = None,
+        *,
+        engine: Engine | None = None,
+        echo: bool = False,
+        pool_size: int = 5,
+    ) -> None:
+        self.engine: Engine = (
+            engine if engine is not None else db.make_engine(url, echo=echo, pool_size=pool_size)
+        )
+        self._write_engine = self.engine.execution_options(trace_std_write=True)
+        self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
+
+    # -- plumbing -----------------------------------------------------------------------------
+    @property
+    def url(self) -> URL:
+        return self.engine.url
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.url.get_backend_name()
+
+    def describe(self) -> str:
+        """The URL with any password hidden (for provenance and logs)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session (one transaction, rolled back at the end)."""
+        with db.unavailable_guard(), self._read_sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def write(self, *, dry_run: bool = False) -> Iterator[Session]:
+        """One write transaction; writers are serialised (PostgreSQL advisory lock / SQLite
+        ``BEGIN IMMEDIATE``). Commits on success unless ``dry_run``; rolls back on any error."""
+        with db.unavailable_guard(), self._write_sessions() as session:
+            session.begin()
+            try:
+                if self.backend == "postgresql":
+                    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_WRITE_LOCK})
+                yield session
+                if dry_run:
+                    session.rollback()
+                else:
+                    session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def _audit(
+        self,
+        session: Session,
+        actor: str,
+        action: str,
+        target: str | None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        session.add(
+            AuditEntry(at=utcnow(), actor=actor, action=action, target=target, detail=dict(detail or {}))
+        )
+
+    # -- schema -------------------------------------------------------------------------------
+    def init(self) -> str:
+        """Create or upgrade the schema to the latest migration; returns the revision."""
+        from trace_std.registry.migrations import upgrade
+
+        with db.unavailable_guard():
+            return upgrade(self.engine)
+
+    upgrade = init
+
+    def revision(self) -> str | None:
+        """The schema revision in the database (``None`` when not initialised)."""
+        from trace_std.registry.migrations import current_revision
+
+        with db.unavailable_guard():
+            return current_revision(self.engine)
+
+    def health(self) -> dict[str, Any]:
+        """``{"ok", "backend", "revision", "head", "codes"}``; raises ``RegistryUnavailable``."""
+        from trace_std.registry.migrations import head_revision
+
+        with self.read() as s:
+            s.execute(text("SELECT 1"))
+        rev = self.revision()
+        head = head_revision()
+        count = self.count() if rev is not None else 0
+        return {"ok": rev == head, "backend": self.backend, "revision": rev, "head": head, "codes": count}
+
+    # -- reads --------------------------------------------------------------------------------
+    def count(self) -> int:
+        with self.read() as s:
+            return int(s.scalar(select(func.count()).select_from(Code)) or 0)
+
+    def is_empty(self) -> bool:
+        return self.count() == 0
+
+    def get_code(self, value: str, *, on: dt.date | None = None) -> CodeRecord | None:
+        """The record of a code in any spelling the codes library accepts, or ``None``.
+
+        Raises a ``TraceStdError`` (``puc.*``/``phc.*`` codes) when ``value`` is not a code at all.
+        With ``on``, the record carries ``as_of``/``status_as_of``.
+        """
+        _require_str("value", value)
+        canonical = resolve_code(value).canonical
+        with self.read() as s:
+            row = s.scalars(
+                select(Code)
+                .where(Code.code == canonical)
+                .options(selectinload(Code.approvals), selectinload(Code.history))
+            ).first()
+            return None if row is None else code_record(row, as_of=on)
+
+    def search(
+        self,
+        *,
+        province: str | None = None,
+        crop: str | None = None,
+        market: str | None = None,
+        status: str | None = None,
+        kind: str | None = None,
+        q: str | None = None,
+        page: int = 1,
+        per_page: int = 20,
+    ) -> SearchResult:
+        """Codes matching every given filter, ordered by code, with the total count.
+
+        ``province`` matches the province code or (case-insensitively) its name; ``crop`` one of
+        the crops; ``market`` a market with an approval (any status); ``q`` a substring of the
+        code, name, owner, address or commune. ``per_page`` is capped at 100.
+        """
+        for name, value in (
+            ("province", province),
+            ("crop", crop),
+            ("market", market),
+            ("status", status),
+            ("kind", kind),
+            ("q", q),
+        ):
+            _require_str(name, value, optional=True)
+        if not isinstance(page, int) or not isinstance(per_page, int):
+            raise TypeError("page and per_page must be int")
+        page = max(1, page)
+        per_page = min(max(1, per_page), MAX_PER_PAGE)
+        stmt = select(Code.id)
+        if province:
+            stmt = stmt.where(
+                or_(Code.province_code == province, func.lower(Code.province_name) == province.lower())
+            )
+        if crop:
+            stmt = stmt.where(cast(Code.crops, String).like(f'%"{crop.lower()}"%'))
+        if market:
+            stmt = stmt.where(Code.approvals.any(MarketApproval.market == market.upper()))
+        if status:
+            stmt = stmt.where(Code.status == status)
+        if kind:
+            stmt = stmt.where(Code.kind == kind)
+        if q:
+            pattern = f"%{q.strip().lower()}%"
+            stmt = stmt.where(
+                or_(
+                    *(
+                        func.lower(col).like(pattern)
+                        for col in (Code.code, Code.name, Code.owner, Code.address, Code.commune_name)
+                    )
+                )
+            )
+        with self.read() as s:
+            total = int(s.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+            rows = s.scalars(
+                select(Code)
+                .where(Code.id.in_(stmt.scalar_subquery()))
+                .order_by(Code.code)
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+                .options(selectinload(Code.approvals), selectinload(Code.history))
+            ).all()
+            return SearchResult(tuple(code_record(r) for r in rows), total, page, per_page)
+
+    def product(self, gtin: str) -> ProductRecord | None:
+        """The product of a GTIN (8/12/13/14 digits), or ``None``; raises on a malformed GTIN."""
+        _require_str("gtin", gtin)
+        key = gtin14(gtin)
+        with self.read() as s:
+            p = s.get(Product, key)
+            return None if p is None else ProductRecord(p.gtin, p.name, p.crop, p.variety, p.exporter)
+
+    def lookup_lot(self, gtin: str, lot: str) -> LotRecord | None:
+        """The lot registered for ``(gtin, lot)``, or ``None``."""
+        _require_str("gtin", gtin)
+        _require_str("lot", lot)
+        key = gtin14(gtin)
+        with self.read() as s:
+            row = s.scalars(
+                select(Lot)
+                .where(Lot.gtin == key, Lot.lot == lot)
+                .options(selectinload(Lot.puc), selectinload(Lot.phc))
+            ).first()
+            if row is None:
+                return None
+            return LotRecord(
+                row.gtin,
+                row.lot,
+                row.puc.code,
+                row.phc.code if row.phc else None,
+                row.harvest_date,
+                row.pack_date,
+                row.market,
+            )
+
+    def lots_for_code(self, code: str, *, limit: int = 100) -> list[LotRecord]:
+        """Lots whose PUC or PHC is ``code`` (newest pack date first)."""
+        canonical = resolve_code(code).canonical
+        with self.read() as s:
+            c = s.scalars(select(Code).where(Code.code == canonical)).first()
+            if c is None:
+                return []
+            rows = s.scalars(
+                select(Lot)
+                .where(or_(Lot.puc_id == c.id, Lot.phc_id == c.id))
+                .order_by(Lot.pack_date.desc(), Lot.id)
+                .limit(limit)
+                .options(selectinload(Lot.puc), selectinload(Lot.phc))
+            ).all()
+            return [
+                LotRecord(
+                    r.gtin,
+                    r.lot,
+                    r.puc.code,
+                    r.phc.code if r.phc else None,
+                    r.harvest_date,
+                    r.pack_date,
+                    r.market,
+                )
+                for r in rows
+            ]
+
+    def audit_log(self, *, limit: int = 100, actor: str | None = None) -> list[AuditRecord]:
+        """The latest writes, newest first."""
+        stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if actor is not None:
+            stmt = stmt.where(AuditEntry.actor == actor)
+        with self.read() as s:
+            return [
+                AuditRecord(a.at, a.actor, a.action, a.target, dict(a.detail or {})) for a in s.scalars(stmt)
+            ]
+
+    # -- writes -------------------------------------------------------------------------------
+    def set_status(
+        self,
+        code: str,
+        to: str,
+        *,
+        reason: str,
+        actor: str,
+        legal_doc: str | None = None,
+        on: dt.date | None = None,
+    ) -> CodeRecord:
+        """Change a code's status, appending a history event dated ``on`` (default today).
+
+        Raises ``RegistryError`` with ``registry.code.not_found``, ``registry.status.invalid``
+        (unknown status, or a date before the latest event) or ``registry.status.unchanged``.
+        """
+        for name, value in (("code", code), ("to", to), ("reason", reason), ("actor", actor)):
+            _require_str(name, value)
+        _require_str("legal_doc", legal_doc, optional=True)
+        if to not in STATUSES:
+            raise TraceStdError.from_code(
+                ErrorCode.REGISTRY_STATUS_INVALID,
+                f"unknown status {to!r}",
+                context={"expected": list(STATUSES), "actual": to},
+            )
+        day = on or today()
+        canonical = resolve_code(code).canonical
+        with self.write() as s:
+            row = s.scalars(
+                select(Code)
+                .where(Code.code == canonical)
+                .options(selectinload(Code.approvals), selectinload(Code.history))
+            ).first()
+            if row is None:
+                raise RegistryError(ErrorCode.REGISTRY_CODE_NOT_FOUND, f"{canonical} is not registered")
+            if row.status == to:
+                raise RegistryError(ErrorCode.REGISTRY_STATUS_UNCHANGED, f"{canonical} is already {to}")
+            last = max((h.date for h in row.history), default=None)
+            if last is not None and day < last:
+                raise TraceStdError.from_code(
+                    ErrorCode.REGISTRY_STATUS_INVALID,
+                    "the status history is append-only: the date is before the latest event",
+                    context={"latest": last.isoformat(), "actual": day.isoformat()},
+                )
+            event = StatusEvent(
+                code=row,
+                from_status=row.status,
+                to_status=to,
+                date=day,
+                reason=reason,
+                legal_doc=legal_doc,
+                recorded_by=actor,
+                recorded_at=utcnow(),
+            )
+            s.add(event)
+            row.status, row.status_since, row.updated_at = to, day, utcnow()
+            self._audit(
+                s,
+                actor,
+                "code.status",
+                canonical,
+                {
+                    "from": event.from_status,
+                    "to": to,
+                    "date": day.isoformat(),
+                    "reason": reason,
+                    "legal_doc": legal_doc,
+                },
+            )
+            s.flush()
+            return code_record(row)
+
+    def upsert_code(self, data: Mapping[str, Any], *, actor: str) -> tuple[str, CodeRecord]:
+        """Create or update one code from an open-data record (see ``docs/registry.md``).
+
+        Returns ``("created"|"updated"|"unchanged", record)``. A status different from the stored
+        one appends history. Raises the first problem as a ``TraceStdError``.
+        """
+        from trace_std.registry import importer
+
+        _require_str("actor", actor)
+        outcome, canonical = importer.upsert_one(self, data, actor=actor)
+        record = self.get_code(canonical)
+        assert record is not None
+        return outcome, record
+
+    def import_file(
+        self,
+        source: str | Path | IO[bytes] | IO[str],
+        *,
+        actor: str,
+        dry_run: bool = False,
+        format: str | None = None,
+        progress: Any = None,
+    ) -> ImportReport:
+        """Import an open-data file (JSON or CSV), all or nothing; see :mod:`.importer`."""
+        from trace_std.registry import importer
+
+        _require_str("actor", actor)
+        return importer.import_file(
+            self, source, actor=actor, dry_run=dry_run, format=format, progress=progress
+        )
+
+    def export(
+        self, format: str = "json", out: str | Path | IO[str] | None = None, *, source: str | None = None
+    ) -> ExportInfo:
+        """Write the open-data export (``json``/``csv``) to a path (atomically) or a text stream."""
+        from trace_std.registry import exporter
+
+        return exporter.export(self, format=format, out=out, source=source)
+
+    def load_sample(self, *, actor: str = "sample-loader") -> ImportReport:
+        """Import the bundled synthetic Sơn La sample (idempotent)."""
+        from trace_std.registry.sample import sample_path
+
+        return self.import_file(sample_path(), actor=actor)
+
+    def ensure_sample(self, *, actor: str = "sample-loader") -> bool:
+        """Create/upgrade the schema, and load the sample if the registry has no codes.
+
+        Returns ``True`` when the sample was loaded (used by ``trace-std serve`` on first run).
+        """
+        self.init()
+        if not self.is_empty():
+            return False
+        report = self.load_sample(actor=actor)
+        if not report.ok:  # pragma: no cover - the sample is tested
+            raise RegistryError(ErrorCode.REGISTRY_IMPORT_FIELD_INVALID, "the bundled sample did not import")
+        return True
+
+    # -- tokens -------------------------------------------------------------------------------
+    def create_token(self, name: str, scopes: Sequence[str], *, actor: str) -> tuple[str, TokenRecord]:
+        """Create a token; returns ``(secret, record)``. The secret is shown once, only its
+        SHA-256 is stored."""
+        _require_str("name", name)
+        _require_str("actor", actor)
+        scopes = tuple(dict.fromkeys(scopes))
+        unknown = [s for s in scopes if s not in SCOPES]
+        if unknown or not scopes:
+            raise TraceStdError.from_code(
+                ErrorCode.REGISTRY_TOKEN_SCOPE_UNKNOWN,
+                f"unknown or missing scopes: {unknown}",
+                context={"expected": list(SCOPES), "actual": list(scopes)},
+            )
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self.write() as s:
+            row = ApiToken(
+                name=name,
+                scopes=list(scopes),
+                token_hash=_hash_token(secret),
+                created_at=utcnow(),
+                created_by=actor,
+            )
+            s.add(row)
+            s.flush()
+            self._audit(s, actor, "token.create", f"token:{row.id}", {"name": name, "scopes": list(scopes)})
+            return secret, _token_record(row)
+
+    def verify_token(
+        self, secret: str, scope: str | None = None, *, touch: bool = True
+    ) -> TokenRecord | None:
+        """The active token whose secret is ``secret`` (and that has ``scope``), else ``None``.
+
+        The stored hash is compared in constant time. ``touch`` records ``last_used_at``.
+        """
+        if not isinstance(secret, str) or not secret.startswith(TOKEN_PREFIX):
+            return None
+        digest = _hash_token(secret)
+        with self.read() as s:
+            row = s.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
+            if row is None or not hmac.compare_digest(row.token_hash, digest) or row.revoked_at is not None:
+                return None
+            record = _token_record(row)
+        if scope is not None and not record.has_scope(scope):
+            return None
+        now = utcnow()
+        if touch and (record.last_used_at is None or now - record.last_used_at > _TOUCH_EVERY):
+            with db.unavailable_guard(), self._write_sessions() as s, s.begin():
+                tok = s.get(ApiToken, record.id)
+                if tok is not None:
+                    tok.last_used_at = now
+        return record
+
+    def list_tokens(self) -> list[TokenRecord]:
+        with self.read() as s:
+            return [_token_record(t) for t in s.scalars(select(ApiToken).order_by(ApiToken.id))]
+
+    def revoke_token(self, token: int | str, *, actor: str) -> TokenRecord:
+        """Revoke a token by id or name (``registry.token.not_found`` when unknown)."""
+        _require_str("actor", actor)
+        with self.write() as s:
+            if isinstance(token, int) or (isinstance(token, str) and token.isdigit()):
+                row = s.get(ApiToken, int(token))
+            else:
+                row = s.scalars(
+                    select(ApiToken).where(ApiToken.name == token, ApiToken.revoked_at.is_(None))
+                ).first()
+            if row is None:
+                raise RegistryError(ErrorCode.REGISTRY_TOKEN_NOT_FOUND, f"no token {token!r}")
+            if row.revoked_at is None:
+                row.revoked_at = utcnow()
+                self._audit(s, actor, "token.revoke", f"token:{row.id}", {"name": row.name})
+            s.flush()
+            return _token_record(row)

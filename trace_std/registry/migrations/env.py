@@ -1,0 +1,23 @@
+"""Alembic environment: the engine comes from ``config.attributes`` (see ``__init__.py``)."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy.engine import Engine
+
+from trace_std.registry.models import Base
+
+config = context.config
+engine: Engine = config.attributes["engine"]
+
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        transaction_per_migration=False,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
