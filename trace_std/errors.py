@@ -78,6 +78,55 @@ class ErrorCode(StrEnum):
     GS1_KEY_COMPONENT = "gs1.key.component"
     GS1_VOICE_PICK_LOT = "gs1.voice_pick.lot"
     GS1_VOICE_PICK_DATE = "gs1.voice_pick.date"
+    GS1_AI_UNKNOWN = "gs1.ai.unknown"
+    GS1_AI_MALFORMED = "gs1.ai.malformed"
+    GS1_AI_REPEATED = "gs1.ai.repeated"
+    GS1_PAIR_REQUIRED = "gs1.pair.required"
+    GS1_PAIR_EXCLUDED = "gs1.pair.excluded"
+    GS1_DIGSIG_SERIAL = "gs1.digsig.serial"
+    GS1_VALUE_LENGTH = "gs1.value.length"
+    GS1_VALUE_CHARACTER = "gs1.value.character"
+    GS1_SEPARATOR_DOUBLE = "gs1.separator.double"
+    GS1_SEPARATOR_SUPERFLUOUS = "gs1.separator.superfluous"
+    GS1_HRI_SYNTAX = "gs1.hri.syntax"
+    GS1_SYMBOLOGY_UNKNOWN = "gs1.symbology.unknown"
+    GS1_LINT_COUPONCODE = "gs1.lint.couponcode"
+    GS1_LINT_COUPONPOSOFFER = "gs1.lint.couponposoffer"
+    GS1_LINT_CSET39 = "gs1.lint.cset39"
+    GS1_LINT_CSET64 = "gs1.lint.cset64"
+    GS1_LINT_CSET82 = "gs1.lint.cset82"
+    GS1_LINT_CSUM = "gs1.lint.csum"
+    GS1_LINT_CSUMALPHA = "gs1.lint.csumalpha"
+    GS1_LINT_GCPPOS1 = "gs1.lint.gcppos1"
+    GS1_LINT_GCPPOS2 = "gs1.lint.gcppos2"
+    GS1_LINT_HASNONDIGIT = "gs1.lint.hasnondigit"
+    GS1_LINT_HH = "gs1.lint.hh"
+    GS1_LINT_HHMI = "gs1.lint.hhmi"
+    GS1_LINT_HYPHEN = "gs1.lint.hyphen"
+    GS1_LINT_IBAN = "gs1.lint.iban"
+    GS1_LINT_IMPORTERIDX = "gs1.lint.importeridx"
+    GS1_LINT_ISO3166 = "gs1.lint.iso3166"
+    GS1_LINT_ISO3166999 = "gs1.lint.iso3166999"
+    GS1_LINT_ISO3166ALPHA2 = "gs1.lint.iso3166alpha2"
+    GS1_LINT_ISO4217 = "gs1.lint.iso4217"
+    GS1_LINT_ISO5218 = "gs1.lint.iso5218"
+    GS1_LINT_LATITUDE = "gs1.lint.latitude"
+    GS1_LINT_LONGITUDE = "gs1.lint.longitude"
+    GS1_LINT_MEDIATYPE = "gs1.lint.mediatype"
+    GS1_LINT_MI = "gs1.lint.mi"
+    GS1_LINT_NONZERO = "gs1.lint.nonzero"
+    GS1_LINT_NOZEROPREFIX = "gs1.lint.nozeroprefix"
+    GS1_LINT_PACKAGETYPE = "gs1.lint.packagetype"
+    GS1_LINT_PCENC = "gs1.lint.pcenc"
+    GS1_LINT_PIECEOFTOTAL = "gs1.lint.pieceoftotal"
+    GS1_LINT_POSINSEQSLASH = "gs1.lint.posinseqslash"
+    GS1_LINT_SS = "gs1.lint.ss"
+    GS1_LINT_WINDING = "gs1.lint.winding"
+    GS1_LINT_YESNO = "gs1.lint.yesno"
+    GS1_LINT_YYMMD0 = "gs1.lint.yymmd0"
+    GS1_LINT_YYMMDD = "gs1.lint.yymmdd"
+    GS1_LINT_YYYYMMDD = "gs1.lint.yyyymmdd"
+    GS1_LINT_ZERO = "gs1.lint.zero"
     # (gs1 package appends here)
 
     # -- GS1 Digital Link (trace_std.gs1.digital_link) ---------------------
@@ -326,6 +375,55 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.GS1_KEY_COMPONENT: InvalidComponent,
     ErrorCode.GS1_VOICE_PICK_LOT: InvalidComponent,
     ErrorCode.GS1_VOICE_PICK_DATE: InvalidComponent,
+    ErrorCode.GS1_AI_UNKNOWN: UnknownReference,
+    ErrorCode.GS1_AI_MALFORMED: InvalidFormat,
+    ErrorCode.GS1_AI_REPEATED: InvalidCombination,
+    ErrorCode.GS1_PAIR_REQUIRED: InvalidCombination,
+    ErrorCode.GS1_PAIR_EXCLUDED: InvalidCombination,
+    ErrorCode.GS1_DIGSIG_SERIAL: InvalidCombination,
+    ErrorCode.GS1_VALUE_LENGTH: InvalidLength,
+    ErrorCode.GS1_VALUE_CHARACTER: InvalidCharacter,
+    ErrorCode.GS1_SEPARATOR_DOUBLE: InvalidFormat,
+    ErrorCode.GS1_SEPARATOR_SUPERFLUOUS: InvalidFormat,
+    ErrorCode.GS1_HRI_SYNTAX: InvalidFormat,
+    ErrorCode.GS1_SYMBOLOGY_UNKNOWN: UnknownReference,
+    ErrorCode.GS1_LINT_COUPONCODE: InvalidComponent,
+    ErrorCode.GS1_LINT_COUPONPOSOFFER: InvalidComponent,
+    ErrorCode.GS1_LINT_CSET39: InvalidCharacter,
+    ErrorCode.GS1_LINT_CSET64: InvalidCharacter,
+    ErrorCode.GS1_LINT_CSET82: InvalidCharacter,
+    ErrorCode.GS1_LINT_CSUM: InvalidChecksum,
+    ErrorCode.GS1_LINT_CSUMALPHA: InvalidChecksum,
+    ErrorCode.GS1_LINT_GCPPOS1: InvalidComponent,
+    ErrorCode.GS1_LINT_GCPPOS2: InvalidComponent,
+    ErrorCode.GS1_LINT_HASNONDIGIT: InvalidComponent,
+    ErrorCode.GS1_LINT_HH: InvalidComponent,
+    ErrorCode.GS1_LINT_HHMI: InvalidComponent,
+    ErrorCode.GS1_LINT_HYPHEN: InvalidComponent,
+    ErrorCode.GS1_LINT_IBAN: InvalidComponent,
+    ErrorCode.GS1_LINT_IMPORTERIDX: InvalidComponent,
+    ErrorCode.GS1_LINT_ISO3166: InvalidComponent,
+    ErrorCode.GS1_LINT_ISO3166999: InvalidComponent,
+    ErrorCode.GS1_LINT_ISO3166ALPHA2: InvalidComponent,
+    ErrorCode.GS1_LINT_ISO4217: InvalidComponent,
+    ErrorCode.GS1_LINT_ISO5218: InvalidComponent,
+    ErrorCode.GS1_LINT_LATITUDE: InvalidComponent,
+    ErrorCode.GS1_LINT_LONGITUDE: InvalidComponent,
+    ErrorCode.GS1_LINT_MEDIATYPE: InvalidComponent,
+    ErrorCode.GS1_LINT_MI: InvalidComponent,
+    ErrorCode.GS1_LINT_NONZERO: InvalidComponent,
+    ErrorCode.GS1_LINT_NOZEROPREFIX: InvalidComponent,
+    ErrorCode.GS1_LINT_PACKAGETYPE: InvalidComponent,
+    ErrorCode.GS1_LINT_PCENC: InvalidComponent,
+    ErrorCode.GS1_LINT_PIECEOFTOTAL: InvalidComponent,
+    ErrorCode.GS1_LINT_POSINSEQSLASH: InvalidComponent,
+    ErrorCode.GS1_LINT_SS: InvalidComponent,
+    ErrorCode.GS1_LINT_WINDING: InvalidComponent,
+    ErrorCode.GS1_LINT_YESNO: InvalidComponent,
+    ErrorCode.GS1_LINT_YYMMD0: InvalidComponent,
+    ErrorCode.GS1_LINT_YYMMDD: InvalidComponent,
+    ErrorCode.GS1_LINT_YYYYMMDD: InvalidComponent,
+    ErrorCode.GS1_LINT_ZERO: InvalidComponent,
     # -- digital link categories --
     ErrorCode.DL_SCHEME: InvalidFormat,
     ErrorCode.DL_HOST: InvalidFormat,
