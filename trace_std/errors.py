@@ -69,6 +69,31 @@ class ErrorCode(StrEnum):
     INPUT_UNRECOGNISED = "input.unrecognised"
 
     # -- PUC / PHC codes (trace_std.codes) ---------------------------------
+    CODE_FORM_CASE = "code.form.case"
+    CODE_FORM_WHITESPACE = "code.form.whitespace"
+    CODE_FORM_DASH = "code.form.dash"
+    CODE_FORM_COMPATIBILITY = "code.form.compatibility"
+    CODE_CHARACTER_INVALID = "code.character.invalid"
+    CODE_CHARACTER_NON_ASCII_DIGIT = "code.character.non_ascii_digit"
+    CODE_COUNTRY_INVALID = "code.country.invalid"
+    CODE_SEPARATOR_MISSING = "code.separator.missing"
+    CODE_SEPARATOR_UNEXPECTED = "code.separator.unexpected"
+    CODE_SEGMENT_MISSING = "code.segment.missing"
+    CODE_SEGMENT_LENGTH = "code.segment.length"
+    CODE_SEGMENT_CHARACTER = "code.segment.character"
+    CODE_SEGMENT_UNEXPECTED = "code.segment.unexpected"
+    CODE_TYPE_UNKNOWN = "code.type.unknown"
+    CODE_KIND_MISMATCH = "code.kind.mismatch"
+    CODE_ABBREVIATION_UNKNOWN = "code.abbreviation.unknown"
+    CODE_ABBREVIATION_AMBIGUOUS = "code.abbreviation.ambiguous"
+    PUC_PROVINCE_UNKNOWN = "puc.province.unknown"
+    PUC_DISTRICT_UNKNOWN = "puc.district.unknown"
+    PUC_DISTRICT_MISMATCH = "puc.district.mismatch"
+    PUC_DISTRICT_ABOLISHED = "puc.district.abolished"
+    PUC_COMMUNE_UNKNOWN = "puc.commune.unknown"
+    PUC_COMMUNE_MISMATCH = "puc.commune.mismatch"
+    PUC_YEAR_FUTURE = "puc.year.future"
+    PUC_YEAR_BEFORE_SCHEME = "puc.year.before_scheme"
     # (codes package appends here)
 
     # -- GS1 keys, AIs, element strings (trace_std.gs1) --------------------
@@ -368,6 +393,31 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.INPUT_CONTROL_CHARACTER: InvalidCharacter,
     ErrorCode.INPUT_UNRECOGNISED: InvalidFormat,
     # -- codes categories --
+    ErrorCode.CODE_FORM_CASE: InvalidFormat,
+    ErrorCode.CODE_FORM_WHITESPACE: InvalidFormat,
+    ErrorCode.CODE_FORM_DASH: InvalidCharacter,
+    ErrorCode.CODE_FORM_COMPATIBILITY: InvalidCharacter,
+    ErrorCode.CODE_CHARACTER_INVALID: InvalidCharacter,
+    ErrorCode.CODE_CHARACTER_NON_ASCII_DIGIT: InvalidCharacter,
+    ErrorCode.CODE_COUNTRY_INVALID: InvalidComponent,
+    ErrorCode.CODE_SEPARATOR_MISSING: InvalidFormat,
+    ErrorCode.CODE_SEPARATOR_UNEXPECTED: InvalidFormat,
+    ErrorCode.CODE_SEGMENT_MISSING: InvalidFormat,
+    ErrorCode.CODE_SEGMENT_LENGTH: InvalidLength,
+    ErrorCode.CODE_SEGMENT_CHARACTER: InvalidCharacter,
+    ErrorCode.CODE_SEGMENT_UNEXPECTED: InvalidFormat,
+    ErrorCode.CODE_TYPE_UNKNOWN: InvalidComponent,
+    ErrorCode.CODE_KIND_MISMATCH: InvalidCombination,
+    ErrorCode.CODE_ABBREVIATION_UNKNOWN: UnknownReference,
+    ErrorCode.CODE_ABBREVIATION_AMBIGUOUS: UnknownReference,
+    ErrorCode.PUC_PROVINCE_UNKNOWN: UnknownReference,
+    ErrorCode.PUC_DISTRICT_UNKNOWN: UnknownReference,
+    ErrorCode.PUC_DISTRICT_MISMATCH: InvalidCombination,
+    ErrorCode.PUC_DISTRICT_ABOLISHED: InvalidCombination,
+    ErrorCode.PUC_COMMUNE_UNKNOWN: UnknownReference,
+    ErrorCode.PUC_COMMUNE_MISMATCH: InvalidCombination,
+    ErrorCode.PUC_YEAR_FUTURE: InvalidComponent,
+    ErrorCode.PUC_YEAR_BEFORE_SCHEME: InvalidComponent,
     # -- gs1 categories --
     ErrorCode.GS1_KEY_LENGTH: InvalidLength,
     ErrorCode.GS1_KEY_CHARACTER: InvalidCharacter,
