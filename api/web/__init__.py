@@ -1,0 +1,250 @@
+"""The consumer verification website: type or scan a code, get a clear verdict.
+
+Server-rendered Jinja2 pages in Vietnamese and English (gettext catalogues under
+``translations/``), working without JavaScript, under a strict Content-Security-Policy.
+Views are thin: parse the request, call :func:`trace_std.registry.verify.verify` (or the
+image decoder for photos), and hand the :class:`~trace_std.errors.Report` to
+:mod:`api.web.present`, which turns it into what the templates show.
+
+Hook for the Digital Link resolver: :func:`render_report` renders any verification
+``Report`` as the result page; it is also published as
+``app.extensions["trace_std.web"].render_report`` once the blueprint is registered.
+
+Configuration (``app.config``, or ``TRACE_STD_*`` environment variables):
+
+``WEB_UPLOAD_MAX_BYTES``  largest accepted photo (default 15 MiB)
+``WEB_UPLOAD_MAX_PIXELS`` largest accepted photo in pixels (default 50 megapixels)
+``WEB_SCAN_RATELIMIT``    extra limit on photo decoding per client (default ``"20/minute"``)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from api import store
+from api.web import i18n, present
+from trace_std.errors import Report
+
+__all__ = ["RATE_LIMITED", "bp", "render_report"]
+
+#: The API's public rate limit (``RATELIMIT_PUBLIC``, shared limiter) applies to every page.
+RATE_LIMITED = True
+
+HERE = Path(__file__).resolve().parent
+
+bp = Blueprint(
+    "web",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/web-static",
+)
+
+DEFAULT_UPLOAD_MAX_BYTES = 15 * 1024 * 1024
+DEFAULT_UPLOAD_MAX_PIXELS = 50_000_000
+DEFAULT_SCAN_RATELIMIT = "20/minute"
+MAX_QUERY_CHARS = 2048
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class WebHooks:
+    """What the website offers other blueprints (the resolver's HTML answer)."""
+
+    render_report: Callable[..., Response]
+
+
+@bp.record_once
+def _setup(state: Any) -> None:
+    app = state.app
+    i18n.init_app(app)
+    app.extensions["trace_std.web"] = WebHooks(render_report=render_report)
+
+
+@bp.after_app_request
+def _security_headers(response: Response) -> Response:
+    # Only our HTML pages (and the resolver's HTML answer rendered by us) get this CSP.
+    if g.get("trace_std_web_page"):
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers["Vary"] = _add_vary(response.headers.get("Vary"), "Accept-Language", "Cookie")
+    return response
+
+
+def _add_vary(current: str | None, *names: str) -> str:
+    have = [v.strip() for v in (current or "").split(",") if v.strip()]
+    for name in names:
+        if name.lower() not in {h.lower() for h in have}:
+            have.append(name)
+    return ", ".join(have)
+
+
+def _page(template: str, status: int = 200, **context: Any) -> Response:
+    g.trace_std_web_page = True
+    html = render_template(template, **context)
+    response = make_response(html, status)
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    response.headers.setdefault("Cache-Control", "no-store" if request.method == "POST" else "private, max-age=60")
+    return response
+
+
+# -- the registry ---------------------------------------------------------------------------
+
+
+def _verify(text: str) -> Report:
+    """Verify ``text`` against the app's registry (one library call)."""
+    from trace_std.registry.verify import verify
+
+    return verify(store.registry(), text)
+
+
+# -- views ----------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def home() -> Response:
+    return _page("web/home.html")
+
+
+@bp.get("/verify")
+def verify_page() -> Response:
+    text = request.args.get("q", "")
+    if not text.strip():
+        return _page("web/home.html", 400, error=_("Enter a code first, or scan a label."))
+    if len(text) > MAX_QUERY_CHARS:
+        return _page("web/home.html", 400, error=_("That is too long to be a code."), query=text[:80])
+    return render_report(_verify(text))
+
+
+@bp.get("/codes/<path:code>")
+def code_page(code: str) -> Response:
+    if len(code) > MAX_QUERY_CHARS:
+        return _page("web/home.html", 404, error=_("That is too long to be a code."))
+    report = _verify(code)
+    status = 404 if report.verdict in {"unregistered", "malformed"} else 200
+    return render_report(report, status=status, title_code=True)
+
+
+@bp.post("/scan")
+def scan() -> Response:
+    max_bytes = int(current_app.config.get("WEB_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES))
+    # Multipart overhead on top of the photo itself.
+    request.max_content_length = max_bytes + 64 * 1024
+    try:
+        upload = request.files.get("photo")
+    except RequestEntityTooLarge:
+        return _scan_failed("too_large", 413)
+    if upload is None or not upload.filename and not upload.mimetype.startswith("image/"):
+        return _scan_failed("no_file", 400)
+    data = upload.read(max_bytes + 1)  # held in memory only; never written anywhere
+    if not data:
+        return _scan_failed("no_file", 400)
+    if len(data) > max_bytes:
+        return _scan_failed("too_large", 413)
+    limited = _scan_limit()
+    if limited is not None:
+        return limited
+    texts, problem = _decode(data, max_bytes=max_bytes)
+    del data
+    if problem is not None:
+        return _scan_failed(problem, 422)
+    if not texts:
+        return _scan_failed("no_code", 422)
+    reports = [_verify(t) for t in texts[:4]]
+    best = next((r for r in reports if r.verdict != "malformed"), reports[0])
+    return render_report(best, scanned=True, status=200)
+
+
+def _scan_limit() -> Response | None:
+    """Apply the extra photo-decoding limit with the API's shared limiter, if there is one."""
+    limiter = current_app.extensions.get("trace_std.limiter")
+    if limiter is None or not current_app.config.get("RATELIMIT_ENABLED", True):
+        return None
+    from flask_limiter import RateLimitExceeded
+
+    rate = str(current_app.config.get("WEB_SCAN_RATELIMIT", DEFAULT_SCAN_RATELIMIT))
+    try:
+        with limiter.limit(rate, scope="web-scan"):
+            pass
+    except RateLimitExceeded as exc:
+        response = _page("web/message.html", 429, kind="rate_limited")
+        retry = getattr(exc, "retry_after", None)
+        response.headers["Retry-After"] = str(int(retry)) if retry else "60"
+        return response
+    return None
+
+
+def _decode(data: bytes, *, max_bytes: int) -> tuple[list[str], str | None]:
+    """Decode the symbols in a photo. Returns (texts, problem code)."""
+    from trace_std.errors import TraceStdError
+    from trace_std.render.decode import decode_image
+
+    max_pixels = int(current_app.config.get("WEB_UPLOAD_MAX_PIXELS", DEFAULT_UPLOAD_MAX_PIXELS))
+    try:
+        found = decode_image(data, max_pixels=max_pixels, max_bytes=max_bytes)
+    except TraceStdError as exc:
+        code = str(exc.code)
+        if code == "image.no_symbol":
+            return [], "no_code"
+        if code == "image.too_large":
+            return [], "too_many_pixels"
+        return [], "not_an_image"
+    return [present.decoded_text(item) for item in found if present.decoded_text(item)], None
+
+
+def _scan_failed(reason: str, status: int) -> Response:
+    return _page("web/scan_failed.html", status, reason=reason)
+
+
+@bp.get("/lang/<locale>")
+def set_language(locale: str) -> Response:
+    target = _safe_next(request.args.get("next", ""))
+    response = redirect(target, code=303)
+    if locale in i18n.LOCALES:
+        response.set_cookie(
+            i18n.COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+            secure=request.is_secure,
+        )
+    return response
+
+
+def _safe_next(target: str) -> str:
+    """Only same-site relative paths: never an open redirect."""
+    parts = urlsplit(target)
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or parts.scheme or parts.netloc):
+        return url_for("web.home")
+    return target
+
+
+# -- rendering a report ---------------------------------------------------------------------
+
+
+def render_report(report: Report, *, status: int = 200, scanned: bool = False,
+                  title_code: bool = False) -> Response:
+    """The result page for one verification :class:`Report` (also the resolver's HTML answer)."""
+    view = present.present(report)
+    return _page("web/result.html", status, view=view, scanned=scanned, title_code=title_code)
