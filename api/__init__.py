@@ -1,26 +1,97 @@
 """The trace_std HTTP service (Flask). Views are thin: parse, call one library function, serialise.
 
 ``create_app(config)`` is the app factory; each area is a blueprint module listed in
-:data:`BLUEPRINTS` exposing ``bp``.
+:data:`BLUEPRINTS` exposing ``bp``. A module that sets ``RATE_LIMITED = True`` gets the public rate
+limit. Configuration comes from ``TRACE_STD_*`` environment variables (see ``docs/operations.md``),
+then from the ``config`` mapping.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from importlib import import_module
 from typing import Any
 
 from flask import Flask
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from api import http, limits, problems, store
 
 # Blueprint modules, registered in this order. Each exposes ``bp``.
-BLUEPRINTS: tuple[str, ...] = ()
+BLUEPRINTS: tuple[str, ...] = (
+    "api.probes",
+    "api.meta",
+    "api.codes",
+    "api.verify",
+    "api.labels",
+    "api.symbols",
+    "api.admin",
+    "api.docs",
+    "api.web",
+    "api.resolver",
+)
+
+#: Defaults of every setting; each can be overridden by ``TRACE_STD_<NAME>`` or ``create_app(config)``.
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # None: the registry's default SQLite file
+    "ENSURE_SAMPLE": False,  # load the synthetic sample registry into an empty database
+    "RATELIMIT_STORAGE": "memory://",
+    "RATELIMIT_PUBLIC": "300 per minute",
+    "RATELIMIT_ENABLED": True,
+    "CACHE_MAX_AGE": 60,  # seconds, Cache-Control of public GETs
+    "RESPONSE_CACHE_TTL": 5,  # seconds, per-process cache of public GET answers (0: off)
+    "RESPONSE_CACHE_SIZE": 10_000,  # entries
+    "CORS_ORIGINS": "*",
+    "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,  # bytes, every request body
+    "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,  # bytes, /v1/labels/validate uploads
+    "RETRY_AFTER": 30,  # seconds, on 503 when the database is down
+    "TRUSTED_PROXIES": 0,  # number of reverse proxies in front (X-Forwarded-For)
+    "PUBLIC_BASE_URL": None,  # e.g. https://id.example.vn; None: from the request
+    "RESOLVER_NAME": "trace_std GS1-conformant resolver",
+    "RESOLVER_LINKS": None,  # None: api.resolver.DEFAULT_LINKS
+    "RESOLVER_HTML_VIEW": None,  # callable(report) -> response; default: the web blueprint's render_report
+    "SEARCH_PAGE_SIZE": 50,
+    "JSON_SORT_KEYS": False,
+}
+
+log = logging.getLogger("trace_std.api")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
+    app.config.update(DEFAULTS)
     app.config.from_prefixed_env("TRACE_STD")
     if config:
         app.config.update(config)
-    for name in BLUEPRINTS:
-        app.register_blueprint(import_module(name).bp)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.url_map.strict_slashes = False
+
+    if int(app.config["TRUSTED_PROXIES"]):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    modules = [import_module(name) for name in BLUEPRINTS]
+    for module in modules:
+        app.register_blueprint(module.bp)
+
+    http.init_app(app)
+    store.init_app(app)
+    limits.init_app(app, modules)
+    http.init_cache(app)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        return problems.from_http_exception(exc)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        answered = store.problem_for(exc)
+        if answered is not None:
+            return answered
+        log.exception("unhandled error", exc_info=exc)
+        return problems.from_http_exception(InternalServerError())
+
     return app

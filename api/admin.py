@@ -1,0 +1,117 @@
+"""Admin endpoints under ``/v1/admin/`` (bearer token with a scope; every write records who).
+
+Tokens are made with ``trace-std token create --scope ...`` and checked by
+:meth:`trace_std.registry.Registry.verify_token` (stored hashed, revocable). A missing or unknown
+token is ``401``; a token without the needed scope is ``403``. The actor recorded in the history
+and audit log is ``token:<name>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from api import params, store
+from api.http import json_response, response_cache
+from api.problems import Problem, ProblemCode
+from api.serialise import plain
+
+bp = Blueprint("admin", __name__, url_prefix="/v1/admin")
+RATE_LIMITED = False
+
+_BEARER = {"WWW-Authenticate": 'Bearer realm="trace-std admin"'}
+
+
+def _actor(scope: str) -> str:
+    """Authenticate the request for ``scope``; returns the actor name to record."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Problem(401, ProblemCode.UNAUTHORIZED, "a bearer token is required", headers=_BEARER)
+    token = store.registry().verify_token(secret.strip())
+    if token is None:
+        raise Problem(401, ProblemCode.UNAUTHORIZED, "the token is unknown or revoked", headers=_BEARER)
+    if not token.has_scope(scope):
+        raise Problem(403, ProblemCode.FORBIDDEN, f"the token lacks the scope '{scope}'")
+    return f"token:{token.name}"
+
+
+def _written(body: Any, status: int = 200) -> Response:
+    response_cache().clear()
+    return json_response(plain(body), status)
+
+
+@bp.post("/codes")
+def create_code() -> Response:
+    """Create (or update) a code from an open-data record; ``201`` when created."""
+    actor = _actor("codes:write")
+    outcome, record = store.registry().upsert_code(params.json_object(), actor=actor)
+    return _written({"outcome": outcome, "code": record}, 201 if outcome == "created" else 200)
+
+
+@bp.put("/codes/<path:code>")
+def update_code(code: str) -> Response:
+    """Update a code from an open-data record (the path names the code)."""
+    actor = _actor("codes:write")
+    outcome, record = store.registry().upsert_code({**params.json_object(), "code": code}, actor=actor)
+    return _written({"outcome": outcome, "code": record}, 201 if outcome == "created" else 200)
+
+
+@bp.post("/codes/<path:code>/status")
+def set_status(code: str) -> Response:
+    """Suspend, revoke or reactivate: ``{"status", "reason", "legal_doc", "on"}``."""
+    actor = _actor("codes:status")
+    body = params.json_object()
+    status = params.text("status", required=True, max_length=16, source=body)
+    reason = params.text("reason", required=True, max_length=2000, source=body)
+    assert status is not None and reason is not None
+    record = store.registry().set_status(
+        code,
+        status,
+        reason=reason,
+        legal_doc=params.text("legal_doc", max_length=200, source=body),
+        on=params.date("on", source=body),
+        actor=actor,
+    )
+    return _written(record)
+
+
+@bp.post("/import")
+def import_file() -> Response:
+    """Import an open-data file (multipart ``file`` or a JSON/CSV body), all or nothing.
+
+    ``?dry_run=true`` checks without writing. A file with bad rows changes nothing: ``422`` with
+    every bad row in ``errors`` and the import report in ``report``.
+    """
+    actor = _actor("registry:import")
+    dry_run = request.args.get("dry_run", "").lower() in ("1", "true", "yes")
+    upload = request.files.get("file")
+    if upload is not None:
+        name = (upload.filename or "").lower()
+        fmt = "csv" if name.endswith(".csv") else "json" if name.endswith(".json") else None
+        source: Any = upload.stream
+    elif request.mimetype in ("application/json", "text/csv"):
+        fmt = "csv" if request.mimetype == "text/csv" else "json"
+        source = request.stream
+    else:
+        raise Problem(415, ProblemCode.UNSUPPORTED_MEDIA_TYPE, "send a multipart 'file', JSON or CSV")
+    report = store.registry().import_file(source, actor=actor, dry_run=dry_run, format=fmt)
+    body = plain(report)
+    if not report.ok:
+        raise Problem(
+            422,
+            ProblemCode.IMPORT_REJECTED,
+            "the file has bad rows; nothing was imported",
+            errors=body.get("issues", []),
+            extra={"report": body},
+        )
+    return _written(body)
+
+
+@bp.get("/audit")
+def audit() -> Response:
+    """The latest writes (who, what, when); scope ``admin``."""
+    _actor("admin")
+    entries = store.registry().audit_log(limit=params.integer("limit", default=100, maximum=1000))
+    return json_response({"items": plain(entries)})

@@ -1,0 +1,150 @@
+"""Cross-cutting HTTP behaviour: caching (ETag, Cache-Control, 304), CORS and security headers.
+
+Views opt in with :func:`public` (CORS for any origin, and with ``cache=True`` an ``ETag`` plus a
+short ``Cache-Control`` so a CDN or reverse proxy can absorb consumer traffic). Everything here is
+HTTP plumbing, not business rules.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, Response, current_app, g, json, request
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_PUBLIC_ATTR = "_trace_std_public"
+_CACHE_ATTR = "_trace_std_cache"
+
+DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+CORS_EXPOSE = "ETag, Link, Location, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+
+
+def public(*, cache: bool = True) -> Callable[[F], F]:
+    """Mark a view as public: CORS for any origin; ``cache`` adds ETag/Cache-Control/304 to GETs."""
+
+    def mark(view: F) -> F:
+        setattr(view, _PUBLIC_ATTR, True)
+        setattr(view, _CACHE_ATTR, cache)
+        return view
+
+    return mark
+
+
+def json_response(body: Any, status: int = 200, *, mimetype: str = "application/json") -> Response:
+    """Serialise ``body`` compactly (UTF-8, no ASCII escaping)."""
+    return current_app.response_class(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")), status=status, mimetype=mimetype
+    )
+
+
+def _view_flag(name: str) -> bool:
+    endpoint = request.endpoint
+    if endpoint is None:
+        return False
+    view = current_app.view_functions.get(endpoint)
+    return bool(getattr(view, name, False))
+
+
+def _after_request(response: Response) -> Response:
+    config = current_app.config
+    headers = response.headers
+    if _view_flag(_PUBLIC_ATTR):
+        headers.setdefault("Access-Control-Allow-Origin", config["CORS_ORIGINS"])
+        headers.setdefault("Access-Control-Expose-Headers", CORS_EXPOSE)
+        if request.method == "OPTIONS":
+            headers.setdefault("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")
+            headers.setdefault(
+                "Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Type, If-None-Match"
+            )
+            headers.setdefault("Access-Control-Max-Age", "86400")
+        if (
+            _view_flag(_CACHE_ATTR)
+            and request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and not response.direct_passthrough
+        ):
+            headers.setdefault("Cache-Control", f"public, max-age={int(config['CACHE_MAX_AGE'])}")
+            if "ETag" not in headers:
+                response.add_etag()
+            response.make_conditional(request)
+    if response.status_code < 400:
+        headers.pop("Retry-After", None)  # flask-limiter adds it to every answer; keep it for 429/503
+    headers.setdefault("Cache-Control", "no-store")
+    headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+    return response
+
+
+class ResponseCache:
+    """A per-process, short-lived cache of public GET answers (``RESPONSE_CACHE_TTL`` seconds).
+
+    It keeps hot lookups off the database between CDN revalidations; the TTL is far below the
+    ``Cache-Control`` max-age, so a status change is still visible within the max-age. Admin writes
+    clear it in the process that made them. Keys are the path, query and ``Accept`` header.
+    """
+
+    def __init__(self, ttl: float, max_entries: int) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[tuple[str, str], tuple[float, int, bytes, list[tuple[str, str]]]] = {}
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def lookup(self) -> Response | None:
+        if self.ttl <= 0 or request.method not in ("GET", "HEAD") or not _view_flag(_CACHE_ATTR):
+            return None
+        entry = self._entries.get(_cache_key())
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        _expires, status, body, headers = entry
+        g.trace_std_cache_hit = True
+        return current_app.response_class(body, status=status, headers=headers)
+
+    def store(self, response: Response) -> Response:
+        if (
+            self.ttl > 0
+            and request.method == "GET"
+            and not g.get("trace_std_cache_hit", False)
+            and response.status_code == 200
+            and not response.direct_passthrough
+            and response.mimetype in _CACHED_TYPES
+            and _view_flag(_CACHE_ATTR)
+        ):
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            headers = [(k, v) for k, v in response.headers.items() if k in _CACHED_HEADERS]
+            self._entries[_cache_key()] = (time.monotonic() + self.ttl, 200, response.get_data(), headers)
+        return response
+
+
+_CACHED_TYPES = frozenset({"application/json", "application/linkset+json"})
+_CACHED_HEADERS = frozenset({"Content-Type", "Link", "Vary", "ETag"})
+
+
+def _cache_key() -> tuple[str, str]:
+    return (request.full_path, request.headers.get("Accept", ""))
+
+
+def response_cache() -> ResponseCache:
+    cache: ResponseCache = current_app.extensions["trace_std.response_cache"]
+    return cache
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_after_request)
+
+
+def init_cache(app: Flask) -> None:
+    """Install the response cache; call after the rate limiter so a cached hit is still counted."""
+    cache = ResponseCache(float(app.config["RESPONSE_CACHE_TTL"]), int(app.config["RESPONSE_CACHE_SIZE"]))
+    app.extensions["trace_std.response_cache"] = cache
+    app.before_request(cache.lookup)
+    app.after_request(cache.store)

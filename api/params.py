@@ -1,0 +1,70 @@
+"""Request parsing helpers shared by the views: typed query parameters and JSON bodies → 400 problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import request
+
+from api.problems import Problem, ProblemCode
+
+MAX_PARAM_LENGTH = 2048
+
+
+def _bad(name: str, detail: str) -> Problem:
+    return Problem(
+        400,
+        ProblemCode.INVALID_PARAMETER,
+        detail,
+        errors=[{"code": str(ProblemCode.INVALID_PARAMETER), "field": name, "message": detail}],
+    )
+
+
+def text(
+    name: str, *, required: bool = False, max_length: int = MAX_PARAM_LENGTH, source: Any = None
+) -> str | None:
+    values = request.args if source is None else source
+    value = values.get(name)
+    if value is None or (isinstance(value, str) and value == "" and not required):
+        if required:
+            raise _bad(name, f"the parameter '{name}' is required")
+        return None
+    if not isinstance(value, str):
+        raise _bad(name, f"the parameter '{name}' must be a string")
+    if len(value) > max_length:
+        raise _bad(name, f"the parameter '{name}' is longer than {max_length} characters")
+    if "\x00" in value:
+        raise _bad(name, f"the parameter '{name}' contains a NUL character")
+    return value
+
+
+def integer(name: str, *, default: int, minimum: int = 1, maximum: int = 1_000_000) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw, 10)
+    except ValueError:
+        raise _bad(name, f"the parameter '{name}' must be an integer") from None
+    if not minimum <= value <= maximum:
+        raise _bad(name, f"the parameter '{name}' must be between {minimum} and {maximum}")
+    return value
+
+
+def date(name: str, *, source: Any = None) -> dt.date | None:
+    raw = text(name, max_length=10, source=source)
+    if raw is None:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise _bad(name, f"the parameter '{name}' must be a date (YYYY-MM-DD)") from None
+
+
+def json_object() -> dict[str, Any]:
+    """The request body as a JSON object (400 otherwise)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Problem(400, ProblemCode.INVALID_BODY, "the request body must be a JSON object")
+    return body

@@ -1,0 +1,250 @@
+"""GS1-Conformant Digital Link resolver.
+
+* ``GET|HEAD|OPTIONS /{prefix...}/01/{gtin}[/10/{lot}][/21/{serial}][?...]`` and the other primary
+  keys: the request URL is parsed by :func:`trace_std.gs1.digital_link.parse_digital_link`
+  (syntax errors → ``400``);
+* ``?linkType=linkset`` or ``Accept: application/linkset+json`` → the RFC 9264 linkset, with the
+  GS1 JSON-LD context in a ``Link`` header; it lists the links of every level up to the primary key;
+* ``?linkType=gs1:pip`` (or the full ``https://ref.gs1.org/voc/pip``) → ``307`` to the link, the
+  request's query string passed on; an unknown link type → ``404``;
+* no link type: a browser (``Accept: text/html``) gets the verification page (the web blueprint's
+  ``RESOLVER_HTML_VIEW`` hook, else the JSON Report); ``Accept: application/json`` gets the Report;
+  anything else is redirected (``307``) to the default link;
+* ``/.well-known/gs1resolver`` describes the resolver.
+
+Links come from templates (``RESOLVER_LINKS``, default :data:`DEFAULT_LINKS`): the default link
+points at this service's own verification of the scanned Digital Link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from flask import Blueprint, Response, current_app, redirect, request
+
+from api import store
+from api.http import json_response, public
+from api.problems import Problem, ProblemCode
+from trace_std.errors import TraceStdError
+
+bp = Blueprint("resolver", __name__)
+RATE_LIMITED = True
+
+VOC = "https://ref.gs1.org/voc/"
+LINKSET_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
+LINKSET_MEDIA_TYPE = "application/linkset+json"
+CONTEXT_LINK = f'<{LINKSET_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
+
+#: Link type (GS1 Web Vocabulary term) → link template. ``{base}`` is the service root,
+#: ``{uri}`` the percent-encoded Digital Link on this resolver's domain, ``{path}`` its path.
+DEFAULT_LINKS: dict[str, dict[str, str]] = {
+    "gs1:defaultLink": {
+        "href": "{base}/v1/verify?q={uri}",
+        "title": "Verification against the national registry",
+        "type": "application/json",
+    },
+    "gs1:pip": {
+        "href": "{base}/v1/verify?q={uri}",
+        "title": "Product information (registered product, crop and exporter)",
+        "type": "application/json",
+    },
+    "gs1:traceability": {
+        "href": "{base}/v1/verify?q={uri}",
+        "title": "Traceability: lot, planting area (PUC) and packing house (PHC)",
+        "type": "application/json",
+    },
+    "gs1:certificationInfo": {
+        "href": "{base}/v1/verify?q={uri}",
+        "title": "Certification: status and market approvals of the PUC and PHC",
+        "type": "application/json",
+    },
+}
+
+ALL_PRIMARY_KEYS: tuple[str, ...] = (
+    "00", "01", "253", "255", "401", "402", "414", "415", "417",
+    "8003", "8004", "8006", "8010", "8013", "8017", "8018",
+)  # fmt: skip
+
+
+@cache
+def primary_keys() -> frozenset[str]:
+    """AIs the GS1 library accepts as Digital Link primary keys."""
+    from trace_std.gs1.ai import ai_info
+
+    keys = set()
+    for ai in ALL_PRIMARY_KEYS:
+        info = ai_info(ai)
+        if info is not None and getattr(info, "dlpkey", None) not in (None, False):
+            keys.add(ai)
+    return frozenset(keys) or frozenset(ALL_PRIMARY_KEYS)
+
+
+def _links() -> Mapping[str, Mapping[str, str]]:
+    configured = current_app.config.get("RESOLVER_LINKS")
+    return configured if configured else DEFAULT_LINKS
+
+
+def _base() -> str:
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    return str(configured).rstrip("/") if configured else request.host_url.rstrip("/")
+
+
+def _curie(link_type: str) -> str:
+    if link_type.startswith(VOC):
+        return "gs1:" + link_type[len(VOC) :]
+    return link_type
+
+
+def _full(link_type: str) -> str:
+    return VOC + link_type[4:] if link_type.startswith("gs1:") else link_type
+
+
+def _key_index(segments: Sequence[str]) -> int | None:
+    keys = primary_keys()
+    for i in range(len(segments) - 1):
+        if segments[i] in keys:
+            return i
+    return None
+
+
+def _parse(path: str) -> tuple[Any, list[tuple[str, str]]]:
+    """The parsed Digital Link and its path levels ``[(ai, value), ...]`` (400 when malformed)."""
+    segments = [s for s in path.split("/") if s != ""]
+    start = _key_index(segments)
+    if start is None:
+        raise Problem(404, ProblemCode.NOT_FOUND, "no Digital Link primary key in the path")
+    from trace_std.gs1.digital_link import parse_digital_link
+
+    try:
+        dl = parse_digital_link(request.url)
+    except TraceStdError as exc:
+        raise Problem(
+            400,
+            ProblemCode.INVALID_DIGITAL_LINK,
+            "the URI is not a valid GS1 Digital Link",
+            errors=[exc.to_issue().to_dict()],
+        ) from None
+    pairs = segments[start:]
+    levels = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
+    return dl, levels
+
+
+def _anchor(levels: Sequence[tuple[str, str]]) -> str:
+    return _base() + "".join(f"/{ai}/{quote(value, safe='')}" for ai, value in levels)
+
+
+def _href(template: Mapping[str, str], uri: str, path: str) -> str:
+    return template["href"].format(base=_base(), uri=quote(uri, safe=""), path=path)
+
+
+def _linkset(levels: Sequence[tuple[str, str]], query: str) -> dict[str, Any]:
+    entries = []
+    for depth in range(len(levels), 0, -1):
+        anchor = _anchor(levels[:depth])
+        uri = anchor + (f"?{query}" if query and depth == len(levels) else "")
+        entry: dict[str, Any] = {"anchor": anchor}
+        for link_type, template in _links().items():
+            target = {"href": _href(template, uri, anchor[len(_base()) :]), "title": template["title"]}
+            if template.get("type"):
+                target["type"] = template["type"]
+            target["hreflang"] = [template.get("hreflang", "vi")]
+            entry[_full(link_type)] = [target]
+        entries.append(entry)
+    return {"linkset": entries}
+
+
+def _gs1_query() -> str:
+    """The request's query string without the resolver's own keys (linkType, context)."""
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("linkType", "context")]
+    return urlencode(kept, quote_via=quote)
+
+
+def _linkset_response(levels: Sequence[tuple[str, str]]) -> Response:
+    response = json_response(_linkset(levels, _gs1_query()), mimetype=LINKSET_MEDIA_TYPE)
+    response.headers["Link"] = CONTEXT_LINK
+    response.vary.add("Accept")
+    return response
+
+
+def _redirect(link_type: str, levels: Sequence[tuple[str, str]]) -> Response:
+    template = _links()[link_type]
+    query = _gs1_query()
+    anchor = _anchor(levels)
+    uri = anchor + (f"?{query}" if query else "")
+    target = _href(template, uri, anchor[len(_base()) :])
+    passed_on = request.query_string.decode("latin-1")
+    if passed_on:
+        target += ("&" if "?" in target else "?") + passed_on
+    response = redirect(target, 307)
+    response.headers["Link"] = f'<{anchor}?linkType=linkset>; rel="linkset"; type="{LINKSET_MEDIA_TYPE}"'
+    response.headers["Cache-Control"] = f"public, max-age={int(current_app.config['CACHE_MAX_AGE'])}"
+    response.vary.add("Accept")
+    return response
+
+
+def _report(dl_uri: str, *, html: bool = False) -> Any:
+    """The verification Report of the Digital Link: the web result page for a browser (when the web
+    blueprint is installed, or a ``RESOLVER_HTML_VIEW(report)`` callable is configured), else JSON."""
+    from trace_std.registry.verify import verify
+
+    report = verify(store.registry(), dl_uri)
+    if html:
+        hook: Callable[[Any], Any] | None = current_app.config.get("RESOLVER_HTML_VIEW")
+        web = current_app.extensions.get("trace_std.web")
+        if hook is None and web is not None:
+            hook = web.render_report
+        if hook is not None:
+            response = current_app.make_response(hook(report))
+            response.vary.add("Accept")
+            return response
+    response = json_response(report.to_dict())
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/<path:path>", methods=["GET", "HEAD"])
+@public()
+def resolve(path: str) -> Any:
+    """Resolve a Digital Link (any path prefix before the primary key)."""
+    _dl, levels = _parse(path)
+    link_type = request.args.get("linkType")
+    if link_type is not None:
+        link_type = _curie(link_type)
+        if link_type in ("linkset", "all"):
+            return _linkset_response(levels)
+        if link_type not in _links():
+            raise Problem(404, ProblemCode.UNKNOWN_LINK_TYPE, "no link of the requested type")
+        return _redirect(link_type, levels)
+    best = request.accept_mimetypes.best_match(
+        ["application/json", LINKSET_MEDIA_TYPE, "text/html"], default="*/*"
+    )
+    if best == LINKSET_MEDIA_TYPE and request.accept_mimetypes[LINKSET_MEDIA_TYPE]:
+        return _linkset_response(levels)
+    if best == "text/html" and request.accept_mimetypes["text/html"] > request.accept_mimetypes["*/*"]:
+        return _report(request.url, html=True)
+    if (
+        best == "application/json"
+        and request.accept_mimetypes["application/json"] > request.accept_mimetypes["*/*"]
+    ):
+        return _report(request.url)
+    return _redirect("gs1:defaultLink", levels)
+
+
+@bp.get("/.well-known/gs1resolver")
+@public()
+def description() -> Response:
+    """The resolver description file."""
+    return json_response(
+        {
+            "name": current_app.config["RESOLVER_NAME"],
+            "resolverRoot": _base(),
+            "supportedPrimaryKeys": sorted(primary_keys()),
+            "supportedLinkType": [{"namespace": VOC, "prefix": "gs1:"}],
+            "linkTypeDefaultCanBeLinkset": True,
+            "supportedContextValues": [],
+            "supportedLinkTypes": [_full(t) for t in _links()],
+        }
+    )
