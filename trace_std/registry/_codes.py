@@ -38,8 +38,10 @@ def _str_attr(obj: Any, *names: str) -> str | None:
 
 def resolve_code(text: str, *, as_of: dt.date | None = None) -> ResolvedCode:
     """Normalise ``text`` with :func:`trace_std.codes.parse_code` (raises ``TraceStdError``)."""
-    from trace_std.codes import parse_code
-
+    try:
+        from trace_std.codes import parse_code
+    except ImportError:  # pragma: no cover - until trace_std.codes lands
+        return _fallback(text)
     parsed: Any = parse_code(text, as_of=as_of) if as_of is not None else parse_code(text)
     kind = str(parsed.kind)
     return ResolvedCode(
@@ -53,6 +55,26 @@ def resolve_code(text: str, *, as_of: dt.date | None = None) -> ResolvedCode:
     )
 
 
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
+
+
+def _fallback(text: str) -> ResolvedCode:  # pragma: no cover - until trace_std.codes lands
+    import re
+    import unicodedata
+
+    if not isinstance(text, str):
+        raise TypeError("value must be str")
+    norm = "".join(unicodedata.normalize("NFKC", text).translate(_DASHES).split()).upper()
+    m = re.fullmatch(r"VN-([A-Z]{2,3})(OR|PH)-?([0-9]{3,4})", norm)
+    if m:
+        kind = "puc" if m.group(2) == "OR" else "phc"
+        return ResolvedCode(f"VN-{m.group(1)}{m.group(2)}-{m.group(3)}", kind, "export")
+    m = re.fullmatch(r"VN-([0-9]{2})-([0-9]{3})-([0-9]{5})-([0-9]{2,})-([0-9]{2})", norm)
+    if m:
+        return ResolvedCode(norm, "puc", "domestic-3156", province_code=m.group(1), commune_code=m.group(3))
+    raise TraceStdError.from_code(ErrorCode.INPUT_UNRECOGNISED, f"not a code: {text!r}", span=(0, len(text)))
+
+
 def _check_digit(body: str) -> int:
     total = sum(int(c) * (3 if i % 2 == 0 else 1) for i, c in enumerate(reversed(body)))
     return (10 - total % 10) % 10
@@ -61,8 +83,8 @@ def _check_digit(body: str) -> int:
 def gtin14(text: str) -> str:
     """A GTIN-8/12/13/14 as 14 digits, check digit verified (raises ``TraceStdError``).
 
-    >>> gtin14("8931234500015")
-    '08931234500015'
+    >>> gtin14("8931234500016")
+    '08931234500016'
     """
     value = text.strip()
     if not value.isdigit() or not value.isascii() or len(value) not in (8, 12, 13, 14):
