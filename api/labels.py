@@ -1,0 +1,66 @@
+"""Label endpoints: check one label against the registry, validate a batch file, encode a label.
+
+* ``POST /v1/labels/verify``: a label (JSON) → Report (format + registry: code exists, active on
+  the pack date, approved for the market, lot registered);
+* ``POST /v1/labels/validate``: a CSV/XLSX/JSONL upload (size limit ``MAX_UPLOAD_BYTES``) → the
+  batch report with the same registry checks on every row;
+* ``POST /v1/labels/encode``: label values → element strings (HRI, raw) and Digital Link; invalid
+  values are ``422``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from api import params, store
+from api.http import json_response, public
+from api.problems import Problem, ProblemCode
+from api.serialise import plain
+from trace_std.errors import TraceStdError
+
+bp = Blueprint("labels", __name__, url_prefix="/v1/labels")
+RATE_LIMITED = True
+
+
+@bp.post("/verify")
+@public(cache=False)
+def verify_label() -> Response:
+    """One label (JSON object) checked and verified against the registry."""
+    from trace_std.registry.verify import verify_label
+
+    report = verify_label(store.registry(), params.json_object(), market=params.text("market", max_length=8))
+    return json_response(report.to_dict())
+
+
+@bp.post("/validate")
+@public(cache=False)
+def validate_file() -> Response:
+    """A batch file (multipart field ``file``) validated row by row, with registry checks."""
+    from trace_std.label.batch import validate_file
+
+    request.max_content_length = int(current_app.config["MAX_UPLOAD_BYTES"])
+    upload = request.files.get("file")
+    if upload is None:
+        raise Problem(400, ProblemCode.INVALID_BODY, "upload the file as the multipart field 'file'")
+    report = validate_file(
+        upload.stream,
+        filename=upload.filename or "",
+        market=params.text("market", max_length=8),
+        registry=store.registry(),
+    )
+    return json_response(plain(report))
+
+
+@bp.post("/encode")
+@public(cache=False)
+def encode() -> Response:
+    """Label values → element strings and Digital Link (``422`` for values that cannot be encoded)."""
+    from trace_std.render.encode import encode_label
+
+    try:
+        result = encode_label(params.json_object())
+    except TraceStdError as exc:
+        raise Problem(
+            422, ProblemCode.INVALID_VALUES, "the values cannot be encoded", errors=[exc.to_issue().to_dict()]
+        ) from None
+    return json_response(plain(result))
