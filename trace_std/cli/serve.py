@@ -1,0 +1,116 @@
+"""``trace-std serve``: run the HTTP service.
+
+Without ``--workers`` it runs Flask's development server on ``--host``/``--port``. With
+``--workers N`` it runs the same app under gunicorn (through gunicorn's Python API), bound to
+``--bind HOST:PORT``; the equivalent plain command is ``gunicorn 'api:create_app()' -w N -b HOST:PORT``.
+
+Before starting it makes sure the registry schema exists (and, for an SQLite registry that has no
+codes, loads the synthetic sample), so a newcomer gets a working lookup with one command.
+Configuration comes from ``TRACE_STD_*`` environment variables (``docs/operations.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the HTTP API (development server, or gunicorn with --workers)",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="development server host (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="development server port (default 8000)")
+    parser.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="run under gunicorn with N workers"
+    )
+    parser.add_argument("--bind", default=None, metavar="HOST:PORT", help="gunicorn bind address")
+    parser.add_argument(
+        "--database",
+        default=None,
+        metavar="URL",
+        help="registry database (overrides TRACE_STD_DATABASE_URL; default ./trace_std.sqlite3)",
+    )
+    sample = parser.add_mutually_exclusive_group()
+    sample.add_argument(
+        "--sample",
+        dest="sample",
+        action="store_true",
+        default=None,
+        help="load the synthetic sample into an empty registry (default for SQLite)",
+    )
+    sample.add_argument("--no-sample", dest="sample", action="store_false", help="never load the sample")
+    parser.set_defaults(func=run)
+
+
+def prepare_registry(url: str | None, sample: bool | None) -> str:
+    """Create/upgrade the schema; load the sample into an empty registry (SQLite by default).
+
+    Returns the registry description (URL without password) for the start-up message."""
+    from trace_std.registry import Registry
+
+    with Registry(url) as registry:
+        load = registry.backend == "sqlite" if sample is None else sample
+        if load:
+            if registry.ensure_sample():
+                print(
+                    f"trace-std: loaded the synthetic sample registry into {registry.describe()}",
+                    file=sys.stderr,
+                )
+        else:
+            registry.init()
+        return registry.describe()
+
+
+def gunicorn_application(bind: str, workers: int, options: dict[str, Any] | None = None) -> Any:
+    """A gunicorn application serving ``api.create_app()`` (importable for tests and benchmarks)."""
+    from gunicorn.app.base import BaseApplication
+
+    settings = {"bind": bind, "workers": workers, "accesslog": None, **(options or {})}
+
+    class Application(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in settings.items():
+                if value is not None and key in self.cfg.settings:
+                    self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from api import create_app
+
+            return create_app()
+
+    return Application()
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.workers is not None and args.workers < 1:
+        print("trace-std serve: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.bind is not None and args.workers is None:
+        print(
+            "trace-std serve: --bind needs --workers (use --host/--port for the development server)",
+            file=sys.stderr,
+        )
+        return 2
+    if args.database:
+        os.environ["TRACE_STD_DATABASE_URL"] = args.database
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        where = prepare_registry(os.environ.get("TRACE_STD_DATABASE_URL") or None, args.sample)
+    except (ValueError, OSError, SQLAlchemyError) as exc:  # TraceStdError is a ValueError
+        print(f"trace-std serve: cannot open the registry: {exc}", file=sys.stderr)
+        return 2
+    print(f"trace-std: registry {where}", file=sys.stderr)
+    if args.workers is not None:
+        bind = args.bind or f"{args.host}:{args.port}"
+        gunicorn_application(bind, args.workers).run()
+        return 0
+    from api import create_app
+
+    create_app().run(host=args.host, port=args.port)
+    return 0
