@@ -41,13 +41,13 @@ def _check_geometry(svg_text: str, svgkit: Any, *, x_dim: float) -> list[Any]:
     groups = svgkit["groups"](svg_text)
     assert groups and all(g.kind == "gs1-128" for g in groups)
     for g in groups:
-        qx, qy, qw, qh = g.quiet
+        qx, _qy, qw, _qh = g.quiet
         bars = sorted(g.boxes)
         narrow = min(b[2] for b in bars)
         assert narrow == pytest.approx(x_dim, abs=1e-3)
         assert gs1_128.X_DIM_MIN <= narrow <= gs1_128.X_DIM_MAX
         # every bar is 1-4 modules wide, every bar at least 32 mm high
-        for x, y, w, h in bars:
+        for _x, _y, w, h in bars:
             assert round(w / narrow) in (1, 2, 3, 4) and w == pytest.approx(
                 round(w / narrow) * narrow, abs=1e-3
             )

@@ -18,10 +18,11 @@ lazily, inside the functions; a missing package raises a
 
 >>> check_engine("python")
 'python'
->>> check_engine("cairo")
-Traceback (most recent call last):
-...
-trace_std.errors.RenderError: render.engine.unknown: unknown engine 'cairo'; use one of zxing, python
+>>> try:
+...     check_engine("cairo")
+... except RenderError as err:
+...     print(err.code)
+render.engine.unknown
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any, Literal
 
-from trace_std.errors import ErrorCode, TraceStdError
+from trace_std.errors import ErrorCode, RenderError, TraceStdError
 
 __all__ = [
     "DEFAULT_ENGINE",
@@ -40,6 +41,7 @@ __all__ = [
     "Engine",
     "LinearSymbol",
     "MatrixSymbol",
+    "RenderError",
     "check_engine",
     "code128_modules",
     "datamatrix_modules",

@@ -15,7 +15,10 @@ When the data does not fit one symbol it is split across **two** symbols, only a
 boundaries, each a complete GS1-128 with FNC1 first; within a symbol predefined-length AIs come
 first so that they need no separator. Among the valid splits the narrowest pair is chosen.
 
->>> split_elements([("01", "18935234567892"), ("10", "DF2503A"), ("13", "250310")], max_width=96.0)
+>>> pti = [("01", "18935234567892"), ("10", "DF2503A"), ("13", "250310")]
+>>> split_elements(pti)
+[(('01', '18935234567892'), ('13', '250310'), ('10', 'DF2503A'))]
+>>> split_elements(pti, x_dim=0.495, max_width=99.0)  # on a 100 mm wide label
 [(('01', '18935234567892'), ('13', '250310')), (('10', 'DF2503A'),)]
 """
 
