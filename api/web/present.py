@@ -58,6 +58,15 @@ MARKET_WORDS: dict[str, Any] = {
     "VN": _l("Viet Nam (domestic)"),
 }
 
+CROP_WORDS: dict[str, Any] = {
+    "longan": _l("longan"), "mango": _l("mango"), "plum": _l("plum"), "dragon-fruit": _l("dragon fruit"),
+    "coffee": _l("coffee"), "rice": _l("rice"), "strawberry": _l("strawberry"), "durian": _l("durian"),
+    "passion-fruit": _l("passion fruit"), "avocado": _l("avocado"), "lychee": _l("lychee"),
+    "pomelo": _l("pomelo"), "banana": _l("banana"), "jackfruit": _l("jackfruit"), "tea": _l("tea"),
+    "peach": _l("peach"), "pineapple": _l("pineapple"), "rambutan": _l("rambutan"),
+    "sweet-potato": _l("sweet potato"), "vegetables": _l("vegetables"), "coconut": _l("coconut"),
+}
+
 # Plain-language reasons, by issue-code prefix (longest match wins).
 REASONS: dict[str, Any] = {
     "input.empty": _l("Nothing was entered."),
@@ -330,16 +339,16 @@ def _list(value: Any) -> str:
 
 
 def _crop(value: Any) -> str:
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        items = []
-        for v in value:
-            if isinstance(v, Mapping):
-                crop, variety = _text(_pick(v, "crop", "name")), _text(_pick(v, "variety"))
-                items.append(f"{crop} ({variety})" if variety else crop)
-            else:
-                items.append(_text(v))
-        return ", ".join(i for i in items if i)
-    return _text(value)
+    """Crop slugs in the reader's language (unknown slugs shown as written)."""
+    if value is None:
+        return ""
+    items = [value] if isinstance(value, str) else list(value) if isinstance(value, Sequence) else [value]
+    words = []
+    for v in items:
+        slug = _text(v).strip()
+        if slug:
+            words.append(str(CROP_WORDS.get(slug.lower(), slug.replace("-", " "))))
+    return ", ".join(words)
 
 
 def _date(value: Any) -> str:
