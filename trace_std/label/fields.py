@@ -65,8 +65,9 @@ MAX_NET_WEIGHT_KG = Decimal(999999)
 _CACHE = 8192  # entries per cached validator: bounded memory whatever the file size
 
 
-def _err(code: ErrorCode, message: str, field: str, span: tuple[int, int] | None,
-         **context: Any) -> TraceStdError:
+def _err(
+    code: ErrorCode, message: str, field: str, span: tuple[int, int] | None, **context: Any
+) -> TraceStdError:
     return TraceStdError.from_code(code, message, span=span, field=field, context=context)
 
 
@@ -83,6 +84,7 @@ def _with_field(err: TraceStdError, field: str) -> TraceStdError:
 
 # -- text -------------------------------------------------------------------------------------
 
+
 def parse_text(value: str, field: str, max_length: int = 120) -> str:
     """Free text (product name, crop, exporter): 1..``max_length`` characters, no control characters.
 
@@ -93,25 +95,42 @@ def parse_text(value: str, field: str, max_length: int = 120) -> str:
     if not value.strip():
         raise _err(ErrorCode.LABEL_FIELD_REQUIRED, f"{field} is blank", field, (0, len(value)))
     if len(value) > max_length:
-        raise _err(ErrorCode.LABEL_FIELD_TOO_LONG, f"{field} is longer than {max_length} characters",
-                   field, (max_length, len(value)), max=max_length, actual=len(value))
+        raise _err(
+            ErrorCode.LABEL_FIELD_TOO_LONG,
+            f"{field} is longer than {max_length} characters",
+            field,
+            (max_length, len(value)),
+            max=max_length,
+            actual=len(value),
+        )
     if not value.isprintable():
         pos = next(i for i, ch in enumerate(value) if not ch.isprintable())
-        raise _err(ErrorCode.LABEL_FIELD_CHARACTER, f"{field} contains a control character",
-                   field, (pos, pos + 1))
+        raise _err(
+            ErrorCode.LABEL_FIELD_CHARACTER, f"{field} contains a control character", field, (pos, pos + 1)
+        )
     return value
 
 
 def _cset82(value: str, field: str, max_length: int) -> str:
     _required(value, field)
     if len(value) > max_length:
-        raise _err(ErrorCode.LABEL_FIELD_TOO_LONG, f"{field} is longer than {max_length} characters",
-                   field, (max_length, len(value)), max=max_length, actual=len(value))
+        raise _err(
+            ErrorCode.LABEL_FIELD_TOO_LONG,
+            f"{field} is longer than {max_length} characters",
+            field,
+            (max_length, len(value)),
+            max=max_length,
+            actual=len(value),
+        )
     if not CSET82.issuperset(value):
         pos = next(i for i, ch in enumerate(value) if ch not in CSET82)
-        raise _err(ErrorCode.LABEL_FIELD_CHARACTER,
-                   f"{field} may only use GS1 character set 82 (no spaces, no accents); found {value[pos]!r}",
-                   field, (pos, pos + 1), actual=value[pos])
+        raise _err(
+            ErrorCode.LABEL_FIELD_CHARACTER,
+            f"{field} may only use GS1 character set 82 (no spaces, no accents); found {value[pos]!r}",
+            field,
+            (pos, pos + 1),
+            actual=value[pos],
+        )
     return value
 
 
@@ -127,6 +146,7 @@ def parse_serial(value: str, field: str = "serial") -> str:
 
 
 # -- GS1 keys -----------------------------------------------------------------------------------
+
 
 @lru_cache(maxsize=_CACHE)
 def parse_gtin(value: str, field: str = "gtin") -> str:
@@ -154,6 +174,7 @@ def parse_sscc(value: str, field: str = "sscc") -> str:
 
 
 # -- PUC / PHC ----------------------------------------------------------------------------------
+
 
 @lru_cache(maxsize=_CACHE)
 def _parse_code(value: str) -> tuple[str, str, str | None]:
@@ -203,6 +224,7 @@ def code_subdivision(canonical: str) -> str | None:
 
 # -- dates, numbers, countries ------------------------------------------------------------------
 
+
 def parse_date(value: str, field: str = "pack_date") -> _dt.date:
     """A calendar date written in ISO 8601 extended form ``YYYY-MM-DD``."""
     _required(value, field)
@@ -211,8 +233,13 @@ def parse_date(value: str, field: str = "pack_date") -> _dt.date:
             return _dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise _err(ErrorCode.LABEL_DATE_INVALID, f"{field} must be an ISO 8601 date YYYY-MM-DD",
-               field, (0, len(value)), actual=value)
+    raise _err(
+        ErrorCode.LABEL_DATE_INVALID,
+        f"{field} must be an ISO 8601 date YYYY-MM-DD",
+        field,
+        (0, len(value)),
+        actual=value,
+    )
 
 
 def parse_harvest(value: str, field: str = "harvest_date") -> tuple[_dt.date, _dt.date | None]:
@@ -226,7 +253,7 @@ def parse_harvest(value: str, field: str = "harvest_date") -> tuple[_dt.date, _d
         return parse_date(value, field), None
     try:
         start = parse_date(value[:cut], field)
-        end = parse_date(value[cut + 1:], field)
+        end = parse_date(value[cut + 1 :], field)
     except TraceStdError as err:
         first = not value[:cut] or _is_bad_date(value[:cut])
         span = (0, cut) if first else (cut + 1, len(value))
@@ -255,13 +282,18 @@ def weight_decimals(weight: Decimal) -> int:
 
 def _check_weight(weight: Decimal, field: str, span: tuple[int, int] | None) -> Decimal:
     if not weight.is_finite() or weight <= 0:
-        raise _err(ErrorCode.LABEL_WEIGHT_INVALID, f"{field} must be a positive number of kilograms",
-                   field, span)
+        raise _err(
+            ErrorCode.LABEL_WEIGHT_INVALID, f"{field} must be a positive number of kilograms", field, span
+        )
     decimals = weight_decimals(weight)
     if decimals > 5 or weight.scaleb(decimals) > MAX_NET_WEIGHT_KG:
-        raise _err(ErrorCode.LABEL_WEIGHT_UNENCODABLE,
-                   f"{field} cannot be carried by AI 310n (6 digits, at most 5 decimals)",
-                   field, span, decimals=decimals)
+        raise _err(
+            ErrorCode.LABEL_WEIGHT_UNENCODABLE,
+            f"{field} cannot be carried by AI 310n (6 digits, at most 5 decimals)",
+            field,
+            span,
+            decimals=decimals,
+        )
     return weight
 
 
@@ -271,8 +303,13 @@ def parse_weight(value: str, field: str = "net_weight_kg") -> Decimal:
     text = value.replace(",", ".", 1) if "." not in value else value
     head, _, tail = text.partition(".")
     if not (head.isdigit() and head.isascii() and (not tail or (tail.isdigit() and tail.isascii()))):
-        raise _err(ErrorCode.LABEL_WEIGHT_INVALID, f"{field} must be a decimal number of kilograms",
-                   field, (0, len(value)), actual=value)
+        raise _err(
+            ErrorCode.LABEL_WEIGHT_INVALID,
+            f"{field} must be a decimal number of kilograms",
+            field,
+            (0, len(value)),
+            actual=value,
+        )
     return _check_weight(Decimal(text), field, (0, len(value)))
 
 
@@ -291,15 +328,21 @@ def parse_count(value: str, field: str = "count") -> int:
     """Count of trade items, AI (37): 1 to 99,999,999."""
     _required(value, field)
     if not (value.isdigit() and value.isascii() and len(value) <= 8) or int(value) == 0:
-        raise _err(ErrorCode.LABEL_COUNT_INVALID, f"{field} must be a whole number from 1 to 99999999",
-                   field, (0, len(value)), actual=value)
+        raise _err(
+            ErrorCode.LABEL_COUNT_INVALID,
+            f"{field} must be a whole number from 1 to 99999999",
+            field,
+            (0, len(value)),
+            actual=value,
+        )
     return int(value)
 
 
 def check_count_number(value: int, field: str = "count") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 99_999_999:
-        raise _err(ErrorCode.LABEL_COUNT_INVALID, f"{field} must be a whole number from 1 to 99999999",
-                   field, None)
+        raise _err(
+            ErrorCode.LABEL_COUNT_INVALID, f"{field} must be a whole number from 1 to 99999999", field, None
+        )
     return value
 
 
@@ -308,6 +351,11 @@ def parse_country(value: str, field: str = "destination_market") -> str:
     _required(value, field)
     code = value.upper()
     if not is_iso3166_alpha2(code):
-        raise _err(ErrorCode.LABEL_COUNTRY_UNKNOWN, f"{field} is not an ISO 3166-1 alpha-2 country code",
-                   field, (0, len(value)), actual=value)
+        raise _err(
+            ErrorCode.LABEL_COUNTRY_UNKNOWN,
+            f"{field} is not an ISO 3166-1 alpha-2 country code",
+            field,
+            (0, len(value)),
+            actual=value,
+        )
     return code

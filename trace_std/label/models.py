@@ -60,15 +60,18 @@ def _escape(message: str) -> str:
 def _pydantic_error(err: TraceStdError) -> PydanticCustomError:
     ctx: dict[str, Any] = {"code": err.code, "span": list(err.span) if err.span is not None else None}
     if err.context:
-        ctx["context"] = {k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
-                          for k, v in err.context.items()}
+        ctx["context"] = {
+            k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
+            for k, v in err.context.items()
+        }
     return PydanticCustomError(err.code, _escape(err.message), ctx)
 
 
 def _text_input(value: Any, field: str) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError(
-            str(ErrorCode.LABEL_FIELD_INVALID), "expected a string",
+            str(ErrorCode.LABEL_FIELD_INVALID),
+            "expected a string",
             {"code": str(ErrorCode.LABEL_FIELD_INVALID), "span": None},
         )
     return value
@@ -125,33 +128,86 @@ def _string_schema(pattern: str | None = None, **extra: Any) -> WithJsonSchema:
     return WithJsonSchema(schema)
 
 
-Gtin = Annotated[str, BeforeValidator(_wrap(F.parse_gtin, "gtin")), _string_schema(
-    "^([0-9]{8}|[0-9]{12,14})$",
-    description="GTIN-8, -12, -13 or -14 with a valid check digit; stored as GTIN-14")]
-Sscc = Annotated[str, BeforeValidator(_wrap(F.parse_sscc, "sscc")), _string_schema(
-    "^[0-9]{18}$", description="SSCC, 18 digits with a valid check digit")]
-Puc = Annotated[str, BeforeValidator(_wrap(F.parse_puc, "puc")), _string_schema(
-    None, minLength=1, maxLength=30,
-    description="planting-area code (PUC, mã số vùng trồng), e.g. VN-DTOR-0017; stored in canonical form")]
-Phc = Annotated[str, BeforeValidator(_wrap(F.parse_phc, "phc")), _string_schema(
-    None, minLength=1, maxLength=27,
-    description="packing-house code (PHC, mã số cơ sở đóng gói), e.g. VN-BTPH-036; stored in canonical form")]
-Lot = Annotated[str, BeforeValidator(_wrap(F.parse_lot, "lot")), _string_schema(
-    "^[!-\"%-/0-9:-?A-Z_a-z]{1,20}$", description="batch/lot, AI (10): 1-20 characters of GS1 CSET 82")]
-Serial = Annotated[str, BeforeValidator(_wrap(F.parse_serial, "serial")), _string_schema(
-    "^[!-\"%-/0-9:-?A-Z_a-z]{1,20}$", description="serial number, AI (21): 1-20 characters of GS1 CSET 82")]
-Country = Annotated[str, BeforeValidator(_wrap(F.parse_country, "destination_market")), _string_schema(
-    "^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 country code")]
-Text = Annotated[str, BeforeValidator(_wrap(F.parse_text, "text")), _string_schema(
-    None, minLength=1, maxLength=120)]
-IsoDate = Annotated[_dt.date, BeforeValidator(_date_input), WithJsonSchema(
-    {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})]
-NetWeight = Annotated[Decimal, BeforeValidator(_weight_input), WithJsonSchema(
-    {"anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 999999},
-               {"type": "string", "pattern": "^[0-9]+([.,][0-9]{1,5})?$"}],
-     "description": "net weight in kilograms, AI (310n): at most 6 significant digits and 5 decimals"})]
-Count = Annotated[int, BeforeValidator(_count_input), WithJsonSchema(
-    {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "count of trade items, AI (37)"})]
+Gtin = Annotated[
+    str,
+    BeforeValidator(_wrap(F.parse_gtin, "gtin")),
+    _string_schema(
+        "^([0-9]{8}|[0-9]{12,14})$",
+        description="GTIN-8, -12, -13 or -14 with a valid check digit; stored as GTIN-14",
+    ),
+]
+Sscc = Annotated[
+    str,
+    BeforeValidator(_wrap(F.parse_sscc, "sscc")),
+    _string_schema("^[0-9]{18}$", description="SSCC, 18 digits with a valid check digit"),
+]
+Puc = Annotated[
+    str,
+    BeforeValidator(_wrap(F.parse_puc, "puc")),
+    _string_schema(
+        None,
+        minLength=1,
+        maxLength=30,
+        description="planting-area code (PUC, mã số vùng trồng), e.g. VN-DTOR-0017; stored in canonical form",
+    ),
+]
+Phc = Annotated[
+    str,
+    BeforeValidator(_wrap(F.parse_phc, "phc")),
+    _string_schema(
+        None,
+        minLength=1,
+        maxLength=27,
+        description="packing-house code (PHC, mã số cơ sở đóng gói), e.g. VN-BTPH-036; canonical form",
+    ),
+]
+Lot = Annotated[
+    str,
+    BeforeValidator(_wrap(F.parse_lot, "lot")),
+    _string_schema(
+        '^[!-"%-/0-9:-?A-Z_a-z]{1,20}$', description="batch/lot, AI (10): 1-20 characters of GS1 CSET 82"
+    ),
+]
+Serial = Annotated[
+    str,
+    BeforeValidator(_wrap(F.parse_serial, "serial")),
+    _string_schema(
+        '^[!-"%-/0-9:-?A-Z_a-z]{1,20}$', description="serial number, AI (21): 1-20 characters of GS1 CSET 82"
+    ),
+]
+Country = Annotated[
+    str,
+    BeforeValidator(_wrap(F.parse_country, "destination_market")),
+    _string_schema("^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 country code"),
+]
+Text = Annotated[
+    str, BeforeValidator(_wrap(F.parse_text, "text")), _string_schema(None, minLength=1, maxLength=120)
+]
+IsoDate = Annotated[
+    _dt.date,
+    BeforeValidator(_date_input),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+]
+NetWeight = Annotated[
+    Decimal,
+    BeforeValidator(_weight_input),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 999999},
+                {"type": "string", "pattern": "^[0-9]+([.,][0-9]{1,5})?$"},
+            ],
+            "description": "net weight in kilograms, AI (310n): at most 6 significant digits and 5 decimals",
+        }
+    ),
+]
+Count = Annotated[
+    int,
+    BeforeValidator(_count_input),
+    WithJsonSchema(
+        {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "count of trade items, AI (37)"}
+    ),
+]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True, validate_default=False)
 
@@ -174,7 +230,8 @@ class CartonLabel(BaseModel):
     lot: Lot
     harvest_date: IsoDate = Field(description="harvest date, or first day of the harvest period, AI (7007)")
     harvest_date_end: IsoDate | None = Field(
-        default=None, description="last day of the harvest period, AI (7007)")
+        default=None, description="last day of the harvest period, AI (7007)"
+    )
     pack_date: IsoDate = Field(description="packing date, AI (13)")
     best_before: IsoDate | None = Field(default=None, description="best-before date, AI (15)")
     net_weight_kg: NetWeight
@@ -186,7 +243,8 @@ class CartonLabel(BaseModel):
     destination_market: Country | None = Field(default=None, description="destination market")
     serial: Serial | None = None
     sscc: Sscc | None = Field(
-        default=None, description="SSCC when the carton is itself a logistic unit, AI (00)")
+        default=None, description="SSCC when the carton is itself a logistic unit, AI (00)"
+    )
 
 
 class PalletLabel(BaseModel):

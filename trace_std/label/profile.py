@@ -83,8 +83,9 @@ class ProfileRow:
     max_decimals: int | None = None
 
     def matches(self, ai: str) -> bool:
-        return ai == self.ai or (self.ai.endswith("n") and len(ai) == 4 and ai[:3] == self.ai[:3]
-                                 and ai[3].isdigit())
+        return ai == self.ai or (
+            self.ai.endswith("n") and len(ai) == 4 and ai[:3] == self.ai[:3] and ai[3].isdigit()
+        )
 
 
 @cache
@@ -102,6 +103,7 @@ def profile_version() -> str:
 
 
 # -- dates ---------------------------------------------------------------------------------------
+
 
 def _century_year(yy: int, reference_year: int) -> int:
     """GS1 sliding window: a two-digit year lies in reference-49 .. reference+50."""
@@ -125,7 +127,9 @@ def encode_yymmdd(day: _dt.date, field: str, *, reference_year: int | None = Non
         raise TraceStdError.from_code(
             ErrorCode.LABEL_DATE_UNENCODABLE,
             f"{field} {day.isoformat()} is outside the GS1 two-digit-year window around {ref}",
-            field=field, context={"reference_year": ref})
+            field=field,
+            context={"reference_year": ref},
+        )
     return day.strftime("%y%m%d")
 
 
@@ -137,8 +141,9 @@ def decode_yymmdd(text: str, field: str, *, reference_year: int | None = None) -
     """
     ref = reference_year if reference_year is not None else _dt.date.today().year
     if len(text) != 6 or not (text.isascii() and text.isdigit()):
-        raise TraceStdError.from_code(ErrorCode.LABEL_DATE_INVALID, f"{field} must be YYMMDD",
-                                      field=field, span=(0, len(text)))
+        raise TraceStdError.from_code(
+            ErrorCode.LABEL_DATE_INVALID, f"{field} must be YYMMDD", field=field, span=(0, len(text))
+        )
     year = _century_year(int(text[:2]), ref)
     month, day = int(text[2:4]), int(text[4:6])
     try:
@@ -147,11 +152,13 @@ def decode_yymmdd(text: str, field: str, *, reference_year: int | None = None) -
             return nxt - _dt.timedelta(days=1)
         return _dt.date(year, month, day)
     except ValueError:
-        raise TraceStdError.from_code(ErrorCode.LABEL_DATE_INVALID, f"{field} is not a calendar date",
-                                      field=field, span=(0, 6)) from None
+        raise TraceStdError.from_code(
+            ErrorCode.LABEL_DATE_INVALID, f"{field} is not a calendar date", field=field, span=(0, 6)
+        ) from None
 
 
 # -- label -> elements ---------------------------------------------------------------------------
+
 
 def _kind_of(label: Label) -> str:
     if isinstance(label, CartonLabel):
@@ -197,7 +204,7 @@ def to_elements(label: Label, *, reference_year: int | None = None) -> Elements:
         elif enc == "subdivision":
             sub = F.code_subdivision(value)
             if sub is not None and row.prefix and sub.startswith(row.prefix):
-                out.append((row.ai, sub[len(row.prefix):]))
+                out.append((row.ai, sub[len(row.prefix) :]))
         elif enc == "prefixed":
             out.append((row.ai, f"{row.prefix}{value}"))
         else:  # pragma: no cover - the data table is tested to use known encodings only
@@ -207,9 +214,11 @@ def to_elements(label: Label, *, reference_year: int | None = None) -> Elements:
 
 # -- elements -> label ---------------------------------------------------------------------------
 
+
 def _mismatch(ai: str, field: str | None, message: str, **context: Any) -> TraceStdError:
-    return TraceStdError.from_code(ErrorCode.LABEL_PROFILE_MISMATCH, message, field=field,
-                                   context={"ai": ai, **context})
+    return TraceStdError.from_code(
+        ErrorCode.LABEL_PROFILE_MISMATCH, message, field=field, context={"ai": ai, **context}
+    )
 
 
 def from_elements(
@@ -233,14 +242,21 @@ def from_elements(
             raise TypeError("elements must be (str, str) pairs")
         row = next((r for r in rows if r.matches(ai)), None)
         if row is None:
-            raise TraceStdError.from_code(ErrorCode.LABEL_PROFILE_UNMAPPED,
-                                          f"AI ({ai}) is not part of profile {PROFILE}",
-                                          context={"ai": ai})
+            raise TraceStdError.from_code(
+                ErrorCode.LABEL_PROFILE_UNMAPPED,
+                f"AI ({ai}) is not part of profile {PROFILE}",
+                context={"ai": ai},
+            )
         enc = row.encoding
         if enc == "constant":
             if value != row.value:
-                raise _mismatch(ai, None, f"AI ({ai}) must be {row.value} in profile {PROFILE}",
-                                expected=row.value, actual=value)
+                raise _mismatch(
+                    ai,
+                    None,
+                    f"AI ({ai}) must be {row.value} in profile {PROFILE}",
+                    expected=row.value,
+                    actual=value,
+                )
         elif enc == "subdivision":
             subdivision = value
         elif enc in ("digits", "text"):
@@ -252,31 +268,47 @@ def from_elements(
         elif enc == "yymmdd_range":
             data[row.field or ""] = decode_yymmdd(value[:6], row.field or "", reference_year=reference_year)
             if len(value) > 6:
-                data[row.field_end or ""] = decode_yymmdd(value[6:], row.field_end or "",
-                                                          reference_year=reference_year)
+                data[row.field_end or ""] = decode_yymmdd(
+                    value[6:], row.field_end or "", reference_year=reference_year
+                )
         elif enc == "decimal":
             if not (len(value) == 6 and value.isascii() and value.isdigit()):
-                raise TraceStdError.from_code(ErrorCode.LABEL_WEIGHT_INVALID, f"AI ({ai}) must be 6 digits",
-                                              field=row.field, span=(0, len(value)))
+                raise TraceStdError.from_code(
+                    ErrorCode.LABEL_WEIGHT_INVALID,
+                    f"AI ({ai}) must be 6 digits",
+                    field=row.field,
+                    span=(0, len(value)),
+                )
             data[row.field or ""] = Decimal(int(value)).scaleb(-int(ai[3]))
         elif enc == "prefixed":
             prefix = row.prefix or ""
             if not value.startswith(prefix):
-                raise _mismatch(ai, row.field, f"AI ({ai}) must start with {prefix} in profile {PROFILE}",
-                                expected=prefix, actual=value[: len(prefix)])
-            data[row.field or ""] = value[len(prefix):]
+                raise _mismatch(
+                    ai,
+                    row.field,
+                    f"AI ({ai}) must start with {prefix} in profile {PROFILE}",
+                    expected=prefix,
+                    actual=value[: len(prefix)],
+                )
+            data[row.field or ""] = value[len(prefix) :]
     try:
         label: Label = (CartonLabel if kind == "carton" else PalletLabel).model_validate(data)
     except ValidationError as exc:
         issue = label_errors_to_issues(exc)[0]
-        raise category_of(issue.code)(issue.code, issue.message, span=issue.span, field=issue.field,
-                                      context=issue.context) from None
+        raise category_of(issue.code)(
+            issue.code, issue.message, span=issue.span, field=issue.field, context=issue.context
+        ) from None
     if subdivision is not None:
         derived = F.code_subdivision(label.puc) if label.puc is not None else None
         expected = derived[3:] if derived else None
         if subdivision != expected:
-            raise _mismatch("427", "puc", "AI (427) does not match the province of the PUC in (90)",
-                            expected=expected, actual=subdivision)
+            raise _mismatch(
+                "427",
+                "puc",
+                "AI (427) does not match the province of the PUC in (90)",
+                expected=expected,
+                actual=subdivision,
+            )
     return label
 
 
