@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping
@@ -712,7 +713,7 @@ def validate_code(raw: Raw, issues: list[RowIssue]) -> CodeIn | None:
                     row.text(item, "recorded_by", max_len=200, pointer=ptr),
                 )
             )
-    for a, b in zip(history, history[1:], strict=False):
+    for a, b in itertools.pairwise(history):
         if b.date < a.date or b.from_status != a.to_status:
             row.error(
                 ErrorCode.REGISTRY_IMPORT_HISTORY_CONFLICT,
