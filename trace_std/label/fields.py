@@ -28,8 +28,9 @@ Decimal('12.50')
 from __future__ import annotations
 
 import datetime as _dt
+import unicodedata
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from trace_std.data.iso import is_iso3166_alpha2
@@ -184,13 +185,35 @@ def _parse_code(value: str) -> tuple[str, str, str | None]:
     return parsed.canonical, parsed.kind, _subdivision_of(parsed)
 
 
+def _fold(name: str) -> str:
+    """ASCII letters of a Vietnamese name, lower-cased (``Hòa Bình`` == ``Hoà Bình`` == ``hoabinh``)."""
+    decomposed = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
+    return "".join(ch for ch in decomposed if ch.isascii() and ch.isalpha()).lower()
+
+
+@cache
+def _subdivisions_by_name() -> dict[str, str]:
+    from trace_std.data import load
+
+    index = {_fold(rec["name"]): rec["code"] for rec in load("iso3166")["vn_subdivisions"]}
+    # Thừa Thiên Huế became the centrally-run city of Huế on 1 January 2025; ISO 3166-2 keeps VN-26.
+    index.setdefault("hue", index.get("thuathienhue", "VN-26"))
+    return index
+
+
 def _subdivision_of(parsed: Any) -> str | None:
-    """ISO 3166-2 code (``VN-45``) of the province a parsed code names, when one is known."""
-    for attr in ("iso_3166_2", "subdivision", "province_iso"):
-        found = getattr(parsed, attr, None)
-        if isinstance(found, str) and found:
-            return found
-    return None
+    """ISO 3166-2 code (``VN-45``) of the province a parsed code names, when one is known.
+
+    ISO 3166-2:VN still lists the 63 provinces in force before 1 July 2025, so only a code whose
+    province resolves in the 2004 administrative table (``admin_table == "vn_admin_2004"``, which is
+    the case for every export PUC/PHC) gets a subdivision.
+    """
+    if getattr(parsed, "admin_table", None) != "vn_admin_2004":
+        return None
+    name = getattr(parsed, "province_name", None)
+    if not isinstance(name, str) or not name:
+        return None
+    return _subdivisions_by_name().get(_fold(name))
 
 
 def parse_code_value(value: str, field: str) -> str:

@@ -1,0 +1,815 @@
+"""Batch validation of exporters' label files: CSV, XLSX and JSON Lines, streamed row by row.
+
+Each row is one carton label in the column template of ``examples/labels/template.csv``
+(``docs/batch-validation.md``)::
+
+    gtin, lot, product_name, crop, harvest_date, pack_date, best_before, net_weight_kg,
+    puc, phc, exporter, destination_market, serial, sscc
+
+The rows are checked with the same field validators (:mod:`trace_std.label.fields`) and the same
+cross-field rules (:mod:`trace_std.label.rules`) as :func:`trace_std.label.check_label`, without
+building a pydantic model per row (the fast path). Cross-row checks: a repeated GTIN + serial or
+SSCC is an error, one GTIN + lot with two different harvest dates is a warning.
+
+Memory: rows are streamed, never held. The cross-row checks keep one entry per *distinct* serial,
+SSCC and lot seen (about 100 bytes each); a file without serials or SSCCs runs in flat memory.
+
+Row numbers are those a spreadsheet shows: the header is row 1, the first label row 2. For JSON
+Lines, the row number is the line number.
+
+>>> import io
+>>> data = io.BytesIO(
+...     "gtin;lot;product_name;crop;harvest_date;pack_date;net_weight_kg;exporter;destination_market\\n"
+...     "08935012345677;L1;Thanh long;dragon fruit;2025-03-02;2025-03-01;10;ACME;VN\\n".encode())
+>>> report = validate_file(data)
+>>> report.rows_total, report.rows_invalid, [(i.row, i.field, i.code) for i in report.issues]
+(1, 1, [(2, 'pack_date', 'label.date.order')])
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import dataclasses
+import datetime as _dt
+import io
+import json
+import os
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from trace_std.errors import ErrorCode, FileFormatError, Issue, Severity, TraceStdError
+from trace_std.label import fields as F
+from trace_std.label.markets import MarketProfile
+from trace_std.label.profile import encode_yymmdd
+from trace_std.label.rules import association_issues, cross_field_issues, resolve_market
+
+__all__ = [
+    "COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "BatchReport",
+    "Row",
+    "RowCheck",
+    "RowContext",
+    "RowIssue",
+    "RowResult",
+    "iter_file",
+    "validate_file",
+]
+
+#: The template columns, in template order.
+COLUMNS: tuple[str, ...] = (
+    "gtin", "lot", "product_name", "crop", "harvest_date", "pack_date", "best_before", "net_weight_kg",
+    "puc", "phc", "exporter", "destination_market", "serial", "sscc",
+)  # fmt: skip
+#: Columns a file must have (the others may be left out; an empty cell is an absent value).
+REQUIRED_COLUMNS: tuple[str, ...] = ("gtin", "lot", "harvest_date", "pack_date", "net_weight_kg")
+#: Columns accepted besides the template.
+OPTIONAL_COLUMNS: tuple[str, ...] = ("product_name_en",)
+
+_CHUNK = 1 << 16
+_SNIFF = 1 << 13
+
+
+# -- results ---------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RowIssue:
+    """One issue of one row (``row`` is ``None`` for a file-level warning)."""
+
+    row: int | None
+    field: str | None
+    code: str
+    severity: Severity
+    message: str
+    span: tuple[int, int] | None = None
+    context: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, row: int | None, issue: Issue) -> RowIssue:
+        return cls(row, issue.field, issue.code, issue.severity, issue.message, issue.span, issue.context)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "row": self.row,
+            "field": self.field,
+            "code": self.code,
+            "severity": str(self.severity),
+            "message": self.message,
+        }
+        if self.span is not None:
+            out["span"] = list(self.span)
+        return out
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Row:
+    """A row handed to the ``row_checks`` hooks: its number, raw cells and parsed values."""
+
+    number: int
+    cells: Mapping[str, str]
+    values: Mapping[str, Any]
+    valid: bool  # no error so far
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RowContext:
+    """What a hook may need besides the row: the market, the ``as_of`` date and the file name."""
+
+    market: MarketProfile | None
+    as_of: _dt.date | None
+    source: str
+
+
+RowCheck = Callable[[Row, RowContext], Iterable[Issue]]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RowResult:
+    number: int
+    issues: tuple[RowIssue, ...]
+
+    @property
+    def valid(self) -> bool:
+        return not any(i.severity is Severity.ERROR for i in self.issues)
+
+
+@dataclasses.dataclass(slots=True)
+class BatchReport:
+    """Totals and issues of one file (``issues`` is capped by ``max_issues`` of :func:`validate_file`)."""
+
+    source: str
+    rows_total: int = 0
+    rows_valid: int = 0
+    rows_invalid: int = 0
+    issues: list[RowIssue] = dataclasses.field(default_factory=list)
+    issues_total: int = 0
+    issues_by_code: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return self.rows_invalid == 0
+
+    def add(self, result: RowResult, max_issues: int | None) -> None:
+        self.rows_total += 1
+        if result.valid:
+            self.rows_valid += 1
+        else:
+            self.rows_invalid += 1
+        for issue in result.issues:
+            self.add_issue(issue, max_issues)
+
+    def add_issue(self, issue: RowIssue, max_issues: int | None) -> None:
+        self.issues_total += 1
+        self.issues_by_code[issue.code] = self.issues_by_code.get(issue.code, 0) + 1
+        if max_issues is None or len(self.issues) < max_issues:
+            self.issues.append(issue)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--format json`` document (``schemas/v1/batch-report.schema.json``)."""
+        return {
+            "source": self.source,
+            "rows_total": self.rows_total,
+            "rows_valid": self.rows_valid,
+            "rows_invalid": self.rows_invalid,
+            "issues_total": self.issues_total,
+            "issues": [i.to_dict() for i in self.issues],
+        }
+
+
+# -- file errors -------------------------------------------------------------------------------------
+
+
+def _file_error(code: ErrorCode, message: str, **context: Any) -> FileFormatError:
+    err = TraceStdError.from_code(code, message, context=context)
+    assert isinstance(err, FileFormatError)
+    return err
+
+
+def _utf8_error_position(raw: IO[bytes]) -> tuple[int, int] | None:
+    """Byte offset and 1-based line of the first invalid UTF-8 sequence of a seekable stream."""
+    try:
+        raw.seek(0)
+    except (OSError, ValueError):
+        return None
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    lines = 1
+    while True:
+        chunk = raw.read(_CHUNK)
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            start = offset - pending + exc.start
+            head = chunk[: max(0, exc.start)]
+            return start, lines + head.count(b"\n")
+        if not chunk:
+            return None
+        lines += chunk.count(b"\n")
+        offset += len(chunk)
+
+
+def _sniff_bytes(head: bytes) -> None:
+    """Reject binary files and non-UTF-8 encodings with a clear ``file.*`` error."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _file_error(
+            ErrorCode.FILE_ENCODING,
+            "the file is UTF-16 (Excel 'Unicode Text'); save it as 'CSV UTF-8' instead",
+            byte_offset=0,
+            encoding="utf-16",
+        )
+    if b"\x00" in head:
+        evens, odds = head[0::2], head[1::2]
+        if odds.count(0) > len(odds) // 3 or evens.count(0) > len(evens) // 3:
+            raise _file_error(
+                ErrorCode.FILE_ENCODING,
+                "the file looks like UTF-16 without a byte-order mark; save it as 'CSV UTF-8'",
+                byte_offset=head.index(b"\x00"),
+                encoding="utf-16",
+            )
+        raise _file_error(
+            ErrorCode.FILE_BINARY,
+            "the file is binary, not a CSV, XLSX or JSON Lines file",
+            byte_offset=head.index(b"\x00"),
+        )
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _file_error(
+            ErrorCode.FILE_FORMAT_UNKNOWN,
+            "old Excel .xls files are not supported; save as .xlsx or 'CSV UTF-8'",
+        )
+    if head.startswith((b"%PDF", b"\x89PNG", b"\x1f\x8b", b"GIF8", b"\xff\xd8\xff")):
+        raise _file_error(
+            ErrorCode.FILE_BINARY, "the file is binary, not a CSV, XLSX or JSON Lines file", byte_offset=0
+        )
+
+
+# -- row checking (the fast path) -----------------------------------------------------------------
+
+_Parser = Callable[[str, str], Any]
+# What a reader yields: a file-level warning, or (row number, cells or None, reader issues).
+_Item = RowIssue | tuple[int, dict[str, str] | None, tuple[RowIssue, ...]]
+
+_PARSERS: dict[str, _Parser] = {
+    "gtin": F.parse_gtin,
+    "lot": F.parse_lot,
+    "product_name": F.parse_text,
+    "product_name_en": F.parse_text,
+    "crop": F.parse_text,
+    "pack_date": F.parse_date,
+    "best_before": F.parse_date,
+    "net_weight_kg": F.parse_weight,
+    "puc": F.parse_puc,
+    "phc": F.parse_phc,
+    "exporter": F.parse_text,
+    "destination_market": F.parse_country,
+    "serial": F.parse_serial,
+    "sscc": F.parse_sscc,
+}
+_DATE_FIELDS = ("harvest_date", "harvest_date_end", "pack_date", "best_before")
+# (field, AI) of the carton profile; the batch computes the AI *shape* to check req/ex (cached).
+_SHAPE: tuple[tuple[str, str], ...] = (
+    ("sscc", "00"), ("gtin", "01"), ("pack_date", "13"), ("best_before", "15"), ("net_weight_kg", "3100"),
+    ("lot", "10"), ("serial", "21"), ("harvest_date", "7007"), ("puc", "90"), ("phc", "7030"),
+)  # fmt: skip
+
+
+class _Checker:
+    """Per-file state: column layout, market, cross-row sets."""
+
+    def __init__(
+        self,
+        market: str | None,
+        as_of: _dt.date | None,
+        row_checks: Sequence[RowCheck],
+        source: str,
+    ) -> None:
+        self.market_name = market
+        self.as_of = as_of
+        self.row_checks = tuple(row_checks)
+        self.source = source
+        self.serials: dict[str, int] = {}
+        self.ssccs: dict[str, int] = {}
+        self.lots: dict[str, tuple[_dt.date | None, _dt.date | None, int]] = {}
+        self.reference_year = _dt.date.today().year
+        self._market_cache: dict[str | None, tuple[MarketProfile | None, tuple[Issue, ...]]] = {}
+
+    def market_for(self, destination: str | None) -> tuple[MarketProfile | None, tuple[Issue, ...]]:
+        hit = self._market_cache.get(destination)
+        if hit is None:
+            profile, issues = resolve_market(destination, self.market_name)
+            hit = (profile, tuple(issues))
+            self._market_cache[destination] = hit
+        return hit
+
+    def check(self, number: int, cells: Mapping[str, str]) -> RowResult:
+        issues: list[RowIssue] = []
+        values: dict[str, Any] = {}
+        failed: set[str] = set()
+        for name, text in cells.items():
+            if not text:
+                continue
+            try:
+                if name == "harvest_date":
+                    values["harvest_date"], values["harvest_date_end"] = F.parse_harvest(text)
+                else:
+                    parser = _PARSERS.get(name)
+                    if parser is not None:
+                        values[name] = parser(text, name)
+            except TraceStdError as err:
+                failed.add(name)
+                issues.append(
+                    RowIssue(number, name, err.code, Severity.ERROR, err.message, err.span, err.context)
+                )
+        for name in REQUIRED_COLUMNS:
+            if name not in values and name not in failed:
+                issues.append(
+                    RowIssue(
+                        number, name, ErrorCode.LABEL_FIELD_REQUIRED, Severity.ERROR, f"{name} is required"
+                    )
+                )
+                failed.add(name)
+
+        market, market_issues = self.market_for(values.get("destination_market"))
+        for issue in market_issues:
+            issues.append(RowIssue.of(number, issue))
+        for issue in cross_field_issues(values, kind="carton", market=market, as_of=self.as_of):
+            if issue.field in failed and issue.code in (
+                ErrorCode.LABEL_FIELD_REQUIRED,
+                ErrorCode.LABEL_MARKET_REQUIRED,
+            ):
+                continue
+            issues.append(RowIssue.of(number, issue))
+        for name in _DATE_FIELDS:
+            day = values.get(name)
+            if day is not None:
+                try:
+                    encode_yymmdd(day, name, reference_year=self.reference_year)
+                except TraceStdError as err:
+                    issues.append(
+                        RowIssue(number, name, err.code, Severity.ERROR, err.message, None, err.context)
+                    )
+        if "gtin" in values:
+            shape = tuple(ai for name, ai in _SHAPE if name in values)
+            for issue in association_issues(shape):
+                issues.append(RowIssue.of(number, issue))
+        self._cross_row(number, values, issues)
+        if self.row_checks:
+            row = Row(number, cells, values, not any(i.severity is Severity.ERROR for i in issues))
+            context = RowContext(market, self.as_of, self.source)
+            for hook in self.row_checks:
+                for issue in hook(row, context):
+                    issues.append(RowIssue.of(number, issue))
+        return RowResult(number, tuple(issues))
+
+    def _cross_row(self, number: int, values: Mapping[str, Any], issues: list[RowIssue]) -> None:
+        gtin = values.get("gtin")
+        serial = values.get("serial")
+        if gtin is not None and serial is not None:
+            key = gtin + "\x1d" + serial
+            first = self.serials.setdefault(key, number)
+            if first != number:
+                issues.append(
+                    RowIssue(
+                        number,
+                        "serial",
+                        ErrorCode.BATCH_SERIAL_DUPLICATE,
+                        Severity.ERROR,
+                        f"GTIN {gtin} serial {serial} already used on row {first}",
+                        context={"first_row": first},
+                    )
+                )
+        sscc = values.get("sscc")
+        if sscc is not None:
+            first = self.ssccs.setdefault(sscc, number)
+            if first != number:
+                issues.append(
+                    RowIssue(
+                        number,
+                        "sscc",
+                        ErrorCode.BATCH_SSCC_DUPLICATE,
+                        Severity.ERROR,
+                        f"SSCC {sscc} already used on row {first}",
+                        context={"first_row": first},
+                    )
+                )
+        lot = values.get("lot")
+        harvest = values.get("harvest_date")
+        if gtin is not None and lot is not None and harvest is not None:
+            key = gtin + "\x1d" + lot
+            end = values.get("harvest_date_end")
+            seen = self.lots.get(key)
+            if seen is None:
+                self.lots[key] = (harvest, end, number)
+            elif (seen[0], seen[1]) != (harvest, end):
+                issues.append(
+                    RowIssue(
+                        number,
+                        "harvest_date",
+                        ErrorCode.BATCH_LOT_HARVEST_CONFLICT,
+                        Severity.WARNING,
+                        f"lot {lot} has another harvest date on row {seen[2]}",
+                        context={"first_row": seen[2]},
+                    )
+                )
+
+
+# -- readers ----------------------------------------------------------------------------------------
+
+
+def _normalise_header(name: str) -> str:
+    return name.strip().lstrip("\ufeff").strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _columns(header: Sequence[str], first_row: int) -> tuple[list[str | None], list[RowIssue]]:
+    names = [_normalise_header(h) for h in header]
+    known = set(COLUMNS) | set(OPTIONAL_COLUMNS)
+    seen: set[str] = set()
+    for name in names:
+        if name in seen and name in known:
+            raise _file_error(
+                ErrorCode.FILE_COLUMNS_DUPLICATE, f"column {name!r} appears twice in the header", column=name
+            )
+        seen.add(name)
+    missing = [c for c in REQUIRED_COLUMNS if c not in seen]
+    if missing:
+        raise _file_error(
+            ErrorCode.FILE_COLUMNS_MISSING,
+            f"missing column(s): {', '.join(missing)}; see examples/labels/template.csv",
+            missing=missing,
+            found=[n for n in names if n],
+        )
+    warnings = [
+        RowIssue(
+            first_row,
+            name,
+            ErrorCode.LABEL_FIELD_UNKNOWN,
+            Severity.WARNING,
+            f"column {name!r} is not part of the template and is ignored",
+        )
+        for name in names
+        if name and name not in known
+    ]
+    return [n if n in known else None for n in names], warnings
+
+
+class _Source:
+    """An opened input: a binary stream, its name, its size (for progress) and whether we own it."""
+
+    def __init__(self, source: str | os.PathLike[str] | IO[bytes], fmt: str | None) -> None:
+        self.owned = False
+        if isinstance(source, (str, os.PathLike)):
+            path = Path(source)
+            self.name = str(path)
+            try:
+                self.raw: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by close()
+            except OSError as exc:
+                raise _file_error(
+                    ErrorCode.FILE_UNREADABLE, f"cannot open {path}: {exc.strerror}", path=str(path)
+                ) from None
+            self.owned = True
+            try:
+                self.size: int | None = os.fstat(self.raw.fileno()).st_size
+            except OSError:  # pragma: no cover
+                self.size = None
+        elif hasattr(source, "read"):
+            self.raw = source
+            self.name = str(getattr(source, "name", "<stream>"))
+            self.size = None
+        else:
+            raise TypeError(f"expected a path or a binary stream, not {type(source).__name__}")
+        self.fmt = fmt
+
+    def close(self) -> None:
+        if self.owned:
+            self.raw.close()
+
+    def position(self) -> int | None:
+        try:
+            return self.raw.tell()
+        except (OSError, ValueError):
+            return None
+
+
+def _peek(raw: IO[bytes]) -> tuple[bytes, IO[bytes]]:
+    """The first bytes of ``raw`` and a stream that still yields them."""
+    peek = getattr(raw, "peek", None)
+    if peek is not None:
+        head: bytes = peek(_SNIFF)[:_SNIFF]
+        return head, raw
+    head = raw.read(_SNIFF)
+    try:
+        raw.seek(0)
+        return head, raw
+    except (OSError, ValueError, AttributeError):
+        rest = raw.read()
+        return head, io.BytesIO(head + rest)
+
+
+def _detect_format(name: str, head: bytes, fmt: str | None) -> str:
+    if fmt is not None:
+        if fmt not in ("csv", "xlsx", "jsonl"):
+            raise ValueError(f"format must be csv, xlsx or jsonl, not {fmt!r}")
+        return fmt
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    lower = name.lower()
+    if lower.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    if lower.endswith(".xlsx"):
+        return "xlsx"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"{"):
+        return "jsonl"
+    return "csv"
+
+
+def _csv_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+    try:
+        try:
+            header_line = text.readline()
+        except UnicodeDecodeError:
+            raise _encoding_error(src, raw) from None
+        if not header_line.strip():
+            raise _file_error(ErrorCode.FILE_EMPTY, "the file is empty: no header row")
+        delimiter = max((",", ";", "\t"), key=header_line.count)
+        header = next(csv.reader([header_line], delimiter=delimiter))
+        columns, warnings = _columns(header, 1)
+        yield from warnings
+        width = len(columns)
+        pairs = [(i, c) for i, c in enumerate(columns) if c is not None]
+        reader = csv.reader(text, delimiter=delimiter)
+        number = 1
+        try:
+            for cells in reader:
+                number += 1
+                if not cells or (len(cells) == 1 and not cells[0].strip()):
+                    continue
+                n = len(cells)
+                if n == width:
+                    yield number, {c: cells[i].strip() for i, c in pairs}, ()
+                elif n > width and any(c.strip() for c in cells[width:]):
+                    extra = RowIssue(
+                        number,
+                        None,
+                        ErrorCode.FILE_ROW_MALFORMED,
+                        Severity.ERROR,
+                        f"row has {n} cells, the header {width}",
+                        context={"cells": n, "columns": width},
+                    )
+                    yield number, {c: cells[i].strip() for i, c in pairs}, (extra,)
+                else:
+                    yield number, {c: cells[i].strip() if i < n else "" for i, c in pairs}, ()
+        except UnicodeDecodeError:
+            raise _encoding_error(src, raw) from None
+        except csv.Error as exc:
+            raise _file_error(
+                ErrorCode.FILE_ROW_MALFORMED, f"CSV syntax error near row {number}: {exc}", row=number
+            ) from None
+    finally:
+        text.detach()
+
+
+def _encoding_error(src: _Source, raw: IO[bytes]) -> FileFormatError:
+    where = _utf8_error_position(raw)
+    if where is None:
+        return _file_error(
+            ErrorCode.FILE_ENCODING, "the file is not UTF-8 (e.g. Windows-1258); save it as 'CSV UTF-8'"
+        )
+    offset, line = where
+    return _file_error(
+        ErrorCode.FILE_ENCODING,
+        f"the file is not UTF-8: invalid byte at offset {offset} (line {line}); "
+        "it may be Windows-1258 or another legacy encoding; save it as 'CSV UTF-8'",
+        byte_offset=offset,
+        line=line,
+    )
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat() if value.time() == _dt.time() else value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _xlsx_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - openpyxl is in the test environment
+        raise _file_error(
+            ErrorCode.FILE_FORMAT_UNKNOWN,
+            "reading .xlsx needs the 'xlsx' extra: pip install 'trace-std[xlsx]'",
+        ) from None
+    try:
+        book = openpyxl.load_workbook(raw, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError) as exc:
+        raise _file_error(
+            ErrorCode.FILE_TRUNCATED,
+            f"the .xlsx file is damaged or truncated ({type(exc).__name__}); save it again",
+            reason=type(exc).__name__,
+        ) from None
+    try:
+        sheet = book.active
+        rows = sheet.iter_rows(values_only=True)
+        try:
+            header = next(rows, None)
+        except (zipfile.BadZipFile, EOFError, KeyError, OSError, ValueError) as exc:
+            raise _truncated(exc, 1) from None
+        if header is None:
+            raise _file_error(ErrorCode.FILE_EMPTY, "the worksheet is empty: no header row")
+        columns, warnings = _columns([_cell_text(h) for h in header], 1)
+        yield from warnings
+        pairs = [(i, c) for i, c in enumerate(columns) if c is not None]
+        number = 1
+        try:
+            for cells in rows:
+                number += 1
+                if not any(c is not None and _cell_text(c) for c in cells):
+                    continue
+                n = len(cells)
+                yield number, {c: _cell_text(cells[i]) if i < n else "" for i, c in pairs}, ()
+        except (zipfile.BadZipFile, EOFError, KeyError, OSError, ValueError) as exc:
+            raise _truncated(exc, number) from None
+        except Exception as exc:  # openpyxl/ElementTree parse errors on a cut-off sheet
+            if type(exc).__name__ in ("ParseError", "XMLSyntaxError"):
+                raise _truncated(exc, number) from None
+            raise
+    finally:
+        book.close()
+
+
+def _truncated(exc: BaseException, row: int) -> FileFormatError:
+    return _file_error(
+        ErrorCode.FILE_TRUNCATED,
+        f"the .xlsx file is damaged or truncated near row {row} ({type(exc).__name__})",
+        row=row,
+        reason=type(exc).__name__,
+    )
+
+
+def _jsonl_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+    known = set(COLUMNS) | set(OPTIONAL_COLUMNS)
+    warned: set[str] = set()
+    number = 0
+    try:
+        try:
+            for line in text:
+                number += 1
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    bad = RowIssue(
+                        number,
+                        None,
+                        ErrorCode.FILE_ROW_MALFORMED,
+                        Severity.ERROR,
+                        f"not a JSON object: {exc.msg}",
+                        (exc.pos, exc.pos + 1),
+                    )
+                    yield number, None, (bad,)
+                    continue
+                if not isinstance(obj, dict):
+                    bad = RowIssue(
+                        number,
+                        None,
+                        ErrorCode.FILE_ROW_MALFORMED,
+                        Severity.ERROR,
+                        "each line must be a JSON object",
+                    )
+                    yield number, None, (bad,)
+                    continue
+                cells: dict[str, str] = {}
+                for key, value in obj.items():
+                    name = _normalise_header(str(key))
+                    if name not in known:
+                        if name not in warned:
+                            warned.add(name)
+                            yield RowIssue(
+                                number,
+                                name,
+                                ErrorCode.LABEL_FIELD_UNKNOWN,
+                                Severity.WARNING,
+                                f"field {name!r} is not part of the template",
+                            )
+                        continue
+                    cells[name] = _json_cell(value)
+                yield number, cells, ()
+        except UnicodeDecodeError:
+            raise _encoding_error(src, raw) from None
+    finally:
+        text.detach()
+    if number == 0:
+        raise _file_error(ErrorCode.FILE_EMPTY, "the file is empty")
+
+
+def _json_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
+    if isinstance(value, dict) and "vi" in value:  # {"vi": ..., "en": ...} product name
+        return str(value.get("vi") or "")
+    return str(value).strip()
+
+
+# -- public API --------------------------------------------------------------------------------------
+
+Progress = Callable[[int, int | None, int | None], None]
+
+
+def iter_file(
+    source: str | os.PathLike[str] | IO[bytes],
+    *,
+    market: str | None = None,
+    as_of: _dt.date | None = None,
+    row_checks: Sequence[RowCheck] = (),
+    format: str | None = None,
+    progress: Progress | None = None,
+    progress_every: int = 4096,
+) -> Iterator[RowResult | RowIssue]:
+    """Stream a label file: one :class:`RowResult` per label row, :class:`RowIssue` for file warnings.
+
+    Raises :class:`~trace_std.errors.FileFormatError` (codes ``file.*``) when the file cannot be
+    read: ``file.unreadable``, ``file.binary``, ``file.encoding`` (with ``context["byte_offset"]``),
+    ``file.truncated``, ``file.empty``, ``file.columns.missing``, ``file.columns.duplicate``.
+    ``progress(rows, bytes_read, bytes_total)`` is called every ``progress_every`` rows.
+    ``row_checks`` are hooks (e.g. registry look-ups) run on every row after the built-in rules.
+    """
+    if as_of is not None and (not isinstance(as_of, _dt.date) or isinstance(as_of, _dt.datetime)):
+        raise TypeError("as_of must be a datetime.date")
+    src = _Source(source, format)
+    try:
+        try:
+            head, raw = _peek(src.raw)
+        except OSError as exc:
+            raise _file_error(ErrorCode.FILE_UNREADABLE, f"cannot read {src.name}: {exc}") from None
+        if not head:
+            raise _file_error(ErrorCode.FILE_EMPTY, "the file is empty")
+        fmt = _detect_format(src.name, head, format)
+        if fmt != "xlsx":
+            _sniff_bytes(head)
+        elif not head.startswith(b"PK"):
+            raise _file_error(ErrorCode.FILE_FORMAT_UNKNOWN, "the file is not an .xlsx workbook")
+        reader = {"csv": _csv_rows, "xlsx": _xlsx_rows, "jsonl": _jsonl_rows}[fmt]
+        checker = _Checker(market, as_of, row_checks, src.name)
+        count = 0
+        for item in reader(src, raw):
+            if isinstance(item, RowIssue):
+                yield item
+                continue
+            number, cells, extra = item
+            if cells is None:
+                yield RowResult(number, extra)
+            elif extra:
+                yield RowResult(number, extra + checker.check(number, cells).issues)
+            else:
+                yield checker.check(number, cells)
+            count += 1
+            if progress is not None and count % progress_every == 0:
+                progress(count, src.position(), src.size)
+        if progress is not None:
+            progress(count, src.size, src.size)
+    finally:
+        src.close()
+
+
+def validate_file(
+    source: str | os.PathLike[str] | IO[bytes],
+    *,
+    market: str | None = None,
+    as_of: _dt.date | None = None,
+    row_checks: Sequence[RowCheck] = (),
+    format: str | None = None,
+    max_issues: int | None = None,
+    progress: Progress | None = None,
+) -> BatchReport:
+    """Validate a whole label file into a :class:`BatchReport` (see :func:`iter_file`).
+
+    ``max_issues`` caps the issues kept in memory (totals and ``issues_by_code`` stay exact).
+    """
+    name = str(source) if isinstance(source, (str, os.PathLike)) else str(getattr(source, "name", "<stream>"))
+    report = BatchReport(source=name)
+    for item in iter_file(
+        source, market=market, as_of=as_of, row_checks=row_checks, format=format, progress=progress
+    ):
+        if isinstance(item, RowResult):
+            report.add(item, max_issues)
+        else:
+            report.add_issue(item, max_issues)
+    return report
