@@ -38,10 +38,8 @@ def _str_attr(obj: Any, *names: str) -> str | None:
 
 def resolve_code(text: str, *, as_of: dt.date | None = None) -> ResolvedCode:
     """Normalise ``text`` with :func:`trace_std.codes.parse_code` (raises ``TraceStdError``)."""
-    try:
-        from trace_std.codes import parse_code
-    except ImportError:  # pragma: no cover - until trace_std.codes lands
-        return _fallback(text)
+    from trace_std.codes import parse_code
+
     parsed: Any = parse_code(text, as_of=as_of) if as_of is not None else parse_code(text)
     kind = str(parsed.kind)
     return ResolvedCode(
@@ -53,26 +51,6 @@ def resolve_code(text: str, *, as_of: dt.date | None = None) -> ResolvedCode:
         commune_code=_str_attr(parsed, "commune_code", "commune"),
         commune_name=_str_attr(parsed, "commune_name"),
     )
-
-
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
-
-
-def _fallback(text: str) -> ResolvedCode:  # pragma: no cover - until trace_std.codes lands
-    import re
-    import unicodedata
-
-    if not isinstance(text, str):
-        raise TypeError("value must be str")
-    norm = "".join(unicodedata.normalize("NFKC", text).translate(_DASHES).split()).upper()
-    m = re.fullmatch(r"VN-([A-Z]{2,3})(OR|PH)-?([0-9]{3,4})", norm)
-    if m:
-        kind = "puc" if m.group(2) == "OR" else "phc"
-        return ResolvedCode(f"VN-{m.group(1)}{m.group(2)}-{m.group(3)}", kind, "export")
-    m = re.fullmatch(r"VN-([0-9]{2})-([0-9]{3})-([0-9]{5})-([0-9]{2,})-([0-9]{2})", norm)
-    if m:
-        return ResolvedCode(norm, "puc", "domestic-3156", province_code=m.group(1), commune_code=m.group(3))
-    raise TraceStdError.from_code(ErrorCode.INPUT_UNRECOGNISED, f"not a code: {text!r}", span=(0, len(text)))
 
 
 def _check_digit(body: str) -> int:

@@ -41,6 +41,7 @@ __all__ = ["VERDICTS", "row_checks", "verify", "verify_label"]
 
 VERDICTS: tuple[str, ...] = ("genuine", "suspended", "revoked", "unregistered", "malformed", "inconsistent")
 _SYMBOLOGY_ID = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
+_DOMESTIC_SCHEMES = frozenset({"vn-3156", "vn-3156-2025"})  # codes for the domestic market only
 _PHC_COUNTRY = "704"  # AI (7030): ISO 3166 numeric country of the processor + approval number
 
 _UNREGISTERED = {
@@ -306,7 +307,7 @@ def _status_issues(record: CodeRecord, day: dt.date, field: str | None) -> list[
 def _market_issues(record: CodeRecord, market: str, day: dt.date, field: str | None) -> list[Issue]:
     if market == "VN":
         return []  # the domestic market needs no importing-country approval
-    if record.scheme.startswith("domestic"):
+    if record.scheme in _DOMESTIC_SCHEMES:
         return [
             Issue.error(
                 ErrorCode.REGISTRY_MARKET_NOT_APPROVED,
