@@ -206,10 +206,12 @@ def sample(app: Flask) -> dict[str, Any]:
     for status in ("active", "suspended", "revoked"):
         page = registry.search(status=status, kind="puc", per_page=5)
         facts[status] = [c.code for c in page.items]
+    facts["export"] = [
+        c.code for c in registry.search(status="active", kind="puc", market="CN", per_page=5).items
+    ]
     facts["phc"] = [c.code for c in registry.search(kind="phc", per_page=5).items]
     lots = []
     for code in facts["active"]:
         lots.extend(registry.lots_for_code(code, limit=5))
     facts["lots"] = lots
     return facts
-
