@@ -9,12 +9,12 @@ from collections.abc import Iterator
 
 from trace_std.check import check, kinds
 
-_MAX_LINE = 1 << 20  # a line longer than 1 MiB is checked as-is (and rejected as too long)
-
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("check", help="validate values (codes, GTINs, element strings, Digital Links)")
-    p.add_argument("values", nargs="+", metavar="VALUE", help="values to check, or - to read one per line from stdin")
+    p.add_argument(
+        "values", nargs="+", metavar="VALUE", help="values to check, or - to read one per line from stdin"
+    )
     p.add_argument("--kind", choices=kinds(), help="force the kind instead of detecting it")
     p.add_argument("--strict", action="store_true", help="accept only the canonical form")
     p.add_argument("--json", action="store_true", help="print one JSON object per input (JSON Lines)")
@@ -33,6 +33,14 @@ def _inputs(values: list[str]) -> Iterator[str]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    try:
+        return _check_all(args)
+    except (UnicodeDecodeError, OSError) as exc:  # unreadable standard input
+        sys.stderr.write(f"trace-std check: cannot read input: {exc}\n")
+        return 2
+
+
+def _check_all(args: argparse.Namespace) -> int:
     all_valid = True
     out = sys.stdout
     for value in _inputs(args.values):
