@@ -1,0 +1,219 @@
+"""GS1 data: keys, Application Identifiers, element strings and Digital Link URIs.
+
+This package is the ``gs1`` check family of :mod:`trace_std.check` (kinds ``gtin``, ``gln``,
+``sscc``, ``element_string``, ``digital_link``) and re-exports the main entry points, imported
+lazily so that ``import trace_std.gs1`` stays cheap:
+
+* :func:`parse_element_string`, :func:`encode_element_string` (:mod:`.element_string`),
+* :func:`parse_digital_link`, :func:`build_digital_link`, :func:`element_string_to_digital_link`,
+  :func:`digital_link_to_element_string` (:mod:`.digital_link`),
+* :func:`validate_gtin`, :func:`is_valid_gtin`, :func:`to_gtin14`, :func:`gtin_check_digit`,
+  :func:`validate_gln`, :func:`validate_sscc`, :func:`gs1_prefix_owner` (:mod:`.keys`),
+* :func:`voice_pick_code` (:mod:`.voice_pick`), :func:`ai_info` (:mod:`.ai`).
+
+Detection (:func:`detect`) looks only at the shape of the text:
+
+* ``http://`` or ``https://`` (any case) -> ``digital_link``;
+* 8, 12, 13 or 14 digits -> ``gtin``; 18 digits -> ``sscc``. A GLN also has 13 digits and
+  cannot be told from a GTIN-13 by its digits, so a bare 13-digit string is reported as a
+  ``gtin``; ask for ``kind="gln"`` (``--kind gln``) to check it as a GLN;
+* ``(`` + digit, a GS1 symbology identifier (``]C1``, ``]e0``, ``]d2``, ``]Q3``, ``]J1``), or
+  other digit strings that start with an AI -> ``element_string``.
+
+>>> detect("18935234567892"), detect("8930000000019"), detect("389352340000000010")
+('gtin', 'gtin', 'sscc')
+>>> detect("(01)18935234567892(10)L1"), detect("https://id.gs1.org/01/18935234567892"), detect("hello")
+('element_string', 'digital_link', None)
+>>> report = check("8935234567895")
+>>> report.kind, report.normalized, report.details["digital_link"]
+('gtin', '08935234567895', 'https://id.gs1.org/01/08935234567895')
+>>> check("8930000000019", kind="gln").details["hri"]
+'(414)8930000000019'
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from importlib import import_module
+from typing import Any
+
+from trace_std.errors import ErrorCode, Issue, Report, TraceStdError
+
+__all__ = [
+    "KINDS",
+    "ai_info",
+    "build_digital_link",
+    "check",
+    "detect",
+    "digital_link_to_element_string",
+    "element_string_to_digital_link",
+    "encode_element_string",
+    "gs1_prefix_owner",
+    "gtin_check_digit",
+    "is_valid_gtin",
+    "parse_digital_link",
+    "parse_element_string",
+    "to_gtin14",
+    "validate_gln",
+    "validate_gtin",
+    "validate_sscc",
+    "voice_pick_code",
+]
+
+KINDS: tuple[str, ...] = ("gtin", "gln", "sscc", "element_string", "digital_link")
+
+_LAZY: dict[str, str] = {
+    "parse_element_string": "element_string",
+    "encode_element_string": "element_string",
+    "parse_digital_link": "digital_link",
+    "build_digital_link": "digital_link",
+    "element_string_to_digital_link": "digital_link",
+    "digital_link_to_element_string": "digital_link",
+    "validate_gtin": "keys",
+    "is_valid_gtin": "keys",
+    "to_gtin14": "keys",
+    "gtin_check_digit": "keys",
+    "validate_gln": "keys",
+    "validate_sscc": "keys",
+    "gs1_prefix_owner": "keys",
+    "voice_pick_code": "voice_pick",
+    "ai_info": "ai",
+}
+
+_SYMBOLOGIES = ("]C1", "]e0", "]d2", "]Q3", "]J1")
+_GTIN_LENGTHS = frozenset((8, 12, 13, 14))
+# Key kind -> (AI, validator name in .keys)
+_KEY_KINDS: dict[str, tuple[str, str]] = {
+    "gtin": ("01", "validate_gtin"),
+    "gln": ("414", "validate_gln"),
+    "sscc": ("00", "validate_sscc"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+def detect(value: str) -> str | None:
+    """The GS1 kind ``value`` looks like, or ``None`` (cheap, no validation; see the module docs)."""
+    if not isinstance(value, str):
+        raise TypeError(f"value must be str, not {type(value).__name__}")
+    text = value.strip()
+    if not text:
+        return None
+    head = text[:8].lower()
+    if head.startswith(("http://", "https://")):
+        return "digital_link"
+    if text.isascii() and text.isdigit():
+        n = len(text)
+        if n in _GTIN_LENGTHS:
+            return "gtin"
+        if n == 18:
+            return "sscc"
+        return "element_string" if n > 3 and _starts_with_ai(text) else None
+    if text[0] == "(" and text[1:2].isdigit():
+        return "element_string"
+    if text.startswith(_SYMBOLOGIES):
+        return "element_string"
+    if text[:2].isdigit() and "\x1d" in text and _starts_with_ai(text):
+        return "element_string"
+    if text.startswith("^") and text[1:3].isdigit():
+        return "element_string"
+    return None
+
+
+def _starts_with_ai(text: str) -> bool:
+    from trace_std.gs1.ai import ai_info, ai_length_from_prefix
+
+    length = ai_length_from_prefix(text[:2])
+    return length is not None and ai_info(text[:length]) is not None
+
+
+def check(value: str, *, kind: str | None = None, strict: bool = False) -> Report:
+    """Check ``value`` as the GS1 ``kind`` (detected when ``None``) and report every issue.
+
+    ``details`` holds ``elements`` (``[{"ai", "value", "title"}]``), ``hri``, ``raw`` (GS
+    separated) and ``digital_link`` (canonical) wherever they apply. ``strict``: keys must be
+    written without spaces or hyphens; Digital Links get no permissive options.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"value must be str, not {type(value).__name__}")
+    if kind is None:
+        kind = detect(value)
+        if kind is None:
+            report = Report(input=value, kind=None)
+            code = ErrorCode.INPUT_EMPTY if not value.strip() else ErrorCode.INPUT_UNRECOGNISED
+            report.add(
+                Issue.error(code, "not a GS1 key, element string or Digital Link", span=(0, len(value)))
+            )
+            return report
+    if kind in _KEY_KINDS:
+        return _check_key(value, kind, strict)
+    if kind == "element_string":
+        return _check_element_string(value)
+    if kind == "digital_link":
+        from trace_std.gs1 import digital_link
+
+        return digital_link.check(value, strict=strict)
+    raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def _check_key(value: str, kind: str, strict: bool) -> Report:
+    from trace_std.gs1 import keys, prefixes
+    from trace_std.gs1.ai import data_version_string
+    from trace_std.gs1.element_string import ElementString
+
+    ai, validator = _KEY_KINDS[kind]
+    report = Report(input=value, kind=kind)
+    report.data_versions["gs1_prefixes"] = prefixes.data_version_used()
+    report.data_versions["gs1_ai"] = data_version_string()
+    if strict:
+        for i, ch in enumerate(value):
+            if ch in " -\t\r\n":
+                report.add_error(
+                    TraceStdError.from_code(
+                        ErrorCode.GS1_KEY_CHARACTER,
+                        "strict mode: write the key without spaces or hyphens",
+                        span=(i, i + 1),
+                        context={"actual": ch},
+                    )
+                )
+                return report
+    try:
+        canonical: str = getattr(keys, validator)(value)
+    except TraceStdError as err:
+        report.add_error(err)
+        return report
+    report.normalized = canonical
+    found = prefixes.gs1_prefix(canonical)
+    report.segments = {
+        "gs1_prefix": found.prefix if found else None,
+        "gs1_prefix_owner": found.owner if found else None,
+        "check_digit": canonical[-1],
+    }
+    es = ElementString(((ai, canonical),))
+    report.details.update({"elements": es.to_dicts(), "hri": es.hri(), "raw": es.raw()})
+    report.details["digital_link"] = f"https://id.gs1.org/{ai}/{canonical}"
+    return report
+
+
+def _check_element_string(value: str) -> Report:
+    from trace_std.gs1 import element_string
+    from trace_std.gs1.digital_link import build_digital_link
+
+    report = element_string.check(value)
+    if report.valid and report.details.get("elements"):
+        pairs = [(e["ai"], e["value"]) for e in report.details["elements"]]
+        # No Digital Link when there is no primary key or an AI a Digital Link cannot carry.
+        with suppress(TraceStdError):
+            report.details["digital_link"] = build_digital_link(pairs, validate=False)
+    return report
