@@ -21,6 +21,8 @@ from trace_std.errors import TraceStdError
 bp = Blueprint("labels", __name__, url_prefix="/v1/labels")
 RATE_LIMITED = True
 
+MAX_ISSUES = 1000  # issues listed in a batch report (the totals stay exact)
+
 
 @bp.post("/verify")
 @public(cache=False)
@@ -28,7 +30,12 @@ def verify_label() -> Response:
     """One label (JSON object) checked and verified against the registry."""
     from trace_std.registry.verify import verify_label
 
-    report = verify_label(store.registry(), params.json_object(), market=params.text("market", max_length=8))
+    report = verify_label(
+        store.registry(),
+        params.json_object(),
+        on=params.date("on"),
+        market=params.text("market", max_length=8),
+    )
     return json_response(report.to_dict())
 
 
@@ -37,16 +44,20 @@ def verify_label() -> Response:
 def validate_file() -> Response:
     """A batch file (multipart field ``file``) validated row by row, with registry checks."""
     from trace_std.label.batch import validate_file
+    from trace_std.registry.verify import row_checks
 
     request.max_content_length = int(current_app.config["MAX_UPLOAD_BYTES"])
     upload = request.files.get("file")
     if upload is None:
         raise Problem(400, ProblemCode.INVALID_BODY, "upload the file as the multipart field 'file'")
+    market = params.text("market", max_length=8)
+    suffix = (upload.filename or "").rsplit(".", 1)[-1].lower()
     report = validate_file(
         upload.stream,
-        filename=upload.filename or "",
-        market=params.text("market", max_length=8),
-        registry=store.registry(),
+        market=market,
+        row_checks=[row_checks(store.registry(), market=market)],
+        format=suffix if suffix in ("csv", "xlsx", "jsonl") else None,
+        max_issues=MAX_ISSUES,
     )
     return json_response(plain(report))
 

@@ -119,7 +119,7 @@ def _parse(path: str) -> tuple[Any, list[tuple[str, str]]]:
     from trace_std.gs1.digital_link import parse_digital_link
 
     try:
-        dl = parse_digital_link(request.url)
+        dl = parse_digital_link(_request_uri())
     except TraceStdError as exc:
         raise Problem(
             400,
@@ -130,6 +130,18 @@ def _parse(path: str) -> tuple[Any, list[tuple[str, str]]]:
     pairs = segments[start:]
     levels = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
     return dl, levels
+
+
+def _request_uri() -> str:
+    """The request URL, a trailing slash tolerated."""
+    path = request.path.rstrip("/") or "/"
+    query = request.query_string.decode("latin-1")
+    return request.host_url.rstrip("/") + request.root_path + path + (f"?{query}" if query else "")
+
+
+def _explicit(media_type: str) -> bool:
+    """The client named ``media_type`` itself in ``Accept`` (not through a wildcard)."""
+    return any(value == media_type and quality > 0 for value, quality in request.accept_mimetypes)
 
 
 def _anchor(levels: Sequence[tuple[str, str]]) -> str:
@@ -218,18 +230,12 @@ def resolve(path: str) -> Any:
         if link_type not in _links():
             raise Problem(404, ProblemCode.UNKNOWN_LINK_TYPE, "no link of the requested type")
         return _redirect(link_type, levels)
-    best = request.accept_mimetypes.best_match(
-        ["application/json", LINKSET_MEDIA_TYPE, "text/html"], default="*/*"
-    )
-    if best == LINKSET_MEDIA_TYPE and request.accept_mimetypes[LINKSET_MEDIA_TYPE]:
+    named = [t for t in (LINKSET_MEDIA_TYPE, "text/html", "application/json") if _explicit(t)]
+    best = request.accept_mimetypes.best_match(named) if named else None
+    if best == LINKSET_MEDIA_TYPE:
         return _linkset_response(levels)
-    if best == "text/html" and request.accept_mimetypes["text/html"] > request.accept_mimetypes["*/*"]:
-        return _report(request.url, html=True)
-    if (
-        best == "application/json"
-        and request.accept_mimetypes["application/json"] > request.accept_mimetypes["*/*"]
-    ):
-        return _report(request.url)
+    if best in ("text/html", "application/json"):
+        return _report(_request_uri(), html=best == "text/html")
     return _redirect("gs1:defaultLink", levels)
 
 
