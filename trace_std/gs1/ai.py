@@ -35,7 +35,7 @@ from typing import Any, Final
 
 from trace_std.data import data_version, load
 from trace_std.errors import ErrorCode, TraceStdError
-from trace_std.gs1.linters import LINT_CODES, LINTERS
+from trace_std.gs1.linters import CSET82, LINT_CODES, LINTERS
 
 __all__ = [
     "AIInfo",
@@ -209,36 +209,14 @@ def _linter_chain(comp: Component) -> tuple[tuple[str, Callable[[str], tuple[int
     return tuple((LINT_CODES[n], LINTERS[n]) for n in names)
 
 
-def _single_validator(comp: Component) -> Callable[[str], Problem | None]:
-    lo, hi = comp.min, comp.max
-    numeric = comp.type == "N"
-    chain = _linter_chain(comp)
-    length_code = str(ErrorCode.GS1_VALUE_LENGTH)
-    char_code = str(ErrorCode.GS1_VALUE_CHARACTER)
-
-    def check(value: str) -> Problem | None:
-        n = len(value)
-        if n < lo or n > hi:
-            start = hi if n > hi else 0
-            return (length_code, start, n, {"min": lo, "max": hi, "actual": n})
-        if numeric and not (value.isdigit() and value.isascii()):
-            i = _first_non_digit(value)
-            return (char_code, i, i + 1, {"expected": "digit"})
-        for code, fn in chain:
-            bad = fn(value)
-            if bad is not None:
-                return (code, bad[0], bad[1], {})
-        return None
-
-    return check
-
-
-def _multi_validator(comps: tuple[Component, ...]) -> Callable[[str], Problem | None]:
+def _diagnoser(comps: tuple[Component, ...]) -> Callable[[str], Problem | None]:
+    """The full check of a value: the first problem with its position (used on the error path)."""
     steps = tuple((c, _linter_chain(c)) for c in comps)
     lo = sum(c.min for c in comps if not c.optional)
     hi = sum(c.max for c in comps)
     length_code = str(ErrorCode.GS1_VALUE_LENGTH)
     char_code = str(ErrorCode.GS1_VALUE_CHARACTER)
+    single = len(comps) == 1
 
     def check(value: str) -> Problem | None:
         n = len(value)
@@ -246,7 +224,7 @@ def _multi_validator(comps: tuple[Component, ...]) -> Callable[[str], Problem | 
             start = hi if n > hi else 0
             return (length_code, start, n, {"min": lo, "max": hi, "actual": n})
         pos = 0
-        for comp, chain in steps:
+        for index, (comp, chain) in enumerate(steps):
             if pos >= n and comp.optional:
                 break
             if comp.min == comp.max:
@@ -255,8 +233,6 @@ def _multi_validator(comps: tuple[Component, ...]) -> Callable[[str], Problem | 
                     return (length_code, 0, n, {"min": lo, "max": hi, "actual": n})
             else:
                 end = n
-                if end - pos > comp.max:
-                    return (length_code, pos + comp.max, n, {"min": lo, "max": hi, "actual": n})
             part = value[pos:end]
             if comp.type == "N" and not (part.isdigit() and part.isascii()):
                 i = pos + _first_non_digit(part)
@@ -264,28 +240,84 @@ def _multi_validator(comps: tuple[Component, ...]) -> Callable[[str], Problem | 
             for code, fn in chain:
                 bad = fn(part)
                 if bad is not None:
-                    return (code, pos + bad[0], pos + bad[1], {"component": steps.index((comp, chain))})
+                    return (code, pos + bad[0], pos + bad[1], {} if single else {"component": index})
             pos = end
-        if pos < n:
+        if pos < n:  # pragma: no cover - the length bounds already exclude this
             return (length_code, pos, n, {"min": lo, "max": hi, "actual": n})
         return None
 
     return check
 
 
-_VALIDATORS: dict[str, Callable[[str], Problem | None]] = {}
+def _fast_predicate(
+    comps: tuple[Component, ...], diagnose: Callable[[str], Problem | None]
+) -> Callable[[str], bool]:
+    """A quick yes/no check of a value, specialised for the common single-component shapes."""
+    if len(comps) != 1:
+        return lambda value: diagnose(value) is None
+    comp = comps[0]
+    lo, hi = comp.min, comp.max
+    fns = tuple(LINTERS[n] for n in comp.linters)
+    if comp.type == "N":
+        if not fns:
+
+            def ok_n(value: str) -> bool:
+                return lo <= len(value) <= hi and value.isdigit() and value.isascii()
+
+            return ok_n
+        if len(fns) == 1:
+            (f1,) = fns
+
+            def ok_n1(value: str) -> bool:
+                return lo <= len(value) <= hi and value.isdigit() and value.isascii() and f1(value) is None
+
+            return ok_n1
+        if len(fns) == 2:
+            f1, f2 = fns
+
+            def ok_n2(value: str) -> bool:
+                return (
+                    lo <= len(value) <= hi
+                    and value.isdigit()
+                    and value.isascii()
+                    and f1(value) is None
+                    and f2(value) is None
+                )
+
+            return ok_n2
+        return lambda value: diagnose(value) is None
+    if comp.type == "X" and not fns:
+
+        def ok_x(value: str) -> bool:
+            return lo <= len(value) <= hi and not value.strip(CSET82)
+
+        return ok_x
+    return lambda value: diagnose(value) is None
 
 
-def _validator(ai: str) -> Callable[[str], Problem | None] | None:
-    fn = _VALIDATORS.get(ai)
+_VALIDATORS: dict[str, Callable[[str], bool]] = {}
+_DIAGNOSERS: dict[str, Callable[[str], Problem | None]] = {}
+
+
+def _compile_all() -> dict[str, Callable[[str], bool]]:
+    """Build the fast predicate and the diagnoser of every AI (once, on first use)."""
+    if not _VALIDATORS:
+        for ai, info in _table().items():
+            diagnose = _diagnoser(info.components)
+            _DIAGNOSERS[ai] = diagnose
+            _VALIDATORS[ai] = _fast_predicate(info.components, diagnose)
+    return _VALIDATORS
+
+
+def _diagnose(ai: str, value: str) -> Problem | bool | None:
+    """The problem of ``value`` for ``ai``; ``False`` when the AI is unknown."""
+    fn = _DIAGNOSERS.get(ai)
     if fn is None:
-        info = _table().get(ai)
-        if info is None:
-            return None
-        comps = info.components
-        fn = _single_validator(comps[0]) if len(comps) == 1 else _multi_validator(comps)
-        _VALIDATORS[ai] = fn
-    return fn
+        _compile_all()
+        fn = _DIAGNOSERS.get(ai)
+        if fn is None:
+            return False
+    return fn(value)
 
 
 def validate_value(ai: str, value: str) -> Problem | None:
@@ -301,10 +333,11 @@ def validate_value(ai: str, value: str) -> Problem | None:
     """
     if not isinstance(ai, str) or not isinstance(value, str):
         raise TypeError("ai and value must be str")
-    fn = _validator(ai)
-    if fn is None:
+    problem = _diagnose(ai, value)
+    if problem is False:
         return (str(ErrorCode.GS1_AI_UNKNOWN), 0, len(value), {})
-    return fn(value)
+    assert problem is not True
+    return problem
 
 
 # -- associations ------------------------------------------------------------------
@@ -436,21 +469,18 @@ def validate_elements(
         return None if spans is not None else f"elements[{i}]"
 
     seen: dict[str, tuple[int, str]] = {}
-    known: list[bool] = []
     for i, pair in enumerate(elements):
         ai, value = pair
         if not isinstance(ai, str) or not isinstance(value, str):
             raise TypeError("elements must be (ai, value) pairs of str")
-        fn = _VALIDATORS.get(ai) or _validator(ai)
-        if fn is None:
-            known.append(False)
+        problem = _diagnose(ai, value)
+        if problem is False:
             unknown = 2 <= len(ai) <= 4 and ai.isascii() and ai.isdigit()
             bad_ai = ErrorCode.GS1_AI_UNKNOWN if unknown else ErrorCode.GS1_AI_MALFORMED
             errors.append(_error(str(bad_ai), element_span(i), field_of(i), {"ai": ai, "origin": origin}))
             continue
-        known.append(True)
-        problem = fn(value)
         if problem is not None:
+            assert problem is not True
             code, start, end, ctx = problem
             span = (start, end) if spans is None else (spans[i][0] + start, spans[i][0] + end)
             errors.append(_error(code, span, field_of(i), {"ai": ai, "origin": origin, **ctx}))
