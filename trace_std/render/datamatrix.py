@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from trace_std.render import raster, svg
-from trace_std.render._elements import as_elements, raw_string
+from trace_std.render._elements import as_elements, check_elements, raw_string
 from trace_std.render.engines import DEFAULT_ENGINE, MatrixSymbol, check_engine, datamatrix_modules
 from trace_std.render.qr import _check_module, _check_quiet
 
@@ -17,6 +17,7 @@ __all__ = ["datamatrix_png", "datamatrix_svg", "datamatrix_symbol"]
 
 def datamatrix_symbol(elements: Sequence[tuple[str, str]], *, engine: str = DEFAULT_ENGINE) -> MatrixSymbol:
     els = as_elements(elements)
+    check_elements(els)
     return datamatrix_modules(els, raw=raw_string(els), engine=check_engine(engine))
 
 

@@ -30,7 +30,14 @@ from collections.abc import Sequence
 
 from trace_std.errors import ErrorCode, TraceStdError
 from trace_std.render import raster, svg
-from trace_std.render._elements import Elements, as_elements, hri_string, is_predefined, raw_string
+from trace_std.render._elements import (
+    Elements,
+    as_elements,
+    check_elements,
+    hri_string,
+    is_predefined,
+    raw_string,
+)
 from trace_std.render.engines import DEFAULT_ENGINE, LinearSymbol, check_engine, code128_modules
 
 __all__ = [
@@ -185,6 +192,7 @@ def gs1_128_symbols(
     """Encode ``elements`` as one or two GS1-128 symbols no wider than ``max_width`` mm."""
     eng = check_engine(engine)
     elements = as_elements(elements)
+    check_elements(elements)
     max_width = min(max_width, MAX_WIDTH)
     for split in itertools.islice(_candidates(elements, x_dim, max_width), 8):
         symbols = [

@@ -1,0 +1,392 @@
+"""The printable carton label sheet: one SVG page of 100 x 150 mm.
+
+Layout, top to bottom (4 mm margins):
+
+1. product name in Vietnamese (large, bold) and English, crop;
+2. origin and exporter lines, then the market's required text lines (CN: "Exported to the
+   People's Republic of China / 输往中华人民共和国"), wrapped to the page;
+3. PUC (*mã số vùng trồng*) and PHC (*mã số cơ sở đóng gói*) in large monospace type, with lot,
+   dates and net weight under them; on the right the QR Code of the Digital Link (markets whose
+   profile prints ``qr``) and, for the US, the PTI Voice Pick Code box (2 small + 2 large digits);
+4. at the bottom the GS1-128 symbol(s), X = 0.495 mm, 32 mm bars, 10X quiet zones, split over two
+   symbols when one would be wider than the page.
+
+Which symbols are printed and which texts are required come from the market profile
+(:func:`trace_std.label.markets.market_profile`). All text is XML-escaped; fonts are the generic
+families ``sans-serif`` and ``monospace``. Lines too long for the page are shrunk down to a
+minimum size, then wrapped, then cut with an ellipsis (never drawn past the page edge).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import unicodedata
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from trace_std.errors import ErrorCode, TraceStdError
+from trace_std.render import svg
+from trace_std.render._elements import DEFAULT_RESOLVER, Elements, as_elements, digital_link, raw_string
+from trace_std.render.engines import (
+    DEFAULT_ENGINE,
+    Engine,
+    MatrixSymbol,
+    check_engine,
+    datamatrix_modules,
+    qr_modules,
+)
+from trace_std.render.gs1_128 import BAR_HEIGHT_MIN, QUIET_ZONE, X_DIM_MIN, _stack, gs1_128_symbols
+
+__all__ = [
+    "PAGE_HEIGHT",
+    "PAGE_WIDTH",
+    "SheetContent",
+    "carton_sheet_svg",
+    "render_sheet",
+    "sheet_content",
+]
+
+PAGE_WIDTH = 100.0
+PAGE_HEIGHT = 150.0
+MARGIN = 4.0
+BOTTOM_MARGIN = 2.0  # below the last HRI line
+SHEET_X_DIM = X_DIM_MIN  # the narrowest legal X: the most data fits the 100 mm width
+LINEAR_MAX_WIDTH = PAGE_WIDTH - 1.0  # quiet zones may reach 0.5 mm from the edge
+DEFAULT_LINEAR_AIS = ("01", "10", "13")  # PTI case-label content, when the market names none
+QR_MAX = 30.0  # mm, including the quiet zone
+MIN_TEXT = 2.6  # mm, smallest text size on the sheet
+VOICE_BOX = (26.0, 14.0)  # mm
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SheetContent:
+    """Everything printed on a carton sheet, already resolved from the label and market."""
+
+    product_vi: str
+    product_en: str | None = None
+    crop: str | None = None
+    origin: str = "Viet Nam"
+    exporter: str | None = None
+    required_texts: tuple[str, ...] = ()
+    puc: str | None = None
+    phc: str | None = None
+    details: tuple[tuple[str, str], ...] = ()  # (caption, value): lot, dates, net weight
+    linear_elements: Elements = ()
+    digital_link: str | None = None
+    datamatrix_elements: Elements = ()
+    voice_pick: str | None = None
+    market: str | None = None
+
+
+def _advance(ch: str) -> float:
+    """Estimated glyph advance in em (wide East Asian characters: 1 em)."""
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return 1.0
+    return 0.62
+
+
+def text_width(text: str, size: float, *, mono: bool = False) -> float:
+    if mono:
+        return len(text) * svg.MONO_ADVANCE * size
+    return sum(_advance(ch) for ch in text) * size
+
+
+def _fit(
+    text: str, width: float, preferred: float, *, mono: bool = False, lines: int = 2
+) -> tuple[list[str], float]:
+    """Lines and font size so that ``text`` fits ``width`` (shrink, then wrap, then ellipsis)."""
+    natural = text_width(text, 1.0, mono=mono)
+    if natural == 0:
+        return [], preferred
+    size = min(preferred, width / natural)
+    if size >= MIN_TEXT or lines == 1:
+        size = max(size, min(preferred, MIN_TEXT))
+        return [_cut(text, width, size, mono)], size
+    size = MIN_TEXT
+    out: list[str] = []
+    rest = text
+    while rest and len(out) < lines:
+        if len(out) == lines - 1 or text_width(rest, size, mono=mono) <= width:
+            out.append(_cut(rest, width, size, mono))
+            break
+        cut = len(rest)
+        while cut > 1 and text_width(rest[:cut], size, mono=mono) > width:
+            cut -= 1
+        space = rest.rfind(" ", 0, cut + 1)
+        if space > 0:
+            cut = space
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return out, size
+
+
+def _cut(text: str, width: float, size: float, mono: bool) -> str:
+    if text_width(text, size, mono=mono) <= width:
+        return text
+    while text and text_width(text + "…", size, mono=mono) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+class _Page:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.y = MARGIN - 1.0
+
+    def text(
+        self,
+        text: str,
+        *,
+        size: float,
+        width: float = PAGE_WIDTH - 2 * MARGIN,
+        x: float = MARGIN,
+        bold: bool = False,
+        mono: bool = False,
+        lines: int = 2,
+        cls: str = "",
+    ) -> None:
+        rows, fitted = _fit(text, width, size, mono=mono, lines=lines)
+        family = svg.MONO if mono else svg.SANS
+        weight = ' font-weight="bold"' if bold else ""
+        klass = f' class="{cls}"' if cls else ""
+        for row in rows:
+            self.y += fitted
+            self.parts.append(
+                f'<text{klass} x="{svg.fmt(x)}" y="{svg.fmt(self.y)}" font-family="{family}" '
+                f'font-size="{svg.fmt(fitted)}"{weight}>{svg.xml_text(row)}</text>'
+            )
+            self.y += fitted * 0.25
+        self.y += 0.6
+
+    def code_row(self, caption: str, code: str, *, width: float, cls: str, scale: float = 1.0) -> None:
+        """A caption in small type and a code in large monospace type on one baseline."""
+        code_nat = max(1.0, text_width(code, 1.0, mono=True))
+        cap_nat = text_width(caption, MIN_TEXT)
+        size = max(MIN_TEXT, min(8.0 * scale, max(5.0, (width - cap_nat - 1.5) / code_nat)))
+        room = min(width * 0.85, code_nat * size)
+        shown = _cut(code, room, size, True)
+        cap_w = width - room - 1.5
+        cap, cap_size = _fit(caption, cap_w, max(MIN_TEXT, 2.8 * scale), lines=1)
+        self.y += size
+        self.parts.append(
+            f'<text x="{svg.fmt(MARGIN)}" y="{svg.fmt(self.y)}" font-family="{svg.SANS}" '
+            f'font-size="{svg.fmt(cap_size)}">{svg.xml_text(cap[0] if cap else "")}</text>'
+            f'<text class="{cls}" x="{svg.fmt(MARGIN + cap_w + 1.5)}" y="{svg.fmt(self.y)}" '
+            f'font-family="{svg.MONO}" font-size="{svg.fmt(size)}" font-weight="bold">'
+            f"{svg.xml_text(shown)}</text>"
+        )
+        self.y += size * 0.25 + 0.6
+
+
+def _voice_pick_box(code: str, x: float, y: float) -> tuple[str, float, float]:
+    """PTI Voice Pick Code: first two digits small, last two large, in a box."""
+    w, h = VOICE_BOX
+    small, large = code[:2], code[2:]
+    return (
+        f'<g class="voice-pick"><rect x="{svg.fmt(x)}" y="{svg.fmt(y)}" width="{w:g}" height="{h:g}" '
+        f'fill="#fff" stroke="#000" stroke-width="0.4"/>'
+        f'<text x="{svg.fmt(x + 2)}" y="{svg.fmt(y + 9.5)}" font-family="{svg.SANS}" font-size="5">'
+        f"{svg.xml_text(small)}</text>"
+        f'<text x="{svg.fmt(x + 9)}" y="{svg.fmt(y + 11.5)}" font-family="{svg.SANS}" font-size="11" '
+        f'font-weight="bold">{svg.xml_text(large)}</text></g>',
+        w,
+        h,
+    )
+
+
+def render_sheet(content: SheetContent, *, engine: str = DEFAULT_ENGINE) -> str:
+    """The carton sheet SVG of already-resolved ``content``.
+
+    Text sizes are scaled down (to 70 %) when the content would run into the GS1-128 symbols;
+    beyond that ``render.sheet.overflow`` is raised.
+    """
+    eng: Engine = check_engine(engine)
+    linear = (
+        gs1_128_symbols(content.linear_elements, engine=eng, x_dim=SHEET_X_DIM, max_width=LINEAR_MAX_WIDTH)
+        if content.linear_elements
+        else []
+    )
+    matrix: MatrixSymbol | None = None
+    kind, quiet = "qr", 4
+    if content.digital_link:
+        matrix = qr_modules(content.digital_link, ec_level="M", engine=eng)
+    elif content.datamatrix_elements:
+        els = content.datamatrix_elements
+        matrix = datamatrix_modules(els, raw=raw_string(els), engine=eng)
+        kind, quiet = "datamatrix", 2
+    symbols: list[str] = []
+    side_w, side_h = 0.0, 0.0
+    x_right = PAGE_WIDTH - MARGIN
+    if matrix is not None:
+        module = min(0.6, QR_MAX / (matrix.width + 2 * quiet))
+        group, side_w, side_h = svg.matrix_group(
+            matrix,
+            module=module,
+            quiet_zone=quiet,
+            x0=x_right - (matrix.width + 2 * quiet) * module,
+            y0=MARGIN,
+            kind=kind,
+        )
+        symbols.append(group)
+    if content.voice_pick:
+        group, w, h = _voice_pick_box(
+            content.voice_pick, x_right - VOICE_BOX[0], MARGIN + side_h + (1 if side_h else 0)
+        )
+        symbols.append(group)
+        side_w, side_h = max(side_w, w), side_h + h + (1 if side_h else 0)
+    linear_h = 0.0
+    if linear:
+        _, linear_w, linear_h = _stack(
+            linear,
+            x_dim=SHEET_X_DIM,
+            bar_height=BAR_HEIGHT_MIN,
+            quiet_zone=QUIET_ZONE,
+            hri=True,
+            y0=0.0,
+            gap=2.0,
+        )
+        linear_top = PAGE_HEIGHT - BOTTOM_MARGIN - linear_h
+        group, _, _ = _stack(
+            linear,
+            x_dim=SHEET_X_DIM,
+            bar_height=BAR_HEIGHT_MIN,
+            quiet_zone=QUIET_ZONE,
+            hri=True,
+            y0=linear_top,
+            x0=(PAGE_WIDTH - linear_w) / 2,
+            gap=2.0,
+        )
+        symbols.append(group)
+    limit = PAGE_HEIGHT - BOTTOM_MARGIN - linear_h - 1.0
+    needed = 0.0
+    for scale in (1.0, 0.9, 0.8, 0.7):
+        page = _text_block(content, scale=scale, side_w=side_w, side_h=side_h)
+        needed = page.y
+        if needed <= limit:
+            title = content.product_en or content.product_vi
+            body = "".join(page.parts) + "".join(symbols)
+            return svg.document(body, PAGE_WIDTH, PAGE_HEIGHT, title=f"Carton label: {title}")
+    raise TraceStdError.from_code(
+        ErrorCode.RENDER_SHEET_OVERFLOW,
+        "the label text does not fit the 100 x 150 mm sheet above the GS1-128 symbols",
+        context={"needed_mm": round(needed + PAGE_HEIGHT - limit, 1), "page_mm": PAGE_HEIGHT},
+    )
+
+
+def _text_block(content: SheetContent, *, scale: float, side_w: float, side_h: float) -> _Page:
+    """Lay out the text: beside the 2D symbol / voice pick box, then full width."""
+    page = _Page()
+    inner = PAGE_WIDTH - 2 * MARGIN
+    narrow = inner - (side_w + 3.0 if side_w else 0.0)
+
+    def width() -> float:
+        return narrow if page.y < MARGIN + side_h else inner
+
+    page.text(content.product_vi, size=5.5 * scale, width=width(), bold=True, cls="product-vi")
+    if content.product_en:
+        page.text(content.product_en, size=4.2 * scale, width=width(), cls="product-en")
+    if content.crop and not content.product_en:
+        page.text(content.crop, size=3.2 * scale, width=width(), lines=1)
+    page.text(f"Origin / Xuất xứ: {content.origin}", size=3.2 * scale, width=width(), lines=1, cls="origin")
+    if content.exporter:
+        page.text(
+            f"Exporter / Nhà xuất khẩu: {content.exporter}", size=3.2 * scale, width=width(), cls="exporter"
+        )
+    for caption, value in content.details:
+        page.text(f"{caption}: {value}", size=3.0 * scale, width=width(), lines=1, cls="detail")
+    page.y = max(page.y, MARGIN + side_h + 1.0)
+    for required in content.required_texts:
+        page.text(required, size=3.6 * scale, width=inner, bold=True, cls="required-text")
+    if content.puc:
+        page.code_row("PUC / Mã số vùng trồng", content.puc, width=inner, cls="puc", scale=scale)
+    if content.phc:
+        page.code_row("PHC / Mã số cơ sở đóng gói", content.phc, width=inner, cls="phc", scale=scale)
+    return page
+
+
+# -- label -> sheet content -------------------------------------------------------------------------
+
+
+def _date(value: Any) -> str:
+    return value.isoformat() if isinstance(value, _dt.date) else str(value)
+
+
+def _weight(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def sheet_content(
+    label: Any,
+    *,
+    market: str | None = None,
+    resolver: str = DEFAULT_RESOLVER,
+    elements: Sequence[tuple[str, str]] | None = None,
+) -> SheetContent:
+    """Resolve a :class:`~trace_std.label.CartonLabel` and its market profile into sheet content.
+
+    ``market`` defaults to the profile of the label's destination market; a label without a
+    destination and no ``market`` gets the domestic ``VN`` profile.
+    """
+    from trace_std.label import to_elements
+    from trace_std.label.markets import market_for_destination, market_profile
+
+    if market is not None:
+        try:
+            profile = market_profile(market)
+        except KeyError:
+            raise TraceStdError.from_code(
+                ErrorCode.RENDER_OPTION_INVALID,
+                f"no market profile {market!r}",
+                field="market",
+                context={"actual": market},
+            ) from None
+    else:
+        dest = getattr(label, "destination_market", None)
+        found = market_for_destination(str(dest)) if dest else None
+        profile = found if found is not None else market_profile("VN")
+    els = as_elements(elements if elements is not None else to_elements(label))
+    symbols = set(profile.symbols)
+    wanted = profile.gs1_128_elements or DEFAULT_LINEAR_AIS
+    linear = tuple(e for ai in wanted for e in els if e[0] == ai) if "gs1-128" in symbols else ()
+    dl = digital_link(els, resolver) if "qr" in symbols else None
+    voice = None
+    if profile.voice_pick or "voice-pick" in symbols:
+        from trace_std.gs1.voice_pick import voice_pick_code
+
+        voice = voice_pick_code(label.gtin, label.lot, label.pack_date)
+    name = getattr(label, "product_name", None)
+    details: list[tuple[str, str]] = [("LOT / Lô", str(label.lot))]
+    if getattr(label, "harvest_date", None) is not None:
+        harvest = _date(label.harvest_date)
+        if getattr(label, "harvest_date_end", None) is not None:
+            harvest += " – " + _date(label.harvest_date_end)
+        details.append(("Harvest / Thu hoạch", harvest))
+    details.append(("Packed / Đóng gói", _date(label.pack_date)))
+    if getattr(label, "best_before", None) is not None:
+        details.append(("Best before / Hạn dùng", _date(label.best_before)))
+    details.append(("Net weight / Khối lượng tịnh", f"{_weight(label.net_weight_kg)} kg"))
+    return SheetContent(
+        product_vi=name.vi if name is not None else str(getattr(label, "crop", "") or ""),
+        product_en=name.en if name is not None else None,
+        crop=getattr(label, "crop", None),
+        exporter=getattr(label, "exporter", None),
+        required_texts=profile.texts("carton"),
+        puc=getattr(label, "puc", None),
+        phc=getattr(label, "phc", None),
+        details=tuple(details),
+        linear_elements=linear,
+        digital_link=dl,
+        datamatrix_elements=els if "datamatrix" in symbols else (),
+        voice_pick=voice,
+        market=profile.market,
+    )
+
+
+def carton_sheet_svg(
+    label: Any, *, market: str | None = None, engine: str = DEFAULT_ENGINE, resolver: str = DEFAULT_RESOLVER
+) -> str:
+    """The 100 x 150 mm carton label sheet (SVG) of a :class:`~trace_std.label.CartonLabel`."""
+    return render_sheet(sheet_content(label, market=market, resolver=resolver), engine=engine)
