@@ -226,6 +226,7 @@ class ErrorCode(StrEnum):
     IMAGE_UNREADABLE = "image.unreadable"
     IMAGE_TOO_LARGE = "image.too_large"
     IMAGE_NO_SYMBOL = "image.no_symbol"
+    RENDER_SHEET_OVERFLOW = "render.sheet.overflow"
     # (render package appends here)
 
     # -- registry and verification (trace_std.registry) ---------------------
@@ -542,6 +543,7 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.IMAGE_UNREADABLE: FileFormatError,
     ErrorCode.IMAGE_TOO_LARGE: FileFormatError,
     ErrorCode.IMAGE_NO_SYMBOL: RenderError,
+    ErrorCode.RENDER_SHEET_OVERFLOW: RenderError,
     # -- registry categories --
     ErrorCode.REGISTRY_UNAVAILABLE: RegistryError,
     ErrorCode.REGISTRY_CODE_NOT_FOUND: RegistryError,
