@@ -43,7 +43,7 @@ from typing import IO, Any
 from trace_std.errors import ErrorCode, FileFormatError, Issue, Severity, TraceStdError
 from trace_std.label import fields as F
 from trace_std.label.markets import MarketProfile
-from trace_std.label.profile import encode_yymmdd
+from trace_std.label.profile import date_in_window, encode_yymmdd
 from trace_std.label.rules import association_issues, cross_field_issues, resolve_market
 
 __all__ = [
@@ -271,6 +271,22 @@ _PARSERS: dict[str, _Parser] = {
     "sscc": F.parse_sscc,
 }
 _DATE_FIELDS = ("harvest_date", "harvest_date_end", "pack_date", "best_before")
+# Columns whose values are unique per row by design: not worth caching.
+_UNCACHED = frozenset({"serial", "sscc"})
+# Fields whose mere presence matters to the rules (required fields, market requirements, AI shape).
+_PRESENCE = (
+    "product_name",
+    "crop",
+    "exporter",
+    "destination_market",
+    "lot",
+    "net_weight_kg",
+    "serial",
+    "sscc",
+)
+_REQUIRED_CODES = frozenset({str(ErrorCode.LABEL_FIELD_REQUIRED), str(ErrorCode.LABEL_MARKET_REQUIRED)})
+_CELL_CACHE = 4096  # entries per column cache: bounded memory
+_MISS = object()
 # (field, AI) of the carton profile; the batch computes the AI *shape* to check req/ex (cached).
 _SHAPE: tuple[tuple[str, str], ...] = (
     ("sscc", "00"), ("gtin", "01"), ("pack_date", "13"), ("best_before", "15"), ("net_weight_kg", "3100"),
@@ -297,6 +313,9 @@ class _Checker:
         self.lots: dict[str, tuple[_dt.date | None, _dt.date | None, int]] = {}
         self.reference_year = _dt.date.today().year
         self._market_cache: dict[str | None, tuple[MarketProfile | None, tuple[Issue, ...]]] = {}
+        self._caches: dict[str, dict[str, Any]] = {name: {} for name in _PARSERS if name not in _UNCACHED}
+        self._caches["harvest_date"] = {}
+        self._rules_cache: dict[tuple[Any, ...], tuple[Issue, ...]] = {}
 
     def market_for(self, destination: str | None) -> tuple[MarketProfile | None, tuple[Issue, ...]]:
         hit = self._market_cache.get(destination)
@@ -306,6 +325,33 @@ class _Checker:
             self._market_cache[destination] = hit
         return hit
 
+    def _parse(self, name: str, text: str) -> Any:
+        """Parse one cell, through a bounded per-column cache (cells repeat a lot in label files)."""
+        cache = self._caches.get(name)
+        if cache is not None:
+            hit = cache.get(text, _MISS)
+            if hit is not _MISS:
+                if isinstance(hit, TraceStdError):
+                    raise hit
+                return hit
+        try:
+            if name == "harvest_date":
+                value: Any = F.parse_harvest(text)
+            else:
+                parser = _PARSERS.get(name)
+                value = parser(text, name) if parser is not None else None
+        except TraceStdError as err:
+            if cache is not None:
+                if len(cache) >= _CELL_CACHE:
+                    cache.clear()
+                cache[text] = err
+            raise
+        if cache is not None:
+            if len(cache) >= _CELL_CACHE:
+                cache.clear()
+            cache[text] = value
+        return value
+
     def check(self, number: int, cells: Mapping[str, str]) -> RowResult:
         issues: list[RowIssue] = []
         values: dict[str, Any] = {}
@@ -314,17 +360,17 @@ class _Checker:
             if not text:
                 continue
             try:
-                if name == "harvest_date":
-                    values["harvest_date"], values["harvest_date_end"] = F.parse_harvest(text)
-                else:
-                    parser = _PARSERS.get(name)
-                    if parser is not None:
-                        values[name] = parser(text, name)
+                value = self._parse(name, text)
             except TraceStdError as err:
                 failed.add(name)
                 issues.append(
                     RowIssue(number, name, err.code, Severity.ERROR, err.message, err.span, err.context)
                 )
+                continue
+            if name == "harvest_date":
+                values["harvest_date"], values["harvest_date_end"] = value
+            elif value is not None:
+                values[name] = value
         for name in REQUIRED_COLUMNS:
             if name not in values and name not in failed:
                 issues.append(
@@ -337,26 +383,8 @@ class _Checker:
         market, market_issues = self.market_for(values.get("destination_market"))
         for issue in market_issues:
             issues.append(RowIssue.of(number, issue))
-        for issue in cross_field_issues(values, kind="carton", market=market, as_of=self.as_of):
-            if issue.field in failed and issue.code in (
-                ErrorCode.LABEL_FIELD_REQUIRED,
-                ErrorCode.LABEL_MARKET_REQUIRED,
-            ):
-                continue
+        for issue in self._row_rules(values, market, frozenset(failed)):
             issues.append(RowIssue.of(number, issue))
-        for name in _DATE_FIELDS:
-            day = values.get(name)
-            if day is not None:
-                try:
-                    encode_yymmdd(day, name, reference_year=self.reference_year)
-                except TraceStdError as err:
-                    issues.append(
-                        RowIssue(number, name, err.code, Severity.ERROR, err.message, None, err.context)
-                    )
-        if "gtin" in values:
-            shape = tuple(ai for name, ai in _SHAPE if name in values)
-            for issue in association_issues(shape):
-                issues.append(RowIssue.of(number, issue))
         self._cross_row(number, values, issues)
         if self.row_checks:
             row = Row(number, cells, values, not any(i.severity is Severity.ERROR for i in issues))
@@ -365,6 +393,40 @@ class _Checker:
                 for issue in hook(row, context):
                     issues.append(RowIssue.of(number, issue))
         return RowResult(number, tuple(issues))
+
+    def _row_rules(
+        self, values: Mapping[str, Any], market: MarketProfile | None, failed: frozenset[str]
+    ) -> tuple[Issue, ...]:
+        """Cross-field, date-window and GS1 req/ex rules: a pure function of the values that matter,
+        memoised on them (identical rows are the norm in a label file)."""
+        get = values.get
+        key = (
+            get("harvest_date"), get("harvest_date_end"), get("pack_date"), get("best_before"),
+            get("puc"), get("phc"), get("gtin"), market, failed,
+            tuple(name in values for name in _PRESENCE),
+        )  # fmt: skip
+        hit = self._rules_cache.get(key)
+        if hit is not None:
+            return hit
+        out: list[Issue] = []
+        for issue in cross_field_issues(values, kind="carton", market=market, as_of=self.as_of):
+            if issue.field in failed and issue.code in _REQUIRED_CODES:
+                continue
+            out.append(issue)
+        for name in _DATE_FIELDS:
+            day = get(name)
+            if day is not None and not date_in_window(day, self.reference_year):
+                try:
+                    encode_yymmdd(day, name, reference_year=self.reference_year)
+                except TraceStdError as err:
+                    out.append(err.to_issue())
+        if "gtin" in values:
+            out.extend(association_issues(tuple(ai for name, ai in _SHAPE if name in values)))
+        result = tuple(out)
+        if len(self._rules_cache) >= _CELL_CACHE:
+            self._rules_cache.clear()
+        self._rules_cache[key] = result
+        return result
 
     def _cross_row(self, number: int, values: Mapping[str, Any], issues: list[RowIssue]) -> None:
         gtin = values.get("gtin")

@@ -112,6 +112,7 @@ def market_for_destination(country: str) -> MarketProfile | None:
     return None if code is None else _profiles()[code]
 
 
+@cache
 def base_required_fields() -> tuple[str, ...]:
     """Fields every label needs whatever the market (product name, crop, exporter, destination)."""
     return tuple(load(_TABLE)["base_required_fields"])

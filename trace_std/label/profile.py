@@ -53,6 +53,7 @@ from trace_std.label.models import CartonLabel, PalletLabel, label_errors_to_iss
 __all__ = [
     "PROFILE",
     "ProfileRow",
+    "date_in_window",
     "decode_yymmdd",
     "encode_yymmdd",
     "from_elements",
@@ -116,6 +117,15 @@ def _century_year(yy: int, reference_year: int) -> int:
     return century + yy
 
 
+def date_in_window(day: _dt.date, reference_year: int) -> bool:
+    """Whether a two-digit GS1 year can carry ``day`` (the window is reference-49 .. reference+50).
+
+    >>> date_in_window(_dt.date(1977, 1, 1), 2026), date_in_window(_dt.date(1976, 12, 31), 2026)
+    (True, False)
+    """
+    return _century_year(day.year % 100, reference_year) == day.year
+
+
 def encode_yymmdd(day: _dt.date, field: str, *, reference_year: int | None = None) -> str:
     """``day`` as YYMMDD; raises ``label.date.unencodable`` outside the GS1 century window.
 
@@ -123,7 +133,7 @@ def encode_yymmdd(day: _dt.date, field: str, *, reference_year: int | None = Non
     '250301'
     """
     ref = reference_year if reference_year is not None else _dt.date.today().year
-    if _century_year(day.year % 100, ref) != day.year:
+    if not date_in_window(day, ref):
         raise TraceStdError.from_code(
             ErrorCode.LABEL_DATE_UNENCODABLE,
             f"{field} {day.isoformat()} is outside the GS1 two-digit-year window around {ref}",
