@@ -470,9 +470,9 @@ def analyse(
     if not norm.text:
         analysis.issues.append(_err(ErrorCode.INPUT_EMPTY, "no code given", (0, len(value))))
         return analysis
-    candidates = [s for s in _SCHEMES if s.kinds() & kinds] or list(_SCHEMES)
-    matches = [_match_scheme(s, norm, strict) for s in candidates]
-    best = min(matches, key=lambda mt: mt.n_errors)  # min() keeps the first of equals: table order
+    matches = [_match_scheme(s, norm, strict) for s in _SCHEMES]
+    # fewest errors wins; then a scheme that can produce a wanted kind; then table order (min is stable)
+    best = min(matches, key=lambda mt: (mt.n_errors, not (mt.scheme.kinds() & kinds)))
     analysis.scheme = best.scheme
     analysis.issues.extend(best.issues)
     analysis.data_versions["code_schemes"] = data_version("code_schemes")
