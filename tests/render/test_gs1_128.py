@@ -213,10 +213,22 @@ def test_hostile_but_legal_values_are_escaped(engine: str, svgkit: Any) -> None:
     assert symbol.bytes.decode() == raw_string(elements)
 
 
-def test_engine_failure_is_coded() -> None:
-    # a character outside Code 128 (and outside GS1's character sets)
+def test_invalid_values_rejected_before_rendering() -> None:
+    # a character outside GS1's character set 82: the GS1 validator's code, not a render code
     with pytest.raises(TraceStdError) as info:
-        gs1_128.gs1_128_svg([("10", "DURIAN-\u00e9\u4e2d")], engine="zxing")
+        gs1_128.gs1_128_svg([("01", "18935234567892"), ("10", "DURIAN-\u00e9")])
+    assert info.value.code.startswith("gs1.")
+    with pytest.raises(TraceStdError) as info2:
+        gs1_128.gs1_128_svg([("01", "18935234567893")])  # wrong check digit
+    assert info2.value.code.startswith("gs1.")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_failure_is_coded(engine: str) -> None:
+    from trace_std.render.engines import code128_modules
+
+    with pytest.raises(RenderError) as info:
+        code128_modules([("10", "\u4e2d")], predefined=[False], hri="", engine=engine)  # type: ignore[arg-type]
     assert info.value.code == "render.symbol.failed"
 
 

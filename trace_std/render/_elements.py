@@ -106,8 +106,8 @@ def digital_link(elements: Sequence[tuple[str, str]], stem: str = DEFAULT_RESOLV
     Built by ``trace_std.gs1.digital_link.build_digital_link``; elements that a Digital Link
     cannot carry (neither key, key qualifier nor data attribute) are left out first.
 
-    >>> digital_link([("01", "18935234567892"), ("10", "DF 25/03"), ("13", "250310")], "https://id.example.vn")
-    'https://id.example.vn/01/18935234567892/10/DF%2025%2F03?13=250310'
+    >>> digital_link([("01", "18935234567892"), ("10", "DF25/03"), ("13", "250310")], "https://id.example.vn")
+    'https://id.example.vn/01/18935234567892/10/DF25%2F03?13=250310'
     """
     carried = _dl_carried(elements)
     build = _optional("trace_std.gs1.digital_link", "build_digital_link")
