@@ -26,7 +26,7 @@ def text(
 ) -> str | None:
     values = request.args if source is None else source
     value = values.get(name)
-    if value is None or (isinstance(value, str) and value == "" and not required):
+    if value is None or value == "":
         if required:
             raise _bad(name, f"the parameter '{name}' is required")
         return None
