@@ -172,7 +172,7 @@ class BatchReport:
     def to_dict(self) -> dict[str, Any]:
         """The ``--format json`` document (``schemas/v1/batch-report.schema.json``)."""
         return {
-            "source": self.source,
+            "file": self.source,
             "rows_total": self.rows_total,
             "rows_valid": self.rows_valid,
             "rows_invalid": self.rows_invalid,

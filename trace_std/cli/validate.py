@@ -1,0 +1,194 @@
+"""``trace-std validate FILE... [--market CN] [--as-of DATE] [--format text|json|csv]``.
+
+Validates exporters' label files (CSV, XLSX, JSON Lines) row by row with
+:func:`trace_std.label.batch.iter_file`. Prints a summary, then one line per issue. Issues are
+spooled to a temporary file while the rows stream, so memory stays flat however large the file.
+
+Exit codes: 0 every row is clean (warnings allowed), 1 some row fails, 2 a file cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as _dt
+import json
+import sys
+import tempfile
+from collections.abc import Callable
+from typing import IO, Any
+
+from trace_std.errors import FileFormatError, Severity
+from trace_std.label.batch import RowIssue, RowResult, iter_file
+from trace_std.label.markets import markets
+
+_SPOOL = 1 << 20  # issues beyond 1 MiB go to a temporary file
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="validate label files (CSV, XLSX, JSON Lines) row by row",
+        description="Validate carton-label files in the trace_std column template "
+        "(see examples/labels/template.csv). Exit 0: all rows clean; 1: some row fails; "
+        "2: a file cannot be read.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="CSV, XLSX or JSON Lines files; - reads stdin")
+    p.add_argument(
+        "--market", choices=markets(), type=str.upper, help="apply this market profile to every row"
+    )
+    p.add_argument("--as-of", type=_iso_date, metavar="DATE", help="reject pack/harvest dates after DATE")
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text", help="output format")
+    p.add_argument("--input-format", choices=("csv", "xlsx", "jsonl"), help="override the detected file type")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    p.set_defaults(func=_run)
+
+
+def _iso_date(text: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date (YYYY-MM-DD): {text!r}") from None
+
+
+def _progress_bar(name: str) -> Callable[[int, int | None, int | None], None]:
+    err = sys.stderr
+
+    def show(rows: int, done: int | None, total: int | None) -> None:
+        if done is not None and total:
+            frac = min(1.0, done / total)
+            bar = "#" * int(frac * 30)
+            err.write(f"\r{name}: [{bar:<30}] {frac:4.0%} {rows:,} rows")
+        else:
+            err.write(f"\r{name}: {rows:,} rows")
+        err.flush()
+
+    return show
+
+
+class _Totals:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.rows_total = 0
+        self.rows_valid = 0
+        self.rows_invalid = 0
+        self.issues = 0
+        self.error: FileFormatError | None = None
+
+
+def _issue_text(issue: RowIssue) -> str:
+    row = "-" if issue.row is None else str(issue.row)
+    return f"  row {row}\t{issue.field or '-'}\t{issue.severity}\t{issue.code}\t{issue.message}\n"
+
+
+def _validate_one(name: str, args: argparse.Namespace, spool: IO[str], out_format: str) -> _Totals:
+    totals = _Totals(name)
+    show_progress = not args.no_progress and sys.stderr.isatty()
+    progress = _progress_bar(name) if show_progress else None
+    source: Any = sys.stdin.buffer if name == "-" else name
+    writer = csv.writer(spool) if out_format == "csv" else None
+    try:
+        for item in iter_file(
+            source, market=args.market, as_of=args.as_of, format=args.input_format, progress=progress
+        ):
+            issues: tuple[RowIssue, ...]
+            if isinstance(item, RowResult):
+                totals.rows_total += 1
+                if item.valid:
+                    totals.rows_valid += 1
+                else:
+                    totals.rows_invalid += 1
+                issues = item.issues
+            else:
+                issues = (item,)
+            for issue in issues:
+                totals.issues += 1
+                if out_format == "json":
+                    spool.write(json.dumps(issue.to_dict(), ensure_ascii=False) + "\n")
+                elif writer is not None:
+                    writer.writerow(
+                        [name, issue.row, issue.field or "", issue.code, str(issue.severity), issue.message]
+                    )
+                else:
+                    spool.write(_issue_text(issue))
+    except FileFormatError as err:
+        totals.error = err
+    finally:
+        if show_progress:
+            sys.stderr.write("\n")
+    return totals
+
+
+def _file_error_dict(err: FileFormatError) -> dict[str, Any]:
+    return {"code": err.code, "message": err.message, "context": {k: v for k, v in err.context.items()}}
+
+
+def _run(args: argparse.Namespace) -> int:
+    out = sys.stdout
+    fmt: str = args.format
+    worst = 0
+    if fmt == "csv":
+        csv.writer(out).writerow(["file", "row", "field", "code", "severity", "message"])
+    json_docs: list[str] = []
+    for name in args.files:
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL, mode="w+", encoding="utf-8", newline="") as spool:
+            totals = _validate_one(name, args, spool, fmt)
+            spool.seek(0)
+            if totals.error is not None:
+                worst = 2
+            elif totals.rows_invalid:
+                worst = max(worst, 1)
+            if fmt == "json":
+                json_docs.append(_json_document(totals, spool))
+            elif fmt == "csv":
+                if totals.error is not None:
+                    err = totals.error
+                    csv.writer(out).writerow([name, "", "", err.code, str(Severity.ERROR), err.message])
+                for line in spool:
+                    out.write(line)
+            else:
+                _text_document(out, totals, spool)
+    if fmt == "json":
+        if len(json_docs) == 1:
+            out.write(json_docs[0] + "\n")
+        else:
+            out.write("[" + ",\n".join(json_docs) + "]\n")
+    return worst
+
+
+def _json_document(totals: _Totals, spool: IO[str]) -> str:
+    head: dict[str, Any] = {
+        "file": totals.name,
+        "rows_total": totals.rows_total,
+        "rows_valid": totals.rows_valid,
+        "rows_invalid": totals.rows_invalid,
+    }
+    if totals.error is not None:
+        head["error"] = _file_error_dict(totals.error)
+    text = json.dumps(head, ensure_ascii=False)[:-1] + ', "issues": ['
+    parts = [text]
+    first = True
+    for line in spool:
+        parts.append(("" if first else ",") + line.rstrip("\n"))
+        first = False
+    parts.append("]}")
+    return "".join(parts)
+
+
+def _text_document(out: IO[str], totals: _Totals, spool: IO[str]) -> None:
+    if totals.error is not None:
+        err = totals.error
+        where = ""
+        if "byte_offset" in err.context:
+            where = f" (byte {err.context['byte_offset']})"
+        out.write(f"{totals.name}: UNREADABLE: {err.code}{where}: {err.message}\n")
+        if totals.rows_total:
+            out.write(f"  {totals.rows_total} rows read before the error\n")
+        return
+    status = "OK" if totals.rows_invalid == 0 else "FAILED"
+    out.write(
+        f"{totals.name}: {status}: {totals.rows_total} rows, {totals.rows_valid} valid, "
+        f"{totals.rows_invalid} invalid, {totals.issues} issues\n"
+    )
+    for line in spool:
+        out.write(line)
