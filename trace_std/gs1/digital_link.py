@@ -50,6 +50,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 from trace_std.errors import ErrorCode, Report, TraceStdError
+from trace_std.gs1 import ai as _ai
 from trace_std.gs1.ai import ai_info, validate_elements
 
 __all__ = [
@@ -336,7 +337,7 @@ def _parse(
             _err(
                 ErrorCode.DL_SCHEME,
                 "a Digital Link starts with http:// or https:// (one case)",
-                (0, colon if colon > 0 else min(n, 5)),
+                (0, colon if colon >= 0 else n),
             )
         )
         return None
@@ -653,6 +654,132 @@ def _remap(
     return type(err)(err.code, err.message, span=span, field=None, context=err.context)
 
 
+# -- the fast path ----------------------------------------------------------------------
+#
+# Most URIs are valid: a first pass with plain string methods and precomputed tables accepts
+# them without building spans or errors. Anything unusual (escapes, "+" in the query, options,
+# a rule broken) returns ``None`` and goes through :func:`_parse`, which finds every problem.
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Tables:
+    pkeys: frozenset[str]
+    # key AI -> {qualifier tuple in a valid order: AIs that belong in the path (not the query)}
+    qualifiers: dict[str, dict[tuple[str, ...], frozenset[str]]]
+    attributes: frozenset[str]
+
+
+_TABLES: list[_Tables] = []
+
+
+def _tables() -> _Tables:
+    if _TABLES:
+        return _TABLES[0]
+    pkeys: set[str] = set()
+    qualifiers: dict[str, dict[tuple[str, ...], frozenset[str]]] = {}
+    attributes: set[str] = set()
+    for ai in _ai.all_ais():
+        info = ai_info(ai)
+        assert info is not None
+        if info.dl_attribute:
+            attributes.add(ai)
+        if info.dlpkey is None:
+            continue
+        pkeys.add(ai)
+        valid: dict[tuple[str, ...], set[str]] = {}
+        for alt in info.dlpkey:
+            for mask in range(1 << len(alt)):
+                sub = tuple(q for b, q in enumerate(alt) if mask >> b & 1)
+                valid.setdefault(sub, set()).update(alt)
+        qualifiers[ai] = {sub: frozenset(ais) for sub, ais in valid.items()}
+    tables = _Tables(frozenset(pkeys), qualifiers, frozenset(attributes))
+    _TABLES.append(tables)
+    return tables
+
+
+def _elements_ok(elements: list[tuple[str, str]]) -> bool:
+    """Yes/no: do ``elements`` pass every element-string rule? (No error objects are built.)
+
+    Uses the per-AI fast predicates and the cached association check of :mod:`trace_std.gs1.ai`
+    when that module offers them; otherwise asks :func:`validate_elements`.
+    """
+    compile_all = getattr(_ai, "_compile_all", None)
+    associations = getattr(_ai, "_associations", None)
+    if compile_all is None or associations is None or any(ai == "8030" for ai, _ in elements):
+        return not validate_elements(elements, origin="digital_link")
+    predicates = compile_all()
+    for ai, value in elements:
+        ok = predicates.get(ai)
+        if ok is None or not ok(value):
+            return False
+    return not associations(frozenset(ai for ai, _ in elements))
+
+
+def _fast_parse(uri: str) -> DigitalLink | None:
+    if uri.startswith("https://") or uri.startswith("HTTPS://"):
+        start = 8
+    elif uri.startswith("http://") or uri.startswith("HTTP://"):
+        start = 7
+    else:
+        return None
+    if "%" in uri or _BAD_CHAR.search(uri) is not None:
+        return None
+    end = uri.find("#")
+    fragment = None
+    if end >= 0:
+        fragment = uri[end + 1 :]
+    else:
+        end = len(uri)
+    path, _, query = uri[start:end].partition("?")
+    slash = path.find("/")
+    if slash <= 0 or path.endswith("/"):
+        return None
+    segs = path[slash + 1 :].split("/")
+    t = _TABLES[0] if _TABLES else _tables()
+    pkeys = t.pkeys
+    k = len(segs) - 2
+    while k >= 0 and segs[k] not in pkeys:
+        k -= 2
+    if k < 0 or (k >= 2 and segs[k - 2] in pkeys):
+        return None
+    key = segs[k]
+    path_only = t.qualifiers[key].get(tuple(segs[k + 2 :: 2]))
+    if path_only is None:
+        return None
+    values = segs[k + 1 :: 2]
+    if "" in values or (key == "01" and len(values[0]) != 14):
+        return None
+    elements = list(zip(segs[k::2], values, strict=True))
+    ignored: list[tuple[str, str]] = []
+    if query:
+        if "+" in query:
+            return None
+        seen = set(segs[k::2])
+        attributes = t.attributes
+        for param in query.split("&"):
+            name, eq, value = param.partition("=")
+            if not eq or not (name.isdigit() and name.isascii()):
+                if param:
+                    ignored.append((name, value))
+                continue
+            if not value or name in seen or name in path_only or name not in attributes:
+                return None
+            seen.add(name)
+            elements.append((name, value))
+    if not _elements_ok(elements):
+        return None
+    return DigitalLink(
+        uri=uri,
+        scheme=uri[: start - 3],
+        domain=path[:slash],
+        path_prefix="/" + "/".join(segs[:k]) if k else "",
+        elements=tuple(elements),
+        path_length=(len(segs) - k) // 2,
+        ignored=tuple(ignored),
+        fragment=fragment,
+    )
+
+
 def parse_digital_link(
     uri: str,
     *,
@@ -668,6 +795,10 @@ def parse_digital_link(
     ...
     trace_std.errors.InvalidFormat: key qualifiers must follow their fixed order
     """
+    if not (permit_zero_suppressed_gtin or permit_convenience_alphas) and uri.__class__ is str:
+        fast = _fast_parse(uri)
+        if fast is not None:
+            return fast
     dl = _parse(
         uri,
         permit_zero_suppressed_gtin=permit_zero_suppressed_gtin,
