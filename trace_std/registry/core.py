@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import os
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -120,7 +121,7 @@ class Registry:
 
     def __init__(
         self,
-        url: str | URL | None = None,
+        url: str | os.PathLike[str] | URL | None = None,
         *,
         engine: Engine | None = None,
         echo: bool = False,

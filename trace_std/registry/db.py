@@ -45,7 +45,7 @@ class RegistryUnavailable(RegistryError):
     default_code = ErrorCode.REGISTRY_UNAVAILABLE
 
 
-def normalise_url(url: str | URL) -> URL:
+def normalise_url(url: str | os.PathLike[str] | URL) -> URL:
     """An SQLAlchemy URL from a URL or a plain file path (→ SQLite).
 
     >>> str(normalise_url("/tmp/r.sqlite3"))
@@ -53,6 +53,8 @@ def normalise_url(url: str | URL) -> URL:
     >>> str(normalise_url("postgresql://u@h/db"))
     'postgresql+psycopg://u@h/db'
     """
+    if isinstance(url, os.PathLike):
+        url = os.fspath(url)
     if isinstance(url, URL):
         parsed = url
     elif "://" in url:
@@ -87,7 +89,7 @@ def _sqlite_events(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def make_engine(url: str | URL | None = None, *, echo: bool = False, pool_size: int = 5) -> Engine:
+def make_engine(url: str | os.PathLike[str] | URL | None = None, *, echo: bool = False, pool_size: int = 5) -> Engine:
     """An engine configured for many workers (see the module docstring)."""
     parsed = normalise_url(url) if url is not None else default_url()
     kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
