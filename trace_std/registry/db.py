@@ -89,7 +89,9 @@ def _sqlite_events(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def make_engine(url: str | os.PathLike[str] | URL | None = None, *, echo: bool = False, pool_size: int = 5) -> Engine:
+def make_engine(
+    url: str | os.PathLike[str] | URL | None = None, *, echo: bool = False, pool_size: int = 5
+) -> Engine:
     """An engine configured for many workers (see the module docstring)."""
     parsed = normalise_url(url) if url is not None else default_url()
     kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
