@@ -14,7 +14,8 @@ lazily so that ``import trace_std.gs1`` stays cheap:
 Detection (:func:`detect`) looks only at the shape of the text:
 
 * ``http://`` or ``https://`` (any case) -> ``digital_link``;
-* 8, 12, 13 or 14 digits -> ``gtin``; 18 digits -> ``sscc``. A GLN also has 13 digits and
+* 8, 12, 13 or 14 digits -> ``gtin``; 18 digits -> ``sscc`` (also when written in groups
+  separated by spaces or hyphens). A GLN also has 13 digits and
   cannot be told from a GTIN-13 by its digits, so a bare 13-digit string is reported as a
   ``gtin``; ask for ``kind="gln"`` (``--kind gln``) to check it as a GLN;
 * ``(`` + digit, a GS1 symbology identifier (``]C1``, ``]e0``, ``]d2``, ``]Q3``, ``]J1``), or
@@ -120,6 +121,11 @@ def detect(value: str) -> str | None:
         if n == 18:
             return "sscc"
         return "element_string" if n > 3 and _starts_with_ai(text) else None
+    if not text.strip("0123456789 -") and text[0].isdigit():  # a key written in groups
+        compact = text.replace(" ", "").replace("-", "")
+        if len(compact) in _GTIN_LENGTHS:
+            return "gtin"
+        return "sscc" if len(compact) == 18 else None
     if text[0] == "(" and text[1:2].isdigit():
         return "element_string"
     if text.startswith(_SYMBOLOGIES):
