@@ -6,7 +6,8 @@ import dataclasses
 import datetime
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 from trace_std.codes._normalize import Normalized, normalize
@@ -22,6 +23,7 @@ __all__ = [
     "analyse",
     "check_kinds",
     "compact",
+    "fast_path",
     "fast_validate",
     "is_valid_kinds",
     "parse_kinds",
@@ -32,8 +34,8 @@ MAX_LENGTH = 64
 """Longest input examined. Real codes are under 30 characters; longer input is rejected at once."""
 
 SCHEME_START_YEAR = 2022  # Decision 3156/QĐ-BNN-TT was issued on 19 Aug 2022
-_IMPORT_YEAR = datetime.date.today().year
 _ALLOWED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+_SCHEMES: tuple[Scheme, ...] = schemes()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,39 +147,87 @@ def _precheck(value: str) -> Issue | None:
 # -- fast path ---------------------------------------------------------------------------------------
 
 
-def fast_validate(value: str, kinds: frozenset[str]) -> str | None:
-    """The canonical code when ``value`` is already canonical and valid, else ``None`` (no verdict).
+@cache
+def fast_path(
+    kinds: frozenset[str],
+) -> tuple[Callable[[str], re.Match[str] | None], Callable[[re.Match[str]], bool]]:
+    """``(match, confirm)`` for the hot path of ``validate``/``is_valid``.
 
-    Only a fully canonical, fully valid input returns here; anything else (including valid input
-    that would carry warnings, which ``validate`` ignores anyway) goes through :func:`analyse`.
+    ``match`` is the bound ``fullmatch`` of one regular expression without capturing groups: the
+    canonical forms of every scheme that can produce one of ``kinds``, each enumeration cut down to
+    the values of those kinds. Schemes whose look-ups can only warn (export province letters) are
+    valid as soon as they match (``lastgroup is None``). A scheme with table look-ups (the domestic
+    code) ends in an empty marker group; ``confirm`` then checks its fixed-position
+    province-district-commune key against a set built once from the 2004 table. Neither function
+    gives a negative verdict: a ``None`` match or a ``False`` confirm only means "take the full
+    analysis".
     """
-    if len(value) > MAX_LENGTH:
-        return None
-    for scheme in _SCHEMES:
-        m = scheme.canonical.fullmatch(value)
-        if m is None:
+    alternatives = []
+    for index, scheme in enumerate(_SCHEMES):
+        if not scheme.kinds() & kinds:
             continue
-        if scheme.kind_segment is not None:
-            kind = scheme.segment(scheme.kind_segment).values[m[scheme.kind_segment]]["kind"]
-            return value if kind in kinds else None
-        if scheme.kind not in kinds:
-            return None
-        return value if _domestic_ok(m) else None
-    return None
+        parts = []
+        for token in scheme.tokens:
+            body = ""
+            for seg in token.segments:
+                if seg.values:
+                    wanted = [v for v, meta in seg.values.items() if meta["kind"] in kinds]
+                    body += "(?:" + "|".join(re.escape(v) for v in sorted(wanted)) + ")"
+                else:
+                    body += seg.pattern().replace(f"?P<{seg.name}>", "?:", 1)
+            parts.append(body)
+        marker = f"(?P<s{index}>)" if scheme.id == _DOMESTIC.id else ""
+        alternatives.append(re.escape(scheme.separator).join(parts) + marker)
+    pattern = re.compile("|".join(f"(?:{alt})" for alt in alternatives))
+    return pattern.fullmatch, _confirm_domestic
 
 
-def _domestic_ok(m: re.Match[str]) -> bool:
-    year = 2000 + int(m["year"])
-    if year > _IMPORT_YEAR and year > datetime.date.today().year:
+def _fixed_slice(scheme: Scheme, first: str, last: str) -> slice:
+    """Where segments ``first``..``last`` stand in every canonical code (all widths before are fixed)."""
+    offset = 0
+    begin = None
+    for t, token in enumerate(scheme.tokens):
+        if t:
+            offset += len(scheme.separator)
+        for seg in token.segments:
+            width = len(seg.literal) if seg.literal is not None else seg.min
+            assert seg.literal is not None or seg.max == seg.min, "variable width before a look-up segment"
+            if seg.name == first:
+                begin = offset
+            offset += width
+            if seg.name == last:
+                assert begin is not None
+                return slice(begin, offset)
+    raise KeyError(last)  # pragma: no cover
+
+
+_DOMESTIC = next(s for s in _SCHEMES if any(seg.lookup == "admin_province" for seg in s.segments))
+_DOMESTIC_KEY = _fixed_slice(_DOMESTIC, "province", "commune")
+_DOMESTIC_YEAR = len(_DOMESTIC.segment("year").literal or "") or _DOMESTIC.segment("year").min
+_DOMESTIC_KEYS: set[str] = set()  # "PP-DDD-CCCCC" of every 2004 commune, filled on first use
+
+
+def _confirm_domestic(m: re.Match[str]) -> bool:
+    """A canonical domestic code issued before 2025 whose units nest in the 2004 table."""
+    value = m.string
+    if value[-_DOMESTIC_YEAR:] >= "25":  # 2025 and later: either or the new table; let analyse() judge
         return False
-    if year >= 2026:
-        return False  # carries the district.abolished warning: let analyse() judge
-    era = admin.ERA_2004
-    prov = admin.province(m["province"], era=era)
-    dist = admin.district(m["district"])
-    comm = admin.commune(m["commune"], era=era)
-    ok = prov is not None and dist is not None and comm is not None
-    return ok and dist.province == prov.code and comm.district == dist.code  # type: ignore[union-attr]
+    if not _DOMESTIC_KEYS:
+        sep = _DOMESTIC.separator
+        districts = admin._districts()
+        for c in admin._communes(admin.ERA_2004).values():
+            assert c.district is not None
+            _DOMESTIC_KEYS.add(f"{districts[c.district].province}{sep}{c.district}{sep}{c.code}")
+    return value[_DOMESTIC_KEY] in _DOMESTIC_KEYS
+
+
+def fast_validate(value: str, kinds: frozenset[str]) -> str | None:
+    """The canonical code when ``value`` is already canonical and valid, else ``None`` (no verdict)."""
+    match, confirm = fast_path(kinds)
+    m = match(value)
+    if m is not None and (m.lastgroup is None or confirm(m)):
+        return value
+    return None
 
 
 # -- slow path ---------------------------------------------------------------------------------------
@@ -716,9 +766,6 @@ def _resolve_domestic(
     return dataclasses.replace(base, issue_year=year, **found), issues, versions
 
 
-_SCHEMES: tuple[Scheme, ...] = schemes()
-
-
 # -- the verbs, shared by puc.py, phc.py and the package ------------------------------------------------
 
 
@@ -726,9 +773,10 @@ def validate_kinds(value: str, kinds: frozenset[str], *, strict: bool = False) -
     """The canonical form of ``value`` or the first error as a :class:`TraceStdError`."""
     if not isinstance(value, str):
         raise TypeError(f"value must be str, not {type(value).__name__}")
-    fast = fast_validate(value, kinds)
-    if fast is not None:
-        return fast
+    match, confirm = fast_path(kinds)
+    m = match(value)
+    if m is not None and (m.lastgroup is None or confirm(m)):
+        return value
     analysis = analyse(value, strict=strict, kinds=kinds)
     if analysis.errors:
         raise analysis.first_error()
@@ -740,7 +788,9 @@ def is_valid_kinds(value: str, kinds: frozenset[str], *, strict: bool = False) -
     """``True`` when :func:`validate_kinds` would succeed; never raises."""
     if not isinstance(value, str):
         return False
-    if fast_validate(value, kinds) is not None:
+    match, confirm = fast_path(kinds)
+    m = match(value)
+    if m is not None and (m.lastgroup is None or confirm(m)):
         return True
     return not analyse(value, strict=strict, kinds=kinds).errors
 

@@ -87,6 +87,7 @@ import datetime
 from trace_std.codes._engine import (
     ParsedCode,
     check_kinds,
+    fast_path,
     is_valid_kinds,
     parse_kinds,
     validate_kinds,
@@ -98,6 +99,7 @@ __all__ = ["KIND", "ParsedCode", "check", "compact", "format", "is_valid", "pars
 
 KIND = "puc"
 _KINDS = frozenset({KIND})
+_MATCH, _CONFIRM = fast_path(_KINDS)
 
 
 def compact(value: str) -> str:
@@ -107,11 +109,18 @@ def compact(value: str) -> str:
 
 def validate(value: str, *, strict: bool = False) -> str:
     """Return the canonical PUC, or raise the first problem as a ``TraceStdError``."""
+    m = _MATCH(value)  # hot path: canonical input (a non-str raises TypeError here)
+    if m is not None and (m.lastgroup is None or _CONFIRM(m)):
+        return value
     return validate_kinds(value, _KINDS, strict=strict)
 
 
 def is_valid(value: str, *, strict: bool = False) -> bool:
     """``True`` when ``value`` is a valid PUC. Never raises (non-strings are not valid)."""
+    if value.__class__ is str:
+        m = _MATCH(value)
+        if m is not None and (m.lastgroup is None or _CONFIRM(m)):
+            return True
     return is_valid_kinds(value, _KINDS, strict=strict)
 
 
