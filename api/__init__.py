@@ -39,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE": "memory://",
     "RATELIMIT_PUBLIC": "300 per minute",
     "RATELIMIT_ENABLED": True,
+    "RATELIMIT_KEY_PREFIX": "trace-std",  # Redis key prefix (several deployments may share a Redis)
     "CACHE_MAX_AGE": 60,  # seconds, Cache-Control of public GETs
     "RESPONSE_CACHE_TTL": 5,  # seconds, per-process cache of public GET answers (0: off)
     "RESPONSE_CACHE_SIZE": 10_000,  # entries

@@ -31,7 +31,7 @@ def init_app(app: Flask, blueprint_modules: list[ModuleType]) -> Limiter:
         swallow_errors=True,
         in_memory_fallback_enabled=True,
         retry_after="delta-seconds",
-        key_prefix="trace-std",
+        key_prefix=str(app.config["RATELIMIT_KEY_PREFIX"]),
         enabled=bool(app.config["RATELIMIT_ENABLED"]),
     )
     for module in blueprint_modules:

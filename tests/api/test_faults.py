@@ -1,0 +1,140 @@
+"""Database down → 503 with Retry-After, and recovery when it comes back."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import (
+    PG_HOST,
+    PG_PORT,
+    close_app,
+    create_pg_database,
+    drop_pg_database,
+    make_app,
+    pg_url,
+)
+
+
+class TcpProxy:
+    """A loopback TCP proxy we can cut and restore (the database 'goes away' and 'comes back')."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+        self._server: socket.socket | None = None
+        self._conns: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        server = socket.socket()
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", self.port))
+        server.listen(32)
+        self._server = server
+        threading.Thread(target=self._accept, args=(server,), daemon=True).start()
+
+    def _accept(self, server: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            with contextlib.suppress(OSError):
+                self._server.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+            self._server.close()
+            self._server = None
+        with self._lock:
+            for conn in self._conns:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+                conn.close()
+            self._conns.clear()
+
+
+def _assert_unavailable(response: Any, problem: Any) -> None:
+    problem(response, 503, "registry.unavailable")
+    assert int(response.headers["Retry-After"]) > 0
+
+
+@pytest.mark.postgres
+def test_postgres_down_is_503_and_recovers(problem: Any, validate: Any) -> None:
+    from trace_std.registry import Registry
+
+    name = create_pg_database()
+    proxy = TcpProxy((PG_HOST, PG_PORT))
+    proxy.start()
+    url = pg_url(name, proxy.port)
+    with Registry(url) as registry:
+        registry.ensure_sample()
+        code = registry.search(kind="puc", market="CN", per_page=1).items[0].code
+    app = make_app(url)
+    try:
+        client = app.test_client()
+        assert client.get(f"/v1/codes/{code}").status_code == 200
+        assert client.get("/readyz").status_code == 200
+        proxy.stop()
+        for path in (f"/v1/codes/{code}", f"/v1/verify?q={code}", "/readyz", "/v1/codes?q=x"):
+            _assert_unavailable(client.get(path), problem)
+        assert client.get("/healthz").status_code == 200  # the process itself is alive
+        proxy.start()
+        validate(client.get(f"/v1/codes/{code}"), "code-record")
+        assert client.get("/readyz").status_code == 200
+    finally:
+        proxy.stop()
+        close_app(app)
+        drop_pg_database(name)
+
+
+def test_sqlite_unreachable_is_503_and_recovers(tmp_path: Path, problem: Any, validate: Any) -> None:
+    from trace_std.registry import Registry
+
+    real = tmp_path / "real.sqlite3"
+    with Registry(f"sqlite:///{real}") as registry:
+        registry.ensure_sample()
+        code = registry.search(kind="puc", market="CN", per_page=1).items[0].code
+    served = tmp_path / "served.sqlite3"
+    served.mkdir()  # a directory where the database file should be: SQLite cannot open it
+    app = make_app(f"sqlite:///{served}")
+    try:
+        client = app.test_client()
+        _assert_unavailable(client.get(f"/v1/codes/{code}"), problem)
+        _assert_unavailable(client.get("/readyz"), problem)
+        served.rmdir()
+        real.rename(served)  # the database comes back
+        validate(client.get(f"/v1/codes/{code}"), "code-record")
+        assert client.get("/readyz").status_code == 200
+    finally:
+        close_app(app)
