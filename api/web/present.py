@@ -103,6 +103,9 @@ REASONS: dict[str, Any] = {
 GENERIC_ERROR = _l("There is a problem with this code.")
 GENERIC_WARNING = _l("Something about this code deserves attention.")
 
+# Registry reasons that are vocabulary rather than free text.
+HISTORY_REASON: dict[str, Any] = {"issued": _l("Code issued")}
+
 HISTORY_EVENT: dict[str, Any] = {
     "active": _l("Activated"),
     "suspended": _l("Suspended"),
@@ -142,6 +145,7 @@ class View:
     sections: list[Section]
     data_versions: dict[str, str]
     checked_on: str
+    as_of: str = ""
 
 
 def decoded_text(item: Any) -> str:
@@ -171,6 +175,7 @@ def present(report: Report) -> View:
         sections=_sections(data),
         data_versions=dict(data.get("data_versions") or {}),
         checked_on=format_datetime(dt.datetime.now(dt.UTC), "medium"),
+        as_of=_date(data.get("as_of")),
     )
 
 
@@ -240,6 +245,7 @@ def _sections(data: Mapping[str, Any]) -> list[Section]:
             Fact(_("Lot"), _text(_pick(lot, "lot", "lot_number", "batch")), mono=True),
             Fact(_("Harvest date"), _date(_pick(lot, "harvest_date", "harvested", "harvest"))),
             Fact(_("Pack date"), _date(_pick(lot, "pack_date", "packed", "pack"))),
+            Fact(_("Destination"), _market_name(_pick(lot, "market"))),
         ]
         sections.append(Section("product", _("Product and lot"), [f for f in facts if f.value]))
     records = _records(data)
@@ -289,6 +295,12 @@ def _code_section(rec: Mapping[str, Any], kind: str) -> Section:
     )
 
 
+def _market_name(code: Any) -> str:
+    if not code:
+        return ""
+    return str(MARKET_WORDS.get(str(code).upper(), code))
+
+
 def _market(m: Mapping[str, Any]) -> dict[str, str]:
     code = str(_pick(m, "market", "country") or "")
     status = str(_pick(m, "status") or "")
@@ -312,9 +324,14 @@ def _event(h: Mapping[str, Any]) -> dict[str, str]:
         "date": _date(raw_date),
         "to": to,
         "event": str(HISTORY_EVENT.get(to, to)),
-        "reason": _text(_pick(h, "reason")),
+        "reason": _history_reason(_text(_pick(h, "reason"))),
         "document": _text(_pick(h, "legal_doc", "document", "legal_document")),
     }
+
+
+def _history_reason(reason: str) -> str:
+    word = HISTORY_REASON.get(reason.strip().lower())
+    return str(word) if word is not None else reason
 
 
 # -- formatting -----------------------------------------------------------------------------
