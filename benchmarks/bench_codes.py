@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from trace_std.codes import phc, puc
 
 TARGET = 3.0
-REPEATS = 7
-ROUNDS = 2000
+REPEATS = 30
+ROUNDS = 400
 
 EXPORT = re.compile(r"VN-(?P<prov>[A-Z]{2,3})(?P<kind>OR|PH)-(?P<seq>[0-9]{3,4})")
 DOMESTIC = re.compile(

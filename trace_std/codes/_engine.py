@@ -150,7 +150,7 @@ def _precheck(value: str) -> Issue | None:
 @cache
 def fast_path(
     kinds: frozenset[str],
-) -> tuple[Callable[[str], re.Match[str] | None], Callable[[re.Match[str]], bool]]:
+) -> tuple[Callable[[str], re.Match[str] | None], Callable[[str], bool]]:
     """``(match, confirm)`` for the hot path of ``validate``/``is_valid``.
 
     ``match`` is the bound ``fullmatch`` of one regular expression without capturing groups: the
@@ -207,25 +207,34 @@ _DOMESTIC_YEAR = len(_DOMESTIC.segment("year").literal or "") or _DOMESTIC.segme
 _DOMESTIC_KEYS: set[str] = set()  # "PP-DDD-CCCCC" of every 2004 commune, filled on first use
 
 
-def _confirm_domestic(m: re.Match[str]) -> bool:
-    """A canonical domestic code issued before 2025 whose units nest in the 2004 table."""
-    value = m.string
-    if value[-_DOMESTIC_YEAR:] >= "25":  # 2025 and later: either or the new table; let analyse() judge
+def _fill_domestic_keys() -> None:
+    sep = _DOMESTIC.separator
+    districts = admin._districts()
+    for c in admin._communes(admin.ERA_2004).values():
+        assert c.district is not None
+        _DOMESTIC_KEYS.add(f"{districts[c.district].province}{sep}{c.district}{sep}{c.code}")
+
+
+def _confirm_domestic(
+    value: str,
+    keys: set[str] = _DOMESTIC_KEYS,
+    key: slice = _DOMESTIC_KEY,
+    year: slice = slice(-_DOMESTIC_YEAR, None),
+) -> bool:
+    """A canonical domestic code (``value`` matched ``fast_path``) issued before 2025 whose units nest
+    in the 2004 table. Issue years from 2025 on may use either or the new table: ``analyse`` judges."""
+    if value[year] >= "25":
         return False
-    if not _DOMESTIC_KEYS:
-        sep = _DOMESTIC.separator
-        districts = admin._districts()
-        for c in admin._communes(admin.ERA_2004).values():
-            assert c.district is not None
-            _DOMESTIC_KEYS.add(f"{districts[c.district].province}{sep}{c.district}{sep}{c.code}")
-    return value[_DOMESTIC_KEY] in _DOMESTIC_KEYS
+    if not keys:
+        _fill_domestic_keys()
+    return value[key] in keys
 
 
 def fast_validate(value: str, kinds: frozenset[str]) -> str | None:
     """The canonical code when ``value`` is already canonical and valid, else ``None`` (no verdict)."""
     match, confirm = fast_path(kinds)
     m = match(value)
-    if m is not None and (m.lastgroup is None or confirm(m)):
+    if m is not None and (m.lastgroup is None or confirm(value)):
         return value
     return None
 
@@ -775,7 +784,7 @@ def validate_kinds(value: str, kinds: frozenset[str], *, strict: bool = False) -
         raise TypeError(f"value must be str, not {type(value).__name__}")
     match, confirm = fast_path(kinds)
     m = match(value)
-    if m is not None and (m.lastgroup is None or confirm(m)):
+    if m is not None and (m.lastgroup is None or confirm(value)):
         return value
     analysis = analyse(value, strict=strict, kinds=kinds)
     if analysis.errors:
@@ -790,7 +799,7 @@ def is_valid_kinds(value: str, kinds: frozenset[str], *, strict: bool = False) -
         return False
     match, confirm = fast_path(kinds)
     m = match(value)
-    if m is not None and (m.lastgroup is None or confirm(m)):
+    if m is not None and (m.lastgroup is None or confirm(value)):
         return True
     return not analyse(value, strict=strict, kinds=kinds).errors
 

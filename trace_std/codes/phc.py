@@ -76,7 +76,7 @@ def compact(value: str) -> str:
 def validate(value: str, *, strict: bool = False) -> str:
     """Return the canonical PHC, or raise the first problem as a ``TraceStdError``."""
     m = _MATCH(value)  # hot path: canonical input (a non-str raises TypeError here)
-    if m is not None and (m.lastgroup is None or _CONFIRM(m)):
+    if m is not None and (m.lastgroup is None or _CONFIRM(value)):
         return value
     return validate_kinds(value, _KINDS, strict=strict)
 
@@ -85,7 +85,7 @@ def is_valid(value: str, *, strict: bool = False) -> bool:
     """``True`` when ``value`` is a valid PHC. Never raises (non-strings are not valid)."""
     if value.__class__ is str:
         m = _MATCH(value)
-        if m is not None and (m.lastgroup is None or _CONFIRM(m)):
+        if m is not None and (m.lastgroup is None or _CONFIRM(value)):
             return True
     return is_valid_kinds(value, _KINDS, strict=strict)
 
