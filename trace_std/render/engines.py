@@ -221,7 +221,8 @@ def datamatrix_modules(elements: Sequence[tuple[str, str]], *, raw: str, engine:
     zx = require("zxingcpp")
     content = "".join(f"[{ai}]{value}" for ai, value in elements)
     try:
-        barcode = zx.create_barcode(content, zx.BarcodeFormat.DataMatrix, gs1=True)
+        # square ECC 200 sizes only: rectangular extensions (DMRE) are not read by every scanner
+        barcode = zx.create_barcode(content, zx.BarcodeFormat.DataMatrix, gs1=True, forceSquare=True)
     except ValueError as exc:
         raise _failed("GS1 DataMatrix", exc, raw) from exc
     return MatrixSymbol(rows=_zxing_rows(barcode), data=raw, symbology_identifier="]d2", quiet_zone=1)

@@ -147,7 +147,7 @@ class _Page:
         lines: int = 2,
         cls: str = "",
     ) -> None:
-        rows, fitted = _fit(text, width, size, mono=mono, lines=lines)
+        rows, fitted = _fit(text, width, max(size, MIN_TEXT), mono=mono, lines=lines)
         family = svg.MONO if mono else svg.SANS
         weight = ' font-weight="bold"' if bold else ""
         klass = f' class="{cls}"' if cls else ""
