@@ -65,13 +65,29 @@ def validate_file() -> Response:
 @bp.post("/encode")
 @public(cache=False)
 def encode() -> Response:
-    """Label values → element strings and Digital Link (``422`` for values that cannot be encoded)."""
-    from trace_std.render.encode import encode_label
+    """Label values → HRI and raw element strings and the Digital Link (``422`` for invalid values).
 
+    ``?resolver=https://...`` sets the Digital Link domain (default ``PUBLIC_BASE_URL``, else the
+    library's default resolver).
+    """
+    from pydantic import ValidationError
+
+    from trace_std.label import label_errors_to_issues
+    from trace_std.label.check import parse_label
+    from trace_std.render.encode import TEXT_TARGETS, encode_label
+
+    resolver = params.text("resolver", max_length=200) or current_app.config.get("PUBLIC_BASE_URL")
+    options = {"resolver": str(resolver)} if resolver else {}
     try:
-        result = encode_label(params.json_object())
+        label = parse_label(params.json_object())
+        result = {to: encode_label(label, to=to, **options) for to in TEXT_TARGETS}
+    except ValidationError as exc:
+        issues = [i.to_dict() for i in label_errors_to_issues(exc)]
+        raise Problem(
+            422, ProblemCode.INVALID_VALUES, "the label values are invalid", errors=issues
+        ) from None
     except TraceStdError as exc:
         raise Problem(
             422, ProblemCode.INVALID_VALUES, "the values cannot be encoded", errors=[exc.to_issue().to_dict()]
         ) from None
-    return json_response(plain(result))
+    return json_response({"hri": result["hri"], "raw": result["raw"], "digital_link": result["dl"]})
