@@ -11,6 +11,7 @@ dead-locking. PostgreSQL engines use ``pool_pre_ping``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,7 +99,8 @@ def make_engine(
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         if parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):  # an unusable path surfaces as RegistryUnavailable
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     else:
         kwargs["pool_size"] = pool_size
         kwargs["max_overflow"] = pool_size
