@@ -86,7 +86,7 @@ def _with_field(err: TraceStdError, field: str) -> TraceStdError:
 # -- text -------------------------------------------------------------------------------------
 
 
-def parse_text(value: str, field: str, max_length: int = 120) -> str:
+def parse_text(value: str, field: str = "text", max_length: int = 120) -> str:
     """Free text (product name, crop, exporter): 1..``max_length`` characters, no control characters.
 
     >>> parse_text("Thanh long ruột đỏ", "product_name.vi")
