@@ -60,7 +60,7 @@ log = logging.getLogger("trace_std.api")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)
     app.config.update(DEFAULTS)
     app.config.from_prefixed_env("TRACE_STD")
     if config:
