@@ -703,16 +703,35 @@ def _elements_ok(elements: list[tuple[str, str]]) -> bool:
     Uses the per-AI fast predicates and the cached association check of :mod:`trace_std.gs1.ai`
     when that module offers them; otherwise asks :func:`validate_elements`.
     """
+    present = frozenset([ai for ai, _ in elements])
     compile_all = getattr(_ai, "_compile_all", None)
     associations = getattr(_ai, "_associations", None)
-    if compile_all is None or associations is None or any(ai == "8030" for ai, _ in elements):
+    if compile_all is None or associations is None or "8030" in present:
         return not validate_elements(elements, origin="digital_link")
     predicates = compile_all()
     for ai, value in elements:
         ok = predicates.get(ai)
         if ok is None or not ok(value):
             return False
-    return not associations(frozenset(ai for ai, _ in elements))
+    return not associations(present)
+
+
+def _fast_unquote(value: str) -> str | None:
+    """Percent-decode ``value``; ``None`` for anything :func:`_decode` would reject."""
+    parts = value.split("%")
+    out = bytearray(parts[0].encode("ascii"))
+    for part in parts[1:]:
+        if len(part) < 2 or part[0] not in _HEX or part[1] not in _HEX:
+            return None
+        byte = int(part[:2], 16)
+        if not byte:
+            return None
+        out.append(byte)
+        out += part[2:].encode("ascii")
+    try:
+        return out.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _fast_parse(uri: str) -> DigitalLink | None:
@@ -722,7 +741,7 @@ def _fast_parse(uri: str) -> DigitalLink | None:
         start = 7
     else:
         return None
-    if "%" in uri or _BAD_CHAR.search(uri) is not None:
+    if _BAD_CHAR.search(uri) is not None:
         return None
     end = uri.find("#")
     fragment = None
@@ -749,6 +768,11 @@ def _fast_parse(uri: str) -> DigitalLink | None:
     values = segs[k + 1 :: 2]
     if "" in values or (key == "01" and len(values[0]) != 14):
         return None
+    if "%" in path:
+        decoded = [_fast_unquote(v) for v in values]
+        if None in decoded or "%" in "".join(segs[k::2]):
+            return None
+        values = decoded  # type: ignore[assignment]
     elements = list(zip(segs[k::2], values, strict=True))
     ignored: list[tuple[str, str]] = []
     if query:
@@ -764,6 +788,10 @@ def _fast_parse(uri: str) -> DigitalLink | None:
                 continue
             if not value or name in seen or name in path_only or name not in attributes:
                 return None
+            if "%" in value:
+                value = _fast_unquote(value)  # type: ignore[assignment]
+                if value is None:
+                    return None
             seen.add(name)
             elements.append((name, value))
     if not _elements_ok(elements):

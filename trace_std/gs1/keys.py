@@ -255,13 +255,17 @@ def validate_gtin(value: str) -> str:
     trace_std.errors.InvalidChecksum: wrong GTIN check digit
     """
     _require_str(value)
-    if (
-        len(value) in _GTIN_LENGTHS
-        and value.isascii()
-        and value.isdigit()
-        and _weighted_total(value.encode()) % 10 == 0
-    ):
-        return value.zfill(14)
+    if len(value) in _GTIN_LENGTHS and value.isascii() and value.isdigit():
+        if _weighted_total(value.encode()) % 10 == 0:
+            return value.zfill(14)
+        n = len(value)
+        raise _error(
+            ErrorCode.GS1_KEY_CHECKSUM,
+            "wrong GTIN check digit",
+            (n - 1, n),
+            expected=str(check_digit(value[:-1])),
+            actual=value[-1],
+        )
     return _validate_numeric(value, _GTIN_LENGTHS, "GTIN").zfill(14)
 
 
