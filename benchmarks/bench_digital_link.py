@@ -79,7 +79,8 @@ def compare(name: str, inputs: Sequence[str], target: float | None = TARGET) -> 
     shown = f"target {target:g}x" if target is not None else "information only"
     verdict = ("OK" if ok else "MISS") if target is not None else "INFO"
     print(
-        f"{name}: ours {best_ours:,.0f}/s, baseline {best_base:,.0f}/s, ratio {ratio:.1f}x ({shown}) {verdict}"
+        f"{name}: ours {best_ours:,.0f}/s, baseline {best_base:,.0f}/s, "
+        f"ratio {ratio:.1f}x ({shown}) {verdict}"
     )
     return ok
 
