@@ -43,7 +43,6 @@ from typing import IO, Any
 from trace_std.errors import ErrorCode, FileFormatError, Issue, Severity, TraceStdError
 from trace_std.label import fields as F
 from trace_std.label.markets import MarketProfile
-from trace_std.label.profile import date_in_window, encode_yymmdd
 from trace_std.label.rules import association_issues, cross_field_issues, resolve_market
 
 __all__ = [
@@ -270,7 +269,6 @@ _PARSERS: dict[str, _Parser] = {
     "serial": F.parse_serial,
     "sscc": F.parse_sscc,
 }
-_DATE_FIELDS = ("harvest_date", "harvest_date_end", "pack_date", "best_before")
 # Columns whose values are unique per row by design: not worth caching.
 _UNCACHED = frozenset({"serial", "sscc"})
 # Fields whose mere presence matters to the rules (required fields, market requirements, AI shape).
@@ -409,17 +407,12 @@ class _Checker:
         if hit is not None:
             return hit
         out: list[Issue] = []
-        for issue in cross_field_issues(values, kind="carton", market=market, as_of=self.as_of):
+        for issue in cross_field_issues(
+            values, kind="carton", market=market, as_of=self.as_of, reference_year=self.reference_year
+        ):
             if issue.field in failed and issue.code in _REQUIRED_CODES:
                 continue
             out.append(issue)
-        for name in _DATE_FIELDS:
-            day = get(name)
-            if day is not None and not date_in_window(day, self.reference_year):
-                try:
-                    encode_yymmdd(day, name, reference_year=self.reference_year)
-                except TraceStdError as err:
-                    out.append(err.to_issue())
         if "gtin" in values:
             out.extend(association_issues(tuple(ai for name, ai in _SHAPE if name in values)))
         result = tuple(out)

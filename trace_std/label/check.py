@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from trace_std.errors import Report, TraceStdError
+from trace_std.errors import ErrorCode, Report, TraceStdError
 from trace_std.label.markets import markets_version
 from trace_std.label.models import CartonLabel, PalletLabel, label_errors_to_issues
 from trace_std.label.profile import PROFILE, profile_version, to_elements
@@ -94,6 +94,8 @@ def check_label(
     profile, market_issues = resolve_market(model.destination_market, market)
     report.extend(market_issues)
     report.extend(cross_field_issues(values, kind=k, market=profile, as_of=as_of))
+    if any(i.code == ErrorCode.LABEL_DATE_UNENCODABLE for i in report.issues):
+        return report
     try:
         elements = to_elements(model)
     except TraceStdError as err:

@@ -11,6 +11,7 @@ label.date.range        harvest_date_end          the harvest period does not en
 label.date.order        pack_date                 packing is not before the (last) harvest day
 label.date.future       pack_date, harvest_date   not after the ``as_of`` date
 label.date.best_before  best_before               best-before is not before the pack date
+label.date.unencodable  (date field)              the GS1 two-digit year can carry the date
 label.puc.kind          puc                       the PUC field holds a planting-area code
 label.phc.kind          phc                       the PHC field holds a packing-house code
 label.field.required    (field)                   product name, crop, exporter, destination
@@ -31,7 +32,7 @@ from typing import Any
 from trace_std.errors import ErrorCode, Issue, Severity, TraceStdError
 from trace_std.label import fields as F
 from trace_std.label.markets import MarketProfile, base_required_fields, market_for_destination
-from trace_std.label.profile import mappings
+from trace_std.label.profile import date_in_window, mappings
 
 __all__ = [
     "VN_GS1_PREFIX",
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 VN_GS1_PREFIX = "893"
+_DATE_FIELDS = ("harvest_date", "harvest_date_end", "pack_date", "best_before")
 
 
 def gtin_prefix(gtin14: str) -> str:
@@ -102,8 +104,12 @@ def cross_field_issues(
     kind: str = "carton",
     market: MarketProfile | None = None,
     as_of: _dt.date | None = None,
+    reference_year: int | None = None,
 ) -> list[Issue]:
-    """Every cross-field rule except the GS1 ones, over parsed ``values``."""
+    """Every cross-field rule except the GS1 ones, over parsed ``values``.
+
+    ``reference_year`` centres the GS1 two-digit-year window (default: this year).
+    """
     issues: list[Issue] = []
     get = values.get
     harvest: _dt.date | None = get("harvest_date")
@@ -151,6 +157,19 @@ def cross_field_issues(
                 field="best_before",
             )
         )
+
+    ref = reference_year if reference_year is not None else _dt.date.today().year
+    for name in _DATE_FIELDS:
+        day = get(name)
+        if day is not None and not date_in_window(day, ref):
+            issues.append(
+                Issue.error(
+                    ErrorCode.LABEL_DATE_UNENCODABLE,
+                    f"{name} {day.isoformat()} is outside the GS1 two-digit-year window around {ref}",
+                    field=name,
+                    context={"reference_year": ref},
+                )
+            )
 
     puc = get("puc")
     if puc is not None and F.code_kind(puc) != "puc":
