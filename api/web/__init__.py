@@ -20,6 +20,7 @@ Configuration (``app.config``, or ``TRACE_STD_*`` environment variables):
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -104,7 +105,8 @@ def _add_vary(current: str | None, *names: str) -> str:
 
 def _page(template: str, status: int = 200, **context: Any) -> Response:
     g.trace_std_web_page = True
-    html = render_template(template, **context)
+    tr = context.pop("tr", None) or present.Translator()
+    html = render_template(template, _=tr, gettext=tr, **context)
     response = make_response(html, status)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     response.headers.setdefault("Cache-Control", "no-store" if request.method == "POST" else "private, max-age=60")
@@ -115,10 +117,27 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
 
 
 def _verify(text: str) -> Report:
-    """Verify ``text`` against the app's registry (one library call)."""
+    """Verify ``text`` against the app's registry (one library call).
+
+    Reports are kept for ``RESPONSE_CACHE_TTL`` seconds per process (the API's setting for its
+    own public answers; 0 turns it off), far below the pages' max-age, so a status change still
+    shows within it. The HTML is not cached: it depends on the reader's language.
+    """
     from trace_std.registry.verify import verify
 
-    return verify(store.registry(), text)
+    ttl = float(current_app.config.get("RESPONSE_CACHE_TTL", 0) or 0)
+    if ttl <= 0:
+        return verify(store.registry(), text)
+    cache: dict[str, tuple[float, Report]] = current_app.extensions.setdefault("trace_std.web.reports", {})
+    now = time.monotonic()
+    hit = cache.get(text)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    report = verify(store.registry(), text)
+    if len(cache) >= int(current_app.config.get("RESPONSE_CACHE_SIZE", 10_000)):
+        cache.clear()
+    cache[text] = (now + ttl, report)
+    return report
 
 
 # -- views ----------------------------------------------------------------------------------
@@ -246,5 +265,6 @@ def _safe_next(target: str) -> str:
 def render_report(report: Report, *, status: int = 200, scanned: bool = False,
                   title_code: bool = False) -> Response:
     """The result page for one verification :class:`Report` (also the resolver's HTML answer)."""
-    view = present.present(report)
-    return _page("web/result.html", status, view=view, scanned=scanned, title_code=title_code)
+    tr = present.Translator()
+    view = present.present(report, tr)
+    return _page("web/result.html", status, tr=tr, view=view, scanned=scanned, title_code=title_code)
