@@ -294,3 +294,48 @@ def test_fast_path_agrees_with_analysis(value: str, kinds: frozenset[str]) -> No
     if fast is not None:
         assert not slow.errors and slow.parsed is not None and slow.parsed.canonical == fast
     assert _engine.is_valid_kinds(value, kinds) == (not slow.errors)
+
+
+def test_compact_rejects_early() -> None:
+    with pytest.raises(TraceStdError) as exc:
+        puc.compact("VN-" + "0" * 100)
+    assert (exc.value.code, exc.value.span) == ("input.too_long", (0, 103))
+    with pytest.raises(TraceStdError) as exc:
+        phc.compact("VN\x00")
+    assert (exc.value.code, exc.value.span) == ("input.control_character", (2, 3))
+
+
+def test_strict_reports_controls_and_form_together() -> None:
+    report = codes.check("vn-DTOR-0017\x00", strict=True)
+    assert [(i.code, i.span) for i in report.errors] == [
+        ("input.control_character", (12, 13)),
+        ("code.form.case", (0, 2)),
+    ]
+
+
+def test_lowercase_non_ascii_letter_is_case_then_invalid() -> None:
+    report = codes.check("VN-đTOR-0017")
+    assert [(i.code, i.severity.value, i.span) for i in report.issues] == [
+        ("code.form.case", "warning", (3, 4)),
+        ("code.character.invalid", "error", (3, 4)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "span"),
+    [
+        ("VN-82-866-00004-01-26", "puc.commune.mismatch", (10, 15)),  # 00004 is in Hà Nội (01)
+        ("VN-99-866-29869-01-26", "puc.province.unknown", (3, 5)),
+    ],
+)
+def test_domestic_after_reform_errors(value: str, code: str, span: tuple[int, int]) -> None:
+    report = puc.check(value, as_of=AS_OF)
+    assert (report.errors[0].code, report.errors[0].span) == (code, span)
+
+
+def test_verbs_of_the_engine_reject_non_strings() -> None:
+    with pytest.raises(TypeError):
+        _engine.validate_kinds(None, frozenset({"puc"}))  # type: ignore[arg-type]
+    assert _engine.is_valid_kinds(b"VN-DTOR-0017", frozenset({"puc"})) is False  # type: ignore[arg-type]
+    assert _engine.validate_kinds("VN-DTOR-0017", frozenset({"puc"})) == "VN-DTOR-0017"
+    assert _engine.fast_validate("VN-DTOR-0017", frozenset({"phc"})) is None

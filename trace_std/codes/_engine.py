@@ -526,7 +526,7 @@ def analyse(
         return analysis
     if norm.controls:
         return analysis
-    if not norm.text:
+    if not norm.text:  # pragma: no cover - defensive: whitespace-only input is caught by _precheck
         analysis.issues.append(_err(ErrorCode.INPUT_EMPTY, "no code given", (0, len(value))))
         return analysis
     matches = [_match_scheme(s, norm, strict) for s in _SCHEMES]

@@ -106,17 +106,12 @@ def normalize(value: str) -> Normalized:
             origin.append(i)
             continue
         mapped = unicodedata.normalize("NFKC", ch)
+        final = _stable(mapped)
         if mapped != ch:
             _add(changes, ErrorCode.CODE_FORM_COMPATIBILITY, i)
-        for c in _stable(mapped):
-            if c in DASHES:
-                c = "-"
-            elif c.isspace():
-                continue
-            upper = c.upper()
-            if upper != c:
-                _add(changes, ErrorCode.CODE_FORM_CASE, i)
-            for u in _stable(upper):
-                out.append("-" if u in DASHES else u)
-                origin.append(i)
+        elif final != ch:
+            _add(changes, ErrorCode.CODE_FORM_CASE, i)
+        for c in final:
+            out.append("-" if c in DASHES else c)
+            origin.append(i)
     return Normalized(value, "".join(out), origin, changes, controls)
