@@ -44,6 +44,7 @@ __all__ = [
     "ai_length_from_prefix",
     "all_ais",
     "data_version_string",
+    "elements_valid",
     "matches_pattern",
     "predefined_length",
     "validate_elements",
@@ -430,6 +431,46 @@ _MESSAGES: Final[dict[str, str]] = {
 }
 for _name, _code in LINT_CODES.items():
     _MESSAGES[_code] = f"the value fails the GS1 '{_name}' check"
+
+
+def _associations_ok(elements: Sequence[tuple[str, str]], ais: Sequence[str]) -> bool:
+    """Repeats, req/ex and the DigSig rule for known AIs, building no error objects."""
+    present = frozenset(ais)
+    if len(present) != len(ais) and len(set(elements)) != len(present):
+        return False
+    assoc = _ASSOC_CACHE.get(present)
+    if assoc is None:
+        assoc = _associations(present)
+    if assoc:
+        return False
+    if "8030" in present:
+        for ai, value in elements:
+            base = _DIGSIG_SERIAL_BASE.get(ai)
+            if base is not None and len(value) <= base:
+                return False
+    return True
+
+
+def elements_valid(elements: Sequence[tuple[str, str]]) -> bool:
+    """Whether ``validate_elements(elements)`` would find nothing, decided without building errors.
+
+    The fast path for callers that only need a yes/no (and then ask :func:`validate_elements`
+    for the details when the answer is no).
+
+    >>> elements_valid([("01", "09501101530003"), ("10", "A1")]), elements_valid([("10", "A1")])
+    (True, False)
+    """
+    validators = _VALIDATORS or _compile_all()
+    ais: list[str] = []
+    for pair in elements:
+        ai, value = pair
+        if not isinstance(ai, str) or not isinstance(value, str):
+            raise TypeError("elements must be (ai, value) pairs of str")
+        ok = validators.get(ai)
+        if ok is None or not ok(value):
+            return False
+        ais.append(ai)
+    return _associations_ok(elements, ais)
 
 
 def validate_elements(

@@ -417,24 +417,6 @@ def _first(errors: Sequence[TraceStdError]) -> TraceStdError:
     return min(errors, key=key)
 
 
-def _associations_ok(elements: list[tuple[str, str]], ais: list[str]) -> bool:
-    """Repeats, req/ex and the DigSig rule, without building any error (the fast path)."""
-    present = frozenset(ais)
-    if len(present) != len(ais) and len(set(elements)) != len(present):
-        return False
-    assoc = _ai._ASSOC_CACHE.get(present)
-    if assoc is None:
-        assoc = _ai._associations(present)
-    if assoc:
-        return False
-    if "8030" in present:
-        base = _ai._DIGSIG_SERIAL_BASE
-        for ai, value in elements:
-            if ai in base and len(value) <= base[ai]:
-                return False
-    return True
-
-
 def _fast_hri(text: str) -> ElementString | None:
     """The bracketed form when it is valid (else ``None``: the full path finds the errors)."""
     validators = _ai._VALIDATORS or _ai._compile_all()
@@ -448,7 +430,7 @@ def _fast_hri(text: str) -> ElementString | None:
             return None
         elements.append((ai, value))
         ais.append(ai)
-    if not elements or not _associations_ok(elements, ais):
+    if not elements or not _ai._associations_ok(elements, ais):
         return None
     return ElementString(tuple(elements), "hri")
 
@@ -490,7 +472,7 @@ def _fast_raw(text: str, pos: int, form: str, symbology: str | None) -> ElementS
             return None
         elements.append((ai, value))
         ais.append(ai)
-    if not elements or not _associations_ok(elements, ais):
+    if not elements or not _ai._associations_ok(elements, ais):
         return None
     return ElementString(tuple(elements), form, symbology)
 

@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 
 from trace_std.data import load
 from trace_std.gs1 import ai as ai_mod
-from trace_std.gs1.ai import AIInfo, Component, ai_info, all_ais, validate_elements, validate_value
+from trace_std.gs1.ai import (
+    AIInfo,
+    Component,
+    ai_info,
+    all_ais,
+    elements_valid,
+    validate_elements,
+    validate_value,
+)
 from trace_std.gs1.element_string import (
     SYMBOLOGY_IDENTIFIERS,
     check,
@@ -210,3 +218,29 @@ def test_a_changed_check_digit_is_caught(elements: list[tuple[str, str]], data: 
     errors = validate_elements(broken)
     assert [e.code for e in errors if e.context["ai"] == ai][:1] == ["gs1.lint.csum"]
     assert "gs1.lint.csum" in [issue.code for issue in check(bad_text).issues]
+
+
+@st.composite
+def perturbed(draw: st.DrawFn) -> list[tuple[str, str]]:
+    """Valid sets, sometimes broken: an element dropped, a character changed, an AI repeated."""
+    elements = draw(valid_elements())
+    how = draw(st.sampled_from(["keep", "drop", "char", "repeat", "add"]))
+    i = draw(st.integers(0, len(elements) - 1))
+    ai, value = elements[i]
+    if how == "drop" and len(elements) > 1:
+        del elements[i]
+    elif how == "char":
+        j = draw(st.integers(0, len(value) - 1))
+        value = value[:j] + draw(st.sampled_from("0A9 (-/z")) + value[j + 1 :]
+        elements[i] = (ai, value)
+    elif how == "repeat":
+        elements.append((ai, draw(st.sampled_from([value, value + "1", value[:-1]]))))
+    elif how == "add":
+        elements.append((draw(st.sampled_from(CANDIDATES)), value))
+    return elements
+
+
+@settings(max_examples=150, deadline=None)
+@given(perturbed())
+def test_fast_yes_no_agrees_with_the_full_validation(elements: list[tuple[str, str]]) -> None:
+    assert elements_valid(elements) == (validate_elements(elements) == [])
