@@ -149,12 +149,15 @@ def _report_schema() -> dict[str, Any]:
             "elements": {
                 "type": "array",
                 "items": {
-                    "type": "array",
-                    "prefixItems": [{"type": "string"}, {"type": "string"}],
-                    "minItems": 2,
-                    "maxItems": 2,
+                    "type": "object",
+                    "required": ["ai", "value"],
+                    "properties": {
+                        "ai": {"type": "string"},
+                        "value": {"type": "string"},
+                        "title": {"type": "string"},
+                    },
                 },
-                "description": "GS1 element pairs [ai, value]",
+                "description": "GS1 element pairs in encoding order",
             },
             "hri": {"type": "string"},
             "raw": {"type": "string"},

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from trace_std.errors import ErrorCode, Report, TraceStdError
+from trace_std.errors import ErrorCode, Report, Severity, TraceStdError
 from trace_std.label.markets import markets_version
 from trace_std.label.models import CartonLabel, PalletLabel, label_errors_to_issues
 from trace_std.label.profile import PROFILE, profile_version, to_elements
@@ -50,6 +50,16 @@ def _input_text(data: Mapping[str, Any] | Label) -> str:
     return json.dumps(data, ensure_ascii=False, default=str, sort_keys=False)
 
 
+def _element(ai: str, value: str) -> dict[str, str]:
+    from trace_std.gs1.ai import ai_info
+
+    info = ai_info(ai)
+    out = {"ai": ai, "value": value}
+    if info is not None:
+        out["title"] = info.title
+    return out
+
+
 def _values(label: Label) -> dict[str, Any]:
     return {name: getattr(label, name) for name in type(label).model_fields}
 
@@ -67,7 +77,9 @@ def check_label(
     destination market's profile applies, if there is one. ``as_of`` enables the "not in the
     future" date rule. The report's ``kind`` is ``carton_label`` or ``pallet_label``;
     ``normalized`` is the HRI element string; ``details`` has ``elements``, ``hri``, ``raw``,
-    ``market``, ``required_text``, ``symbols`` and, for US, ``voice_pick_code``.
+    ``digital_link`` (GS1 canonical stem; carton keyed by the GTIN, pallet by the SSCC),
+    ``market``, ``required_text``, ``symbols`` and, for US, ``voice_pick_code``. ``elements``
+    has the shape of the GS1 element-string report: ``[{"ai", "value", "title"}, ...]``.
     """
     if as_of is not None and (not isinstance(as_of, _dt.date) or isinstance(as_of, _dt.datetime)):
         raise TypeError("as_of must be a datetime.date")
@@ -102,7 +114,7 @@ def check_label(
         report.add_error(err)
         return report
     report.extend(encoded_issues(elements, k))
-    report.details["elements"] = [list(pair) for pair in elements]
+    report.details["elements"] = [_element(ai, value) for ai, value in elements]
     try:
         from trace_std.gs1.element_string import encode_element_string
 
@@ -111,6 +123,15 @@ def check_label(
         report.details["raw"] = encode_element_string(elements, form="raw")
     except TraceStdError as err:
         report.add_error(err)
+    if report.valid:
+        from trace_std.gs1.digital_link import build_digital_link
+
+        key = "01" if k == "carton" else "00"  # the GTIN keys a carton's link, the SSCC a pallet's
+        ordered = sorted(elements, key=lambda pair: pair[0] != key)
+        try:
+            report.details["digital_link"] = build_digital_link(ordered)
+        except TraceStdError as err:  # pragma: no cover - the profile only writes DL-permitted AIs
+            report.add(err.to_issue(Severity.WARNING))
     if profile is not None:
         report.details["market"] = profile.market
         report.details["required_text"] = list(profile.texts(k))
