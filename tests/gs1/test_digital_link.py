@@ -47,6 +47,7 @@ def _expected_span(case: dict[str, Any]) -> tuple[int, int]:
 def test_valid_conformance(case: dict[str, Any]) -> None:
     options = case.get("options", {})
     dl = parse_digital_link(case["uri"], **options)
+    assert is_digital_link(case["uri"], **options)
     assert [list(e) for e in dl.elements] == case["elements"]
     assert dl.path_length == case["path_length"]
     assert dl.canonical() == case["canonical"]
@@ -126,6 +127,15 @@ def test_fast_and_full_paths_agree() -> None:
     for case in INVALID:
         if not case.get("options"):
             assert dlm._fast_parse(case["uri"]) is None
+
+
+def test_without_the_fast_element_predicates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path still gives the right answer when the AI module offers no fast predicates."""
+    from trace_std.gs1 import ai
+
+    monkeypatch.delattr(ai, "_compile_all")
+    assert dlm._fast_parse("https://x.vn/01/18935234567892/10/L1?17=260310") is not None
+    assert dlm._fast_parse("https://x.vn/01/18935234567892/10/L1?17=261310") is None
 
 
 @pytest.mark.parametrize(

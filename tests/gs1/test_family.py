@@ -140,6 +140,7 @@ def test_check_errors(value: str, kind: str | None, code: str | None, span: tupl
 
 def test_strict_keys_refuse_separators() -> None:
     assert gs1.check("893 5234 56789 5", kind="gtin").valid
+    assert gs1.check(GTIN13, strict=True).valid
     report = gs1.check("893 5234 56789 5", kind="gtin", strict=True)
     assert [(i.code, i.span) for i in report.issues] == [("gs1.key.character", (3, 4))]
 

@@ -104,6 +104,8 @@ def test_other_keys_valid(validator: object, value: str, expected: str | None) -
         body = value[:-1]
         value = expected = body + str(_reference_check_digit(body))
     assert validator(value) == expected
+    kind = validator.__name__.removeprefix("validate_")  # type: ignore[attr-defined]
+    assert keys.is_valid_key(kind, value) and getattr(keys, f"is_valid_{kind}")(value)
 
 
 @pytest.mark.parametrize(
@@ -263,6 +265,7 @@ def test_any_text_gives_bool_or_trace_std_error(text: str) -> None:
         ("7044610873466", "704", "GS1 Norway"),
         ("89312345", "893", "GS1 Vietnam"),
         ("893", "893", "GS1 Vietnam"),
+        ("8931234567", "893", "GS1 Vietnam"),  # a GS1 company prefix
     ],
 )
 def test_gs1_prefix(digits: str, prefix: str, owner: str) -> None:
@@ -271,7 +274,7 @@ def test_gs1_prefix(digits: str, prefix: str, owner: str) -> None:
     assert keys.gs1_prefix_owner(digits) == owner
 
 
-@pytest.mark.parametrize("digits", ["20000008", "02345673", "", "89x", "12345678901"[:2] + "x"])
+@pytest.mark.parametrize("digits", ["20000008", "02345673", "", "89x", "1401234567890", "14012345"])
 def test_gs1_prefix_unknown(digits: str) -> None:
     assert prefixes.gs1_prefix(digits) is None
 

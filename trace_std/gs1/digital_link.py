@@ -47,6 +47,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any, Final
 
 from trace_std.errors import ErrorCode, Report, TraceStdError
@@ -599,22 +600,17 @@ def _check_qualifiers(
     ordered = tuple(alt for alt in holding if _in_order(alt, quals))
     if not ordered:
         alt = holding[0]
-        last = -1
-        for q, span in zip(quals, spans, strict=True):
-            idx = alt.index(q)
-            if idx <= last:
-                out.add(
-                    _err(
-                        ErrorCode.DL_QUALIFIER_ORDER,
-                        "key qualifiers must follow their fixed order",
-                        span,
-                        ai=q,
-                        key=key_ai,
-                        expected=list(alt),
-                    )
-                )
-                break
-            last = idx
+        bad = next(i for i in range(1, len(quals)) if alt.index(quals[i]) <= alt.index(quals[i - 1]))
+        out.add(
+            _err(
+                ErrorCode.DL_QUALIFIER_ORDER,
+                "key qualifiers must follow their fixed order",
+                spans[bad],
+                ai=quals[bad],
+                key=key_ai,
+                expected=list(alt),
+            )
+        )
         return holding
     return ordered
 
@@ -638,9 +634,7 @@ def _remap(
 ) -> TraceStdError:
     """Move an error of ``validate_elements`` (positions inside values) into the URI."""
     field = err.field or ""
-    i = int(field[len("elements[") : -1]) if field.startswith("elements[") else -1
-    if i < 0:
-        return err
+    i = int(field[len("elements[") : -1])  # validate_elements names the element without spans
     if err.span is None:
         span = (ai_spans[i][0], value_spans[i][1])
     else:
@@ -669,12 +663,8 @@ class _Tables:
     attributes: frozenset[str]
 
 
-_TABLES: list[_Tables] = []
-
-
+@cache
 def _tables() -> _Tables:
-    if _TABLES:
-        return _TABLES[0]
     pkeys: set[str] = set()
     qualifiers: dict[str, dict[tuple[str, ...], frozenset[str]]] = {}
     attributes: set[str] = set()
@@ -692,9 +682,7 @@ def _tables() -> _Tables:
                 sub = tuple(q for b, q in enumerate(alt) if mask >> b & 1)
                 valid.setdefault(sub, set()).update(alt)
         qualifiers[ai] = {sub: frozenset(ais) for sub, ais in valid.items()}
-    tables = _Tables(frozenset(pkeys), qualifiers, frozenset(attributes))
-    _TABLES.append(tables)
-    return tables
+    return _Tables(frozenset(pkeys), qualifiers, frozenset(attributes))
 
 
 def _elements_ok(elements: list[tuple[str, str]]) -> bool:
@@ -754,7 +742,7 @@ def _fast_parse(uri: str) -> DigitalLink | None:
     if slash <= 0 or path.endswith("/"):
         return None
     segs = path[slash + 1 :].split("/")
-    t = _TABLES[0] if _TABLES else _tables()
+    t = _tables()
     pkeys = t.pkeys
     k = len(segs) - 2
     while k >= 0 and segs[k] not in pkeys:
