@@ -426,7 +426,7 @@ def build() -> dict[str, list[dict[str, Any]]]:
         lot="SL250812A",
     )
     add_lot(
-        by_code["VN-SLOR-0060"],
+        by_code["VN-SLOR-0109"],
         products[0],
         dt.date(2025, 8, 20),
         phc=by_code[f"VN-{ABBR}PH-002"],

@@ -1,0 +1,189 @@
+"""Verification verdicts against the synthetic Sơn La sample, for every kind of input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from trace_std.errors import ErrorCode
+from trace_std.registry import Registry
+from trace_std.registry.verify import VERDICTS, row_checks, verify, verify_label
+
+LABELS = Path(__file__).resolve().parents[2] / "examples/labels"
+GTIN = "08936000120016"  # longan, 10 kg
+D = dt.date
+
+
+def codes(report: object) -> list[str]:
+    return [i.code for i in report.errors]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("text", "on", "market", "verdict", "issue_codes"),
+    [
+        ("VN-SLOR-0001", None, None, "genuine", []),
+        ("vn - slor - 0001", None, "CN", "genuine", []),
+        ("VN-SLOR-0001", None, "AU", "inconsistent", [ErrorCode.REGISTRY_MARKET_NOT_APPROVED]),
+        ("VN-SLOR-0001", D(2000, 1, 1), None, "unregistered", [ErrorCode.REGISTRY_CODE_NOT_YET_ISSUED]),
+        ("VN-SLOR-0007", None, None, "suspended", [ErrorCode.REGISTRY_CODE_SUSPENDED]),
+        ("VN-SLOR-0007", D(2025, 9, 14), None, "genuine", []),  # the day before the suspension
+        ("VN-SLOR-0007", D(2025, 9, 15), None, "suspended", [ErrorCode.REGISTRY_CODE_SUSPENDED]),
+        ("VN-SLOR-0150", D(2024, 7, 1), None, "suspended", [ErrorCode.REGISTRY_CODE_SUSPENDED]),
+        ("VN-SLOR-0150", None, None, "genuine", []),  # reinstated
+        ("VN-SLOR-0031", None, None, "revoked", [ErrorCode.REGISTRY_CODE_REVOKED]),
+        (
+            "VN-SLOR-0181",
+            None,
+            "US",
+            "revoked",
+            [ErrorCode.REGISTRY_CODE_REVOKED, ErrorCode.REGISTRY_MARKET_NOT_APPROVED],
+        ),
+        ("VN-SLOR-0999", None, None, "unregistered", [ErrorCode.REGISTRY_CODE_NOT_FOUND]),
+        ("VN-SLPH-001", None, "NZ", "genuine", []),
+        ("VN-SLPH-007", None, None, "suspended", [ErrorCode.REGISTRY_CODE_SUSPENDED]),
+        ("VN-SLOR-12", None, None, "malformed", None),
+        ("hello", None, None, "malformed", None),
+        (GTIN, None, None, "genuine", []),
+        ("8936000120016", None, None, "genuine", []),
+        ("08936000120993", None, None, "unregistered", [ErrorCode.REGISTRY_PRODUCT_NOT_FOUND]),
+    ],
+)
+def test_verdicts_for_codes_and_gtins(
+    sample_registry: Registry,
+    text: str,
+    on: dt.date | None,
+    market: str | None,
+    verdict: str,
+    issue_codes: list[str] | None,
+) -> None:
+    report = verify(sample_registry, text, on=on, market=market)
+    assert report.verdict == verdict
+    assert verdict in VERDICTS
+    if issue_codes is not None:
+        assert codes(report) == issue_codes
+    else:
+        assert report.errors and not any(c.startswith("registry.") for c in codes(report))
+
+
+def test_code_report_carries_the_record(sample_registry: Registry) -> None:
+    data = verify(sample_registry, "VN-SLOR-0007", on=D(2025, 10, 1)).to_dict()
+    assert data["puc"]["code"] == "VN-SLOR-0007"
+    assert [h["to"] for h in data["puc"]["history"]] == ["active", "suspended"]
+    assert data["puc"]["markets"][0]["market"] == "CN"
+    assert data["as_of"] == "2025-10-01"
+    assert data["registry"] == {"status_on_date": {"VN-SLOR-0007": "suspended"}}
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "issue_codes"),
+    [
+        # element string: the pack date (13) is the date checked
+        (f"(01){GTIN}(10)SL250812A(13)250812(90)VN-SLOR-0001", "genuine", []),
+        (f"(01){GTIN}(10)SL250801S(13)250801(90)VN-SLOR-0007", "genuine", []),  # packed before the suspension
+        (
+            f"(01){GTIN}(10)SL251003S(13)251003(90)VN-SLOR-0007",
+            "suspended",
+            [ErrorCode.REGISTRY_CODE_SUSPENDED],
+        ),
+        (
+            f"(01){GTIN}(10)SL250602R(13)250602",
+            "revoked",
+            [ErrorCode.REGISTRY_CODE_REVOKED],
+        ),  # PUC from the lot
+        (f"(01){GTIN}(10)SL250812A(13)250813", "inconsistent", [ErrorCode.REGISTRY_LOT_PACK_DATE_MISMATCH]),
+        (f"(01){GTIN}(10)SL250812A(90)VN-SLOR-0002", "inconsistent", [ErrorCode.REGISTRY_LOT_PUC_MISMATCH]),
+        (f"(01){GTIN}(10)NOSUCHLOT", "unregistered", [ErrorCode.REGISTRY_LOT_NOT_FOUND]),
+        (f"(01){GTIN}(90)VN-SLOR-0099", "inconsistent", [ErrorCode.REGISTRY_CROP_MISMATCH]),  # a plum area
+        (
+            f"(01){GTIN}(10)SL250812A(90)VN-SLPH-001",
+            "inconsistent",
+            [ErrorCode.REGISTRY_CODE_KIND_MISMATCH, ErrorCode.REGISTRY_LOT_PUC_MISMATCH],
+        ),
+        (f"(01){GTIN}(10)SL250812A(7030)704VN-SLPH-001", "genuine", []),
+        (
+            f"(01){GTIN}(10)SL250812A(7030)704VN-SLPH-002",
+            "inconsistent",
+            [ErrorCode.REGISTRY_LOT_PHC_MISMATCH],
+        ),
+        # raw scan data: symbology identifier, FNC1 separators
+        (f"]C101{GTIN}10SL250812A\x1d13250812", "genuine", []),
+        (f"]d201{GTIN}10SL251003S\x1d13251003", "suspended", [ErrorCode.REGISTRY_CODE_SUSPENDED]),
+        # Digital Link
+        (f"https://id.example.vn/01/{GTIN}/10/SL250812A", "genuine", []),
+        (
+            f"https://id.example.vn/01/{GTIN}/10/SL250602R?13=250602",
+            "revoked",
+            [ErrorCode.REGISTRY_CODE_REVOKED],
+        ),
+    ],
+)
+def test_verdicts_for_element_strings_and_digital_links(
+    sample_registry: Registry, text: str, verdict: str, issue_codes: list[str]
+) -> None:
+    report = verify(sample_registry, text)
+    assert (report.verdict, codes(report)) == (verdict, issue_codes), report.to_dict()["issues"]
+
+
+def test_lot_market_is_checked(sample_registry: Registry) -> None:
+    ok = verify(sample_registry, f"(01){GTIN}(10)SL250820AU(13)250820")
+    assert ok.verdict == "genuine" and ok.details["market"] == "AU"
+    wrong = verify(sample_registry, f"(01){GTIN}(10)SL250820AU(13)250820", market="NZ")
+    assert wrong.verdict == "inconsistent"
+    assert set(codes(wrong)) == {ErrorCode.REGISTRY_MARKET_NOT_APPROVED}
+    data = ok.to_dict()
+    assert (data["lot"]["lot"], data["product"]["crop"], data["phc"]["code"]) == (
+        "SL250820AU",
+        "longan",
+        "VN-SLPH-002",
+    )
+
+
+@pytest.mark.parametrize("name", ["valid-sonla-longan-cn.json", "valid-sonla-longan-au.json"])
+def test_example_labels_verify_genuine(sample_registry: Registry, name: str) -> None:
+    label = json.loads((LABELS / name).read_text("utf-8"))
+    report = verify_label(sample_registry, label)
+    assert report.verdict == "genuine", report.to_dict()["issues"]
+    assert report.details["as_of"] == dt.date.fromisoformat(label["pack_date"])
+
+
+def test_label_verdicts(sample_registry: Registry) -> None:
+    label = json.loads((LABELS / "valid-sonla-longan-cn.json").read_text("utf-8"))
+    assert verify_label(sample_registry, {**label, "destination_market": "US"}).verdict == "inconsistent"
+    suspended = {
+        **label,
+        "lot": "SL251003S",
+        "pack_date": "2025-10-03",
+        "harvest_date": "2025-10-02",
+        "puc": "VN-SLOR-0007",
+    }
+    assert verify_label(sample_registry, suspended).verdict == "suspended"
+    assert verify_label(sample_registry, {**label, "gtin": "08936000120017"}).verdict == "malformed"
+
+
+def test_row_checks(sample_registry: Registry) -> None:
+    label = json.loads((LABELS / "valid-sonla-longan-cn.json").read_text("utf-8"))
+    check = row_checks(sample_registry)
+    assert check(label) == []
+    assert [i.code for i in check({**label, "puc": "VN-SLOR-0999"})] == [
+        ErrorCode.REGISTRY_LOT_PUC_MISMATCH,
+        ErrorCode.REGISTRY_CODE_NOT_FOUND,
+    ]
+    assert [i.code for i in check({**label, "lot": "X1"})] == [ErrorCode.REGISTRY_LOT_NOT_FOUND]
+    assert [
+        i.code
+        for i in row_checks(sample_registry, market="AU")(
+            {k: v for k, v in label.items() if k != "destination_market"}
+        )
+    ] == [ErrorCode.REGISTRY_MARKET_NOT_APPROVED]
+    with pytest.raises(TypeError):
+        check("not a row")  # type: ignore[arg-type]
+
+
+def test_misuse_raises_type_error(sample_registry: Registry) -> None:
+    with pytest.raises(TypeError):
+        verify(sample_registry, 123)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        verify(sample_registry, "VN-SLOR-0001", on="2025-01-01")  # type: ignore[arg-type]
