@@ -339,3 +339,11 @@ def test_verbs_of_the_engine_reject_non_strings() -> None:
     assert _engine.is_valid_kinds(b"VN-DTOR-0017", frozenset({"puc"})) is False  # type: ignore[arg-type]
     assert _engine.validate_kinds("VN-DTOR-0017", frozenset({"puc"})) == "VN-DTOR-0017"
     assert _engine.fast_validate("VN-DTOR-0017", frozenset({"phc"})) is None
+
+
+def test_parsed_code_is_frozen_and_hashable() -> None:
+    p = puc.parse("VN-DTOR-0017")
+    assert hash(p) == hash(puc.parse("VN-DTOR-0017")) and p == puc.parse("VN-DTOR-0017")
+    assert p != puc.parse("vn-dtor-0017")  # the original string is part of the value
+    with pytest.raises(AttributeError):
+        p.kind = "phc"  # type: ignore[misc]

@@ -66,6 +66,9 @@ class ParsedCode:
     abbreviation_status: str | None = None
     warnings: tuple[Issue, ...] = ()
 
+    def __hash__(self) -> int:  # the mappings are not hashable; the identity is the code as read
+        return hash((self.kind, self.scheme, self.canonical, self.original))
+
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary (without ``warnings``)."""
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "warnings"}
