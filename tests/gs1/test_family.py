@@ -106,6 +106,12 @@ def test_key_segments_name_the_prefix_owner() -> None:
     assert report.segments == {"gs1_prefix": "893", "gs1_prefix_owner": "GS1 Vietnam", "check_digit": "2"}
 
 
+def test_caret_fnc1_element_string() -> None:
+    report = gs1.check(f"^01{GTIN}10L1^17260310")
+    assert report.valid and report.kind == "element_string"
+    assert report.details["hri"] == f"(01){GTIN}(10)L1(17)260310"
+
+
 def test_element_string_without_a_primary_key_has_no_digital_link() -> None:
     report = gs1.check("(02)18935234567892(37)40(00)389352340000000010")
     assert report.valid and report.details["digital_link"].startswith("https://id.gs1.org/00/")

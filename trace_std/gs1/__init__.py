@@ -216,7 +216,8 @@ def _check_element_string(value: str) -> Report:
     from trace_std.gs1 import element_string
     from trace_std.gs1.digital_link import build_digital_link
 
-    report = element_string.check(value)
+    # "^" stands for FNC1 only in text that starts with it (GS1 engine / BWIPP convention).
+    report = element_string.check(value, caret_fnc1=value.lstrip().startswith("^"))
     if report.valid and report.details.get("elements"):
         pairs = [(e["ai"], e["value"]) for e in report.details["elements"]]
         # No Digital Link when there is no primary key or an AI a Digital Link cannot carry.
