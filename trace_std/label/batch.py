@@ -222,6 +222,15 @@ def _sniff_bytes(head: bytes) -> None:
             byte_offset=0,
             encoding="utf-16",
         )
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _file_error(
+            ErrorCode.FILE_FORMAT_UNKNOWN,
+            "old Excel .xls files are not supported; save as .xlsx or 'CSV UTF-8'",
+        )
+    if head.startswith((b"%PDF", b"\x89PNG", b"\x1f\x8b", b"GIF8", b"\xff\xd8\xff")):
+        raise _file_error(
+            ErrorCode.FILE_BINARY, "the file is binary, not a CSV, XLSX or JSON Lines file", byte_offset=0
+        )
     if b"\x00" in head:
         evens, odds = head[0::2], head[1::2]
         if odds.count(0) > len(odds) // 3 or evens.count(0) > len(evens) // 3:
@@ -235,15 +244,6 @@ def _sniff_bytes(head: bytes) -> None:
             ErrorCode.FILE_BINARY,
             "the file is binary, not a CSV, XLSX or JSON Lines file",
             byte_offset=head.index(b"\x00"),
-        )
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _file_error(
-            ErrorCode.FILE_FORMAT_UNKNOWN,
-            "old Excel .xls files are not supported; save as .xlsx or 'CSV UTF-8'",
-        )
-    if head.startswith((b"%PDF", b"\x89PNG", b"\x1f\x8b", b"GIF8", b"\xff\xd8\xff")):
-        raise _file_error(
-            ErrorCode.FILE_BINARY, "the file is binary, not a CSV, XLSX or JSON Lines file", byte_offset=0
         )
 
 
@@ -598,7 +598,8 @@ def _csv_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
         yield from warnings
         width = len(columns)
         pairs = [(i, c) for i, c in enumerate(columns) if c is not None]
-        reader = csv.reader(text, delimiter=delimiter)
+        # strict: a stray quote raises instead of silently swallowing the rest of the file
+        reader = csv.reader(text, delimiter=delimiter, strict=True)
         number = 1
         try:
             for cells in reader:
