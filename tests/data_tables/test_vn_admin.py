@@ -149,3 +149,44 @@ def test_scheme_patterns_use_ascii_classes_only() -> None:
         assert "\\d" not in scheme.canonical.pattern
         for token in scheme.tokens:
             assert "\\d" not in token.regex.pattern
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "vn_admin_2004",
+        "vn_admin_2025",
+        "vn_export_abbreviations",
+        "vn_export_abbreviations.overrides",
+        "code_schemes",
+        "iso3166",
+        "iso4217",
+    ],
+)
+def test_table_validates_against_its_schema(name: str) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((DATA / f"{name}.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(load(name))
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "bad"),
+    [
+        ("vn_admin_2025", ("provinces", 0, "code"), "1"),
+        ("vn_admin_2004", ("communes", 0, "district"), None),
+        ("vn_export_abbreviations", ("records", 0, "status"), "guessed"),
+        ("code_schemes", ("schemes", 0, "tokens", 0, "segments", 0, "alphabet"), "\\d"),
+        ("iso3166", ("source", "sha256"), "not-a-checksum"),
+    ],
+)
+def test_schemas_reject_broken_tables(name: str, path: tuple[object, ...], bad: object) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((DATA / f"{name}.schema.json").read_text("utf-8"))
+    table = json.loads((DATA / f"{name}.json").read_text("utf-8"))
+    node = table
+    for key in path[:-1]:
+        node = node[key]  # type: ignore[index]
+    node[path[-1]] = bad  # type: ignore[index]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(schema).validate(table)
