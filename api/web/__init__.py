@@ -105,6 +105,7 @@ def _add_vary(current: str | None, *names: str) -> str:
 
 def _page(template: str, status: int = 200, **context: Any) -> Response:
     g.trace_std_web_page = True
+    context.setdefault("here", None)
     tr = context.pop("tr", None) or present.Translator()
     html = render_template(template, _=tr, gettext=tr, **context)
     response = make_response(html, status)
@@ -194,7 +195,14 @@ def scan() -> Response:
         return _scan_failed("no_code", 422)
     reports = [_verify(t) for t in texts[:4]]
     best = next((r for r in reports if r.verdict != "malformed"), reports[0])
-    return render_report(best, scanned=True, status=200)
+    # The language toggle of this POST answer goes to the same result by GET.
+    return render_report(best, scanned=True, status=200, here=url_for("web.verify_page", q=best.input))
+
+
+@bp.get("/scan")
+def scan_get() -> Response:
+    """A reload or a shared link of the photo form's answer: back to the home page."""
+    return redirect(url_for("web.home"), code=303)
 
 
 def _scan_limit() -> Response | None:
@@ -263,8 +271,9 @@ def _safe_next(target: str) -> str:
 
 
 def render_report(report: Report, *, status: int = 200, scanned: bool = False,
-                  title_code: bool = False) -> Response:
+                  title_code: bool = False, here: str | None = None) -> Response:
     """The result page for one verification :class:`Report` (also the resolver's HTML answer)."""
     tr = present.Translator()
     view = present.present(report, tr)
-    return _page("web/result.html", status, tr=tr, view=view, scanned=scanned, title_code=title_code)
+    return _page("web/result.html", status, tr=tr, view=view, scanned=scanned, title_code=title_code,
+                 here=here)

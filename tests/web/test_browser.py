@@ -52,6 +52,16 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _shot(page: Any, path: Path) -> None:
+    """A full-page screenshot, reduced to 256 colours so the committed PNGs stay small."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("RGB")
+    image.quantize(colors=256).save(path, "PNG", optimize=True)
+
+
 class Session:
     """One browser context (viewport, language, JavaScript on/off) with CSP-violation tracking."""
 
@@ -99,24 +109,24 @@ def session(chromium: Any, live_server: str, viewport: str) -> Iterator[Session]
 def test_type_genuine_revoked_and_garbage(session: Session, sample: Any, shots: Path, viewport: str) -> None:
     session.goto("/")
     assert session.page.get_by_label(re.compile("Enter or paste a code")).is_visible()
-    session.page.screenshot(path=shots / f"home-{viewport}.png", full_page=True)
+    _shot(session.page, shots / f"home-{viewport}.png")
 
     session.check_code(sample.genuine_puc)
     assert session.verdict() == "genuine"
     assert session.page.get_by_role("heading", level=1).inner_text().strip() == "Genuine"
     assert session.page.get_by_test_id("history-puc").locator("li").count() >= 1
-    session.page.screenshot(path=shots / f"result-genuine-{viewport}.png", full_page=True)
+    _shot(session.page, shots / f"result-genuine-{viewport}.png")
 
     session.check_code(sample.revoked_puc)
     assert session.verdict() == "revoked"
     assert session.page.locator('[data-code="registry.code.revoked"]').is_visible()
-    session.page.screenshot(path=shots / f"result-revoked-{viewport}.png", full_page=True)
+    _shot(session.page, shots / f"result-revoked-{viewport}.png")
 
     session.check_code("hello <b>world</b>")
     assert session.verdict() == "malformed"
     assert session.page.get_by_test_id("checked-input").inner_text() == "hello <b>world</b>"
     if viewport == "phone":
-        session.page.screenshot(path=shots / f"result-malformed-{viewport}.png", full_page=True)
+        _shot(session.page, shots / f"result-malformed-{viewport}.png")
     # Nothing overflows sideways on a phone.
     assert session.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -135,7 +145,7 @@ def test_upload_a_photo_of_a_rendered_label(session: Session, sample: Any, photo
     assert session.verdict() == "genuine"
     assert sample.lot in session.page.get_by_test_id("checked-input").inner_text()
     if kind == "qr":
-        session.page.screenshot(path=shots / f"result-scan-{viewport}.png", full_page=True)
+        _shot(session.page, shots / f"result-scan-{viewport}.png")
 
 
 def test_unreadable_photo_gives_tips(session: Session, photos: Any, tmp_path: Path, shots: Path,
@@ -150,7 +160,7 @@ def test_unreadable_photo_gives_tips(session: Session, photos: Any, tmp_path: Pa
     assert session.page.get_by_test_id("scan-failed").get_attribute("data-reason") == "no_code"
     assert session.page.get_by_test_id("tips").locator("li").count() >= 3
     if viewport == "phone":
-        session.page.screenshot(path=shots / f"scan-failed-{viewport}.png", full_page=True)
+        _shot(session.page, shots / f"scan-failed-{viewport}.png")
 
 
 def test_switch_language_is_remembered(session: Session, sample: Any, shots: Path, viewport: str) -> None:
@@ -161,7 +171,7 @@ def test_switch_language_is_remembered(session: Session, sample: Any, shots: Pat
     assert session.lang() == "vi"
     assert session.verdict() == "genuine"  # back on the same result
     assert session.page.get_by_role("heading", level=1).inner_text().strip() == "Hợp lệ"
-    session.page.screenshot(path=shots / f"result-genuine-vi-{viewport}.png", full_page=True)
+    _shot(session.page, shots / f"result-genuine-vi-{viewport}.png")
     session.goto("/")
     assert session.lang() == "vi"
     assert session.page.get_by_label("Nhập hoặc dán mã").is_visible()
@@ -174,7 +184,7 @@ def test_open_a_digital_link_directly(session: Session, sample: Any, shots: Path
     assert session.page.get_by_test_id("section-product").is_visible()
     assert sample.lot in session.page.get_by_test_id("section-product").inner_text()
     if viewport == "desktop":
-        session.page.screenshot(path=shots / f"digital-link-{viewport}.png", full_page=True)
+        _shot(session.page, shots / f"digital-link-{viewport}.png")
 
 
 @pytest.mark.parametrize("viewport", ["phone"])

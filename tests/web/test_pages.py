@@ -336,3 +336,17 @@ def test_scan_rate_limit_uses_the_shared_limiter(tmp_path: Any, make_app: Any) -
     assert re.search(r'data-kind="rate_limited"', client.post(
         "/scan", data={"photo": (io.BytesIO(b"x"), "x.jpg")}, content_type="multipart/form-data"
     ).get_data(as_text=True))
+
+
+def test_language_toggle_after_a_photo_goes_to_a_get_page(client: Any, sample: Any, photos: Any) -> None:
+    import io
+
+    symbol = photos.label_symbol("gs1-128", digital_link="", elements=[("01", sample.gtin), ("10", sample.lot)])
+    r = client.post("/scan", data={"photo": (io.BytesIO(photos.photo_of(symbol)), "label.jpg")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 200 and verdict_of(r) == "genuine"
+    href = str(parse(r.get_data(as_text=True)).testids["lang-vi"]["href"])
+    target = client.get(href).headers["Location"]
+    assert target.startswith("/verify?q=")
+    assert verdict_of(client.get(target)) == "genuine"
+    assert client.get("/scan").status_code == 303
