@@ -156,3 +156,37 @@ def test_full_width_digits_lenient_only() -> None:
     with pytest.raises(TraceStdError) as exc:
         puc.validate("VN-DTOR-００１７", strict=True)
     assert (exc.value.code, exc.value.span) == ("code.form.compatibility", (8, 12))
+
+
+def _domestic_units() -> list[tuple[str, str, str]]:
+    from trace_std.data import vn_admin
+
+    districts = vn_admin._districts()
+    communes = vn_admin._communes(vn_admin.ERA_2004).values()
+    return [(districts[c.district].province, c.district, c.code) for c in communes if c.district]
+
+
+domestic_codes = st.builds(
+    lambda unit, facility, year: f"VN-{unit[0]}-{unit[1]}-{unit[2]}-{facility}-{year}",
+    st.sampled_from(_domestic_units()),
+    st.text(alphabet=string.digits, min_size=2, max_size=4),
+    st.sampled_from(["22", "23", "24"]),
+)
+
+
+@given(domestic_codes, st.sampled_from(["{}", " {} ", "\u3000{}\t"]), st.sampled_from(["-", "–", " - "]))
+@settings(max_examples=200)
+def test_domestic_codes_from_the_table_are_valid(code: str, frame: str, dash: str) -> None:
+    assert puc.validate(code, strict=True) == code
+    messy = frame.format(code).replace("-", dash)
+    assert puc.validate(messy) == code
+    assert puc.validate(puc.format(messy)) == puc.validate(messy)
+    parsed = puc.parse(messy)
+    assert parsed.scheme == "vn-3156" and parsed.admin_table == "vn_admin_2004"
+    assert (parsed.segments["province"], parsed.segments["district"], parsed.segments["commune"]) == (
+        code[3:5],
+        code[6:9],
+        code[10:15],
+    )
+    a, b = parsed.spans["commune"]
+    assert messy[a:b] == code[10:15]
