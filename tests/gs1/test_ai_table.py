@@ -193,3 +193,65 @@ def test_table_file_is_valid_json_with_one_record_per_line() -> None:
     data = json.loads(text)
     assert len([ln for ln in text.splitlines() if ln.startswith('    {"ai"')]) == len(data["records"])
     assert data["records"] == sorted(data["records"], key=lambda r: r["ai"])
+
+
+# -- the validation API -------------------------------------------------------------
+
+
+def test_validate_value() -> None:
+    assert ai_mod.validate_value("7007", "2503011012") == (
+        "gs1.value.length",
+        0,
+        10,
+        {"min": 6, "max": 12, "actual": 10},
+    )
+    assert ai_mod.validate_value("7007", "250301250399")[:3] == ("gs1.lint.yymmdd", 10, 12)
+    assert ai_mod.validate_value("05", "x") == ("gs1.ai.unknown", 0, 1, {})
+    with pytest.raises(TypeError):
+        ai_mod.validate_value("01", 5)  # type: ignore[arg-type]
+
+
+def test_validate_elements_spans_and_fields() -> None:
+    (err,) = ai_mod.validate_elements([("10", "AB")], spans=[(4, 6)])
+    assert (err.code, err.span, err.field) == ("gs1.pair.required", (4, 6), None)
+    (err,) = ai_mod.validate_elements([("10", "AB")])
+    assert (err.code, err.span, err.field) == ("gs1.pair.required", None, "elements[0]")
+    (err,) = ai_mod.validate_elements([("01", "09501101530004")])
+    assert (err.code, err.span, err.field) == ("gs1.lint.csum", (13, 14), "elements[0]")
+    assert err.context == {"ai": "01", "origin": "element_string"}
+    (err,) = ai_mod.validate_elements([("01", "0950110153000")], origin="digital_link")
+    assert err.context["origin"] == "digital_link" and err.context["max"] == 14
+
+
+def test_validate_elements_can_skip_req_but_not_ex() -> None:
+    assert ai_mod.validate_elements([("10", "AB")], check_associations=False) == []
+    excluded = ai_mod.validate_elements(
+        [("01", "09501101530003"), ("255", "8935234000002")], check_associations=False
+    )
+    assert {e.code for e in excluded} == {"gs1.pair.excluded"}
+
+
+def test_validate_elements_misuse() -> None:
+    with pytest.raises(TypeError):
+        ai_mod.validate_elements([("01", 9501101530003)])  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        ai_mod.elements_valid([(1, "x")])  # type: ignore[list-item]
+    with pytest.raises(ValueError):
+        ai_mod.validate_elements([("10", "AB")], spans=[])
+    with pytest.raises(ValueError):
+        ai_mod.validate_elements([("10", "AB")], spans=[(0, 2)], ai_spans=[])
+
+
+def test_association_cache_is_bounded() -> None:
+    ai_mod._ASSOC_CACHE.update({frozenset({str(i)}): () for i in range(ai_mod._ASSOC_CACHE_MAX)})
+    ai_mod._associations(frozenset({"01", "10"}))
+    assert len(ai_mod._ASSOC_CACHE) == 1
+    assert ai_mod._associations(frozenset({"10", "05"}))[0][:2] == ("10", "gs1.pair.required")
+
+
+def test_info_properties() -> None:
+    gtin, lot = ai_info("01"), ai_info("10")
+    assert gtin is not None and lot is not None
+    assert gtin.is_dl_primary_key and not lot.is_dl_primary_key
+    with pytest.raises(TypeError):
+        predefined_length(1)  # type: ignore[arg-type]

@@ -73,6 +73,11 @@ ERRORS: list[tuple[str, str, tuple[int, int], str | None]] = [
     (f"(01){GTIN}(17)261331", "gs1.lint.yymmd0", (24, 26), "17"),
     (f"(01){GTIN}(10)A\\(B(17)261331", "gs1.lint.yymmd0", (32, 34), "17"),
     (f"(01){GTIN}(10)A\\(B C", "gs1.lint.cset82", (26, 27), "10"),
+    (f"(00){'1' * 17}5(4307)V\\(", "gs1.lint.iso3166alpha2", (28, 31), "4307"),
+    (f"(01){GTIN}(10)A\\(B(1x)C", "gs1.ai.malformed", (27, 29), "1x"),
+    (f"(01){GTIN}(10\\(AB", "gs1.hri.syntax", (18, 25), None),
+    (f"(01){GTIN}(10)A\\(B(10", "gs1.hri.syntax", (26, 29), None),
+    (f"01{GTIN}3106001250", "gs1.ai.unknown", (16, 20), "3106"),
     # separators
     (f"01{GTIN}10AB{GS}{GS}17261231", "gs1.separator.double", (20, 22), "10"),
     (f"01{GTIN}10AB{GS}", "gs1.separator.superfluous", (20, 21), "10"),
@@ -132,6 +137,12 @@ def test_renderings() -> None:
         es.scan_data("]E0")
     assert info.value.code == "gs1.symbology.unknown"
     assert es.to_dicts()[0] == {"ai": "01", "value": GTIN, "title": "GTIN"}
+
+
+def test_digital_link_rendering() -> None:
+    es = parse_element_string(f"(01){GTIN}(10)AB(17)261231")
+    assert es.digital_link() == f"https://id.gs1.org/01/{GTIN}/10/AB?17=261231"
+    assert es.digital_link("https://dl.example.vn").startswith("https://dl.example.vn/01/")
 
 
 @pytest.mark.parametrize("symbology", sorted(SYMBOLOGY_IDENTIFIERS))

@@ -174,6 +174,14 @@ CASES: list[tuple[str, str, tuple[int, int] | None]] = [
     ("couponcode", "01234561234561111012362012345", (23, 29)),  # retailer GLN too short
     ("couponcode", "01234561234561111012391010", None),  # field 9
     ("couponcode", "01234561234561111012393010", (22, 23)),  # invalid save value code
+    ("couponcode", "0123456123456110", (15, 16)),  # 1st requirement VLI 0
+    ("couponcode", "01234561234561111012332512", (22, 26)),  # truncated expiry date
+    ("couponcode", "01234561234561111012314", (22, 23)),  # additional rules code 4
+    ("couponcode", "01234561234561111012326", (22, 23)),  # 3rd requirement VLI 6
+    ("couponcode", "0123456123456111101235312", (23, 25)),  # truncated serial number
+    ("couponcode", "01234561234561111012360", (22, 23)),  # retailer VLI 0
+    ("couponcode", "0123456123456111101239001", (0, 25)),  # missing don't-multiply flag
+    ("couponcode", "0123456123456111101234251340", (22, 28)),  # bad start date
     ("couponcode", "71234567890123", (0, 1)),  # GCP VLI > 6
     ("couponcode", "0123456", (0, 7)),  # truncated offer code
     ("couponcode", "0123456123456111101237", (21, 22)),  # excess data

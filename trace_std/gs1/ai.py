@@ -196,10 +196,7 @@ _CHARSET_LINTER: Final = {"X": "cset82", "Y": "cset39", "Z": "cset64"}
 
 
 def _first_non_digit(s: str) -> int:
-    for i, c in enumerate(s):
-        if c not in _DIGITS:
-            return i
-    return 0
+    return next((i for i, c in enumerate(s) if c not in _DIGITS), 0)
 
 
 def _linter_chain(comp: Component) -> tuple[tuple[str, Callable[[str], tuple[int, int] | None]], ...]:
@@ -286,7 +283,6 @@ def _fast_predicate(
                 )
 
             return ok_n2
-        return lambda value: diagnose(value) is None
     if comp.type == "X" and not fns:
 
         def ok_x(value: str) -> bool:

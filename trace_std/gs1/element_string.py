@@ -387,11 +387,8 @@ def _remap(err: TraceStdError, parsed: _Parsed) -> TraceStdError:
         vstart, vend = parsed.spans[index]
         start, end = err.span
         if vstart <= start <= vend and err.context.get("ai") == parsed.elements[index][0]:
-            if start == vstart and end == vend:
-                return err
-            a, b = start - vstart, end - vstart
-            if 0 <= a < len(where) and 0 < b < len(where):
-                err.span = (where[a], where[b])
+            last = len(where) - 1
+            err.span = (where[min(start - vstart, last)], where[min(end - vstart, last)])
             return err
     return err
 
