@@ -421,8 +421,8 @@ def lint_latitude(s: str) -> Span | None:
 
 
 def lint_longitude(s: str) -> Span | None:
-    """A longitude as 10 digits: ((value / 10^7) + 180) mod 360 - 180, so 0000000000-3599999999."""
-    if len(s) != 10 or not _is_digits(s) or int(s) > 3599999999:
+    """A longitude as 10 digits: (value / 10^7) - 180, so 0000000000-3600000000."""
+    if len(s) != 10 or not _is_digits(s) or int(s) > 3600000000:
         return (0, len(s))
     return None
 
@@ -475,16 +475,15 @@ def lint_hasnondigit(s: str) -> Span | None:
 
 
 def lint_hyphen(s: str) -> Span | None:
-    """Every character is a hyphen (the optional minus sign of temperatures)."""
-    i = _first_not_in(s, "-")
-    return None if i < 0 else (i, i + 1)
+    """One or more hyphens (the optional minus sign of temperatures)."""
+    return None if s and not s.strip("-") else (0, len(s))
 
 
 def lint_nozeroprefix(s: str) -> Span | None:
-    """Digits without a leading zero."""
+    """Digits without a leading zero (an empty value passes)."""
     if s[:1] == "0":
         return (0, 1)
-    return _non_digit(s)
+    return _non_digit(s) if s else None
 
 
 def lint_posinseqslash(s: str) -> Span | None:

@@ -95,7 +95,7 @@ def component_value(draw: st.DrawFn, comp: Component) -> str:
     if "latitude" in lint:
         return f"{draw(st.integers(0, 1800000000)):010d}"
     if "longitude" in lint:
-        return f"{draw(st.integers(0, 3599999999)):010d}"
+        return f"{draw(st.integers(0, 3600000000)):010d}"
     if "pieceoftotal" in lint:
         total = draw(st.integers(1, 99))
         return f"{draw(st.integers(1, total)):02d}{total:02d}"
