@@ -217,6 +217,7 @@ def test_codes_exist_for_every_linter() -> None:
     values = {c.value for c in ErrorCode}
     assert all(code in values for code in LINT_CODES.values())
     assert LINT_CODES["csum"] == "gs1.lint.csum"
+    assert set(L.LINT_MESSAGES) == set(LINTERS)
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ from typing import Any, Final
 
 from trace_std.data import data_version, load
 from trace_std.errors import ErrorCode, TraceStdError
-from trace_std.gs1.linters import CSET82, LINT_CODES, LINTERS
+from trace_std.gs1.linters import CSET82, LINT_CODES, LINT_MESSAGES, LINTERS
 
 __all__ = [
     "AIInfo",
@@ -426,7 +426,7 @@ _MESSAGES: Final[dict[str, str]] = {
     str(ErrorCode.GS1_VALUE_CHARACTER): "the value has a non-digit where a digit is required",
 }
 for _name, _code in LINT_CODES.items():
-    _MESSAGES[_code] = f"the value fails the GS1 '{_name}' check"
+    _MESSAGES[_code] = LINT_MESSAGES[_name]
 
 
 def _associations_ok(elements: Sequence[tuple[str, str]], ais: Sequence[str]) -> bool:
