@@ -172,19 +172,17 @@ def lint_gcppos2(s: str) -> Span | None:
 
 # -- dates and times ------------------------------------------------------------
 
-_THIS_YEAR: Final = time.gmtime().tm_year
-
-
 def full_year(yy: int, current_year: int | None = None) -> int:
     """Four-digit year for a two-digit ``yy`` by GS1's sliding window.
 
-    Relative to the current year: a difference of +51 or more means the previous century, -50 or
-    less the next century, otherwise the current one.
+    Relative to the current year (UTC, read at each call): a difference of +51 or more means the
+    previous century, -50 or less the next century, otherwise the current one. Only 29 February
+    of a year ``00`` depends on the century, so the hot path never needs it.
 
     >>> full_year(30, 2026), full_year(77, 2026), full_year(76, 2026), full_year(0, 2060)
     (2030, 1977, 2076, 2100)
     """
-    now = _THIS_YEAR if current_year is None else current_year
+    now = time.gmtime().tm_year if current_year is None else current_year
     century, cur = divmod(now, 100)
     diff = yy - cur
     if diff >= 51:
