@@ -43,6 +43,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from trace_std.errors import ErrorCode, TraceStdError
+from trace_std.gs1 import linters as _linters
 
 __all__ = [
     "CSET82",
@@ -80,8 +81,8 @@ __all__ = [
     "validate_sscc",
 ]
 
-#: GS1 AI character set 82 (the ``X`` type of the Syntax Dictionary).
-CSET82 = frozenset("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
+#: GS1 AI character set 82 (the ``X`` type of the Syntax Dictionary), from the linters module.
+CSET82 = frozenset(_linters.CSET82)
 
 #: The AI that carries each key in element strings and Digital Links.
 KEY_AIS: dict[str, str] = {
@@ -99,6 +100,8 @@ KEY_AIS: dict[str, str] = {
 KEY_KINDS: tuple[str, ...] = tuple(KEY_AIS)
 
 _GTIN_LENGTHS = frozenset((8, 12, 13, 14))
+# The ASCII offset (48 per digit, times its weight) of _weighted_total, per GTIN length.
+_GTIN_OFFSETS = {n: 48 * ((n + 1) // 2 + 3 * (n // 2)) for n in _GTIN_LENGTHS}
 _SEPARATORS = " -\t\r\n"
 
 
@@ -109,10 +112,12 @@ def _require_str(value: object, name: str = "value") -> str:
 
 
 def _weighted_total(b: bytes) -> int:
-    """Weighted mod-10 sum of ASCII digits ``b`` *including* the check digit.
+    """Weighted mod-10 sum of ASCII digits ``b`` *including* the check digit (0 mod 10 if valid).
 
     The last digit has weight 1, the one before weight 3, and so on. Summing
-    byte slices runs in C, which is several times faster than a Python loop.
+    byte slices runs in C, several times faster than a Python loop: this is the
+    hot path of :func:`is_valid_gtin`. Check digits themselves are computed by
+    :func:`trace_std.gs1.linters.gs1_check_digit`.
     """
     n = len(b)
     return sum(b[-1::-2]) + 3 * sum(b[-2::-2]) - 48 * ((n + 1) // 2 + 3 * (n // 2))
@@ -133,10 +138,7 @@ def check_digit(digits: str) -> int:
             "check digits are computed over ASCII digits only",
             span=_first_non_digit(digits),
         )
-    b = digits.encode("ascii")
-    m = len(b)
-    total = 3 * sum(b[-1::-2]) + sum(b[-2::-2]) - 48 * (3 * ((m + 1) // 2) + m // 2)
-    return -total % 10
+    return _linters.gs1_check_digit(digits)
 
 
 def is_valid_check_digit(digits: str) -> bool:
@@ -235,8 +237,10 @@ def is_valid_gtin(value: str) -> bool:
     """
     if value.__class__ is not str:
         _require_str(value)
-    if len(value) in _GTIN_LENGTHS and value.isascii() and value.isdigit():
-        return _weighted_total(value.encode()) % 10 == 0
+    offset = _GTIN_OFFSETS.get(len(value))
+    if offset is not None and value.isascii() and value.isdigit():
+        b = value.encode()  # the body of _weighted_total, inlined: this is the hot path
+        return (sum(b[-1::-2]) + 3 * sum(b[-2::-2]) - offset) % 10 == 0
     try:
         _validate_numeric(value, _GTIN_LENGTHS, "GTIN")
     except TraceStdError:
