@@ -41,6 +41,7 @@ VALID_PHC = [
     ("VN-DLPH-035", "VN-DLPH-035"),
     ("vn-btph036", "VN-BTPH-036"),
 ]
+VALID_PUC += [("PB.33.01.01.001", "PB.33.01.01.001"), ("pb. 33 .01.01.001", "PB.33.01.01.001")]
 
 
 @pytest.mark.parametrize(("value", "expected"), VALID_PUC)
@@ -98,6 +99,10 @@ MALFORMED = [
     ("VN - 75 - 877 - 26041 - 12 - 24", "puc.district.mismatch", (10, 13)),
     ("VN-87-877-30268-01-27", "puc.year.future", (19, 21)),
     ("VN-87-877-30268-01-26", "puc.province.unknown", (3, 5)),
+    # US dotted scheme
+    ("PB.33.01.01.1", "code.segment.length", (12, 13)),
+    ("PB.33.01.01", "code.segment.missing", (11, 11)),
+    ("PB.33.01.01.0O1", "code.segment.character", (13, 14)),
 ]
 
 
@@ -260,6 +265,7 @@ def test_kind_mismatch() -> None:
         ("VN-14-116-04108-01-23", "puc"),
         ("US-DTOR-0017", "puc"),
         ("XX-DTPH-001", "phc"),
+        ("PB.33.01.01.001", "puc"),
         ("09506000134352", None),
         ("(01)09506000134352", None),
         ("https://id.example.org/01/09506000134352", None),

@@ -5,8 +5,10 @@
 adds what the dispatcher needs (``KINDS``, ``detect``, ``check``) and :func:`parse_code`, which
 accepts either kind.
 
->>> detect("VN-DTOR-0017"), detect("vn - btph - 036"), detect("09506000134352"), detect("")
-('puc', 'phc', None, None)
+>>> detect("VN-DTOR-0017"), detect("vn - btph - 036"), detect("pb.33.01.01.001")
+('puc', 'phc', 'puc')
+>>> detect("09506000134352"), detect("(01)09506000134352"), detect("")
+(None, None, None)
 >>> parse_code("VN-BTPH-036").kind
 'phc'
 >>> check("VN-DTOR-0017").to_dict()["valid"]
@@ -21,6 +23,7 @@ import re
 from trace_std.codes import phc, puc
 from trace_std.codes._engine import MAX_LENGTH, ParsedCode, check_kinds, parse_kinds
 from trace_std.codes._normalize import DASHES
+from trace_std.codes._schemes import schemes
 from trace_std.errors import Report
 
 __all__ = ["KINDS", "MAX_LENGTH", "ParsedCode", "check", "detect", "parse_code", "phc", "puc"]
@@ -47,6 +50,9 @@ def detect(value: str) -> str | None:
     m = _FOREIGN.match(head)
     if m:
         return "phc" if m.group(1) == "PH" else "puc"
+    for scheme in schemes():  # any other scheme, in its canonical form after the same folding
+        if scheme.kind is not None and scheme.canonical.fullmatch(head):
+            return scheme.kind
     return None
 
 

@@ -34,8 +34,11 @@ MAX_LENGTH = 64
 """Longest input examined. Real codes are under 30 characters; longer input is rejected at once."""
 
 SCHEME_START_YEAR = 2022  # Decision 3156/QĐ-BNN-TT was issued on 19 Aug 2022
-_ALLOWED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
 _SCHEMES: tuple[Scheme, ...] = schemes()
+_ALLOWED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789").union(*(s.separator for s in _SCHEMES))
+_ALLOWED_TEXT = "A-Z, 0-9 and " + ", ".join(
+    repr(c) for c in sorted(_ALLOWED - set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -290,7 +293,7 @@ def _alphabet_issues(norm: Normalized) -> list[Issue]:
             issues.append(
                 _err(
                     ErrorCode.CODE_CHARACTER_INVALID,
-                    f"character {ch!r} is not allowed (A-Z, 0-9 and '-' only)",
+                    f"character {ch!r} is not allowed ({_ALLOWED_TEXT} only)",
                     span,
                     character=ch,
                 )
@@ -352,18 +355,22 @@ def _diagnose(token: Token, text: str, start: int, norm: Normalized) -> list[Iss
         charset |= seg.charset
     bad = [i for i, ch in enumerate(text) if ch not in charset]
     if bad:
-        issues = []
-        for i in bad:
-            issues.append(
-                _err(
-                    ErrorCode.CODE_SEGMENT_CHARACTER,
-                    f"{text[i]!r} is not allowed in {names}",
-                    norm.span(start + i, start + i + 1),
-                    segment=names,
-                    character=text[i],
-                )
+        runs: list[list[int]] = []
+        for i in bad:  # one issue per run of adjacent bad characters
+            if runs and runs[-1][1] == i:
+                runs[-1][1] = i + 1
+            else:
+                runs.append([i, i + 1])
+        return [
+            _err(
+                ErrorCode.CODE_SEGMENT_CHARACTER,
+                f"{text[a:b]!r} is not allowed in {names}",
+                norm.span(start + a, start + b),
+                segment=names,
+                characters=text[a:b],
             )
-        return issues
+            for a, b in runs
+        ]
     last = token.segments[-1]
     if last.values and len(token.segments) == 2:
         head = token.segments[0]

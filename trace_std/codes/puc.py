@@ -36,6 +36,11 @@ exist (``puc.province.unknown``), the district must belong to the province
 ``puc.district.abolished``. Confidence: structure [C]; separators and digit counts [I]; no real
 domestic code was found [NF].
 
+**US-market dotted code** (scheme ``us-dotted``): ``PB.33.01.01.001``, as printed by the Vietnamese
+press for a pomelo area approved for the USA (next to its IRADS number). Accepted by shape only:
+two letters and four dot-separated digit groups (2, 2, 2, 3). One example is known [S]; the meaning
+of its segments was not found [NF].
+
 **Normalisation** (default, lenient): the original string is kept, and every change is reported as a
 warning with its span in the original: NFKC (full-width ``ＶＮ`` → ``VN``: ``code.form.compatibility``),
 Unicode dashes → ``-`` (``code.form.dash``), whitespace removed (``code.form.whitespace``),
@@ -74,6 +79,8 @@ False
 >>> d = parse("VN-75-731-26041-12-24", as_of=datetime.date(2025, 1, 1))
 >>> d.scheme, d.province_name, d.district_name, d.commune_name, d.issue_year
 ('vn-3156', 'Đồng Nai', 'Thành phố Biên Hòa', 'Phường Trung Dũng', 2024)
+>>> parse("PB.33.01.01.001").scheme
+'us-dotted'
 >>> [(i.code, i.span) for i in check("VN-14-116-04108-01-23").errors]
 [('puc.commune.mismatch', (10, 15))]
 >>> [(i.code, i.severity.value, i.span) for i in check("VN-XYOR-0001").issues]
