@@ -300,7 +300,7 @@ def test_row_checks_hook_and_progress() -> None:
 
     def registry_check(r: Row, ctx: RowContext) -> Iterable[Issue]:
         seen.append((r.number, ctx.market.market if ctx.market else None, r.valid))
-        if r.values.get("puc") == "VN-DTOR-0017":
+        if r.get("puc") == "VN-DTOR-0017" and r.parsed["puc"] == r["puc"]:
             yield Issue.error("label.puc.kind", "pretend the registry refused it", field="puc")
 
     ticks: list[int] = []
@@ -319,6 +319,18 @@ def test_row_checks_hook_and_progress() -> None:
     ]
     assert report.issues_by_code["label.puc.kind"] == 6
     assert ticks[-1] == 6
+
+
+def test_one_argument_hooks_get_the_row_as_a_mapping() -> None:
+    calls: list[dict[str, Any]] = []
+
+    def mapping_check(label: Any) -> list[Issue]:
+        calls.append(dict(label))
+        return [Issue.warning("label.gtin.prefix", "from a one-argument hook", field="gtin")]
+
+    report = validate_file(io.BytesIO(csv_bytes([row()])), row_checks=[mapping_check])
+    assert calls[0]["pack_date"] == dt.date(2025, 3, 2) and calls[0]["puc"] == "VN-DTOR-0017"
+    assert found(report) == [(2, "gtin", "label.gtin.prefix")] and report.rows_valid == 1
 
 
 def test_max_issues_caps_the_list_not_the_totals() -> None:

@@ -11,15 +11,22 @@ Public API (stable; the renderers and the CLI build on it):
 
 from __future__ import annotations
 
+from trace_std.label.check import check_label
+from trace_std.label.markets import MarketProfile, market_for_destination, market_profile, markets
 from trace_std.label.models import CartonLabel, PalletLabel, ProductName, label_errors_to_issues
 from trace_std.label.profile import PROFILE, from_elements, to_elements
 
 __all__ = [
     "PROFILE",
     "CartonLabel",
+    "MarketProfile",
     "PalletLabel",
     "ProductName",
+    "check_label",
     "from_elements",
     "label_errors_to_issues",
+    "market_for_destination",
+    "market_profile",
+    "markets",
     "to_elements",
 ]

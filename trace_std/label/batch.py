@@ -32,6 +32,7 @@ import codecs
 import csv
 import dataclasses
 import datetime as _dt
+import inspect
 import io
 import json
 import os
@@ -106,13 +107,27 @@ class RowIssue:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Row:
-    """A row handed to the ``row_checks`` hooks: its number, raw cells and parsed values."""
+class Row(Mapping[str, Any]):
+    """A row handed to the ``row_checks`` hooks: its number, raw cells and parsed values.
+
+    A ``Row`` is also a read-only mapping of its parsed values (``row["puc"]``, ``row.get("pack_date")``:
+    canonical codes, ``datetime.date`` objects, ``Decimal`` weights), so a hook written for a label
+    mapping works on it unchanged.
+    """
 
     number: int
     cells: Mapping[str, str]
-    values: Mapping[str, Any]
+    parsed: Mapping[str, Any]
     valid: bool  # no error so far
+
+    def __getitem__(self, key: str) -> Any:
+        return self.parsed[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.parsed)
+
+    def __len__(self) -> int:
+        return len(self.parsed)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -124,7 +139,18 @@ class RowContext:
     source: str
 
 
-RowCheck = Callable[[Row, RowContext], Iterable[Issue]]
+#: A per-row hook: ``hook(row, context)`` or ``hook(row)`` returning the row's extra issues.
+RowCheck = Callable[[Row, RowContext], Iterable[Issue]] | Callable[[Row], Iterable[Issue]]
+
+
+def _takes_context(hook: Callable[..., Any]) -> bool:
+    """Whether a hook accepts a second positional argument (the :class:`RowContext`)."""
+    try:
+        params = list(inspect.signature(hook).parameters.values())
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return True
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in params)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -304,7 +330,7 @@ class _Checker:
     ) -> None:
         self.market_name = market
         self.as_of = as_of
-        self.row_checks = tuple(row_checks)
+        self.row_checks = tuple((hook, _takes_context(hook)) for hook in row_checks)
         self.source = source
         self.serials: dict[str, int] = {}
         self.ssccs: dict[str, int] = {}
@@ -387,8 +413,9 @@ class _Checker:
         if self.row_checks:
             row = Row(number, cells, values, not any(i.severity is Severity.ERROR for i in issues))
             context = RowContext(market, self.as_of, self.source)
-            for hook in self.row_checks:
-                for issue in hook(row, context):
+            for hook, with_context in self.row_checks:
+                found = hook(row, context) if with_context else hook(row)  # type: ignore[call-arg]
+                for issue in found:
                     issues.append(RowIssue.of(number, issue))
         return RowResult(number, tuple(issues))
 
