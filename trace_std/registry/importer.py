@@ -809,9 +809,8 @@ def validate_lot(raw: Raw, issues: list[RowIssue]) -> LotIn | None:
                 f"{market!r} is not an ISO 3166 alpha-2 code or EU",
                 "market",
             )
-    for key, value in (("harvest_date", harvest), ("pack_date", pack), ("market", market)):
-        if value is not None:
-            fields[key] = value
+    provided: dict[str, Any] = {"harvest_date": harvest, "pack_date": pack, "market": market}
+    fields.update({k: v for k, v in provided.items() if v is not None})
     if row.bad or gtin is None or lot is None or codes["puc"] is None:
         return None
     return LotIn(raw, gtin, lot, codes["puc"], codes["phc"], fields)
@@ -1020,11 +1019,12 @@ def _apply(
         ptr = li.raw.pointer
         refs: dict[str, Code | None] = {}
         ok = True
-        for name, key in (("puc", li.puc), ("phc", li.phc)):
-            if key is None:
+        wanted: tuple[tuple[str, str | None], ...] = (("puc", li.puc), ("phc", li.phc))
+        for name, ref in wanted:
+            if ref is None:
                 refs[name] = None
                 continue
-            code = existing.get(key)
+            code = existing.get(ref)
             if code is None:
                 issues.append(
                     RowIssue(
@@ -1032,7 +1032,7 @@ def _apply(
                         li.raw.row,
                         f"{ptr}/{name}" if ptr.startswith("/") else ptr,
                         ErrorCode.REGISTRY_IMPORT_UNKNOWN_REFERENCE,
-                        f"{name} {key} is neither registered nor in this file",
+                        f"{name} {ref} is neither registered nor in this file",
                         f"{li.gtin}/{li.lot}",
                         name,
                     )
