@@ -126,12 +126,14 @@ def test_package_non_strings(junk: object) -> None:
 
 
 TEN_MB = "VN-DTOR-" + "0" * (10 * 1024 * 1024)
+TEN_MB_DOMESTIC = "VN-87-877-30268-" + "0" * (10 * 1024 * 1024)
 
 JUNK = [
     ("VN-DTOR-٠٠١٧", "code.character.non_ascii_digit", (8, 9)),  # Arabic-Indic
     ("VN-DTOR-۰۰۱۷", "code.character.non_ascii_digit", (8, 9)),  # Extended Arabic-Indic
     ("VN-DTOR-०१२३", "code.character.non_ascii_digit", (8, 9)),  # Devanagari
     (TEN_MB, "input.too_long", (0, len(TEN_MB))),
+    (TEN_MB_DOMESTIC, "input.too_long", (0, len(TEN_MB_DOMESTIC))),
     ("\x00" * 10, "input.control_character", (0, 1)),
     ("VN-DTOR-0017\x00", "input.control_character", (12, 13)),
     ("VN-DT\x1bOR-0017", "input.control_character", (5, 6)),

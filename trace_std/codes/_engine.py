@@ -179,8 +179,9 @@ def fast_path(
                 if seg.values:
                     wanted = [v for v, meta in seg.values.items() if meta["kind"] in kinds]
                     body += "(?:" + "|".join(re.escape(v) for v in sorted(wanted)) + ")"
-                else:
-                    body += seg.pattern().replace(f"?P<{seg.name}>", "?:", 1)
+                else:  # unbounded runs are capped so that huge input fails after MAX_LENGTH steps
+                    capped = dataclasses.replace(seg, max=MAX_LENGTH) if seg.max is None else seg
+                    body += capped.pattern().replace(f"?P<{seg.name}>", "?:", 1)
             parts.append(body)
         marker = f"(?P<s{index}>)" if scheme.id == _DOMESTIC.id else ""
         alternatives.append(re.escape(scheme.separator).join(parts) + marker)
