@@ -215,3 +215,34 @@ def test_unknown_market() -> None:
     with pytest.raises(RenderError) as info:
         sheet.sheet_content(_carton(paths[0]), market="XX")
     assert info.value.code == "render.option.invalid"
+
+
+@pytest.mark.parametrize("qr_content", ["trace", "short", "full"])
+def test_qr_content_choice(qr_content: str, svgkit: Any) -> None:
+    from trace_std.gs1.digital_link import parse_digital_link
+
+    path = EXAMPLES / "valid-carton-cn-dragon-fruit.json"
+    if not path.exists():
+        pytest.skip("example missing")
+    label = _carton(path)
+    elements = dict(label_mod.to_elements(label))
+    svg_text = sheet.carton_sheet_svg(label, qr_content=qr_content, resolver="https://id.example.vn")
+    (qr,) = _check_page(svg_text, svgkit)["qr"]
+    carried = dict(parse_digital_link(qr.text).elements)
+    path_ais = {"01", "10", "21"} & set(elements)
+    expected = {
+        "short": path_ais,
+        "trace": path_ais | ({"90", "7030"} & set(elements)),
+        "full": set(elements),
+    }[qr_content]
+    assert set(carried) == expected
+    assert all(carried[ai] == elements[ai] for ai in carried)
+
+
+def test_qr_content_unknown() -> None:
+    path = EXAMPLES / "valid-carton-cn-dragon-fruit.json"
+    if not path.exists():
+        pytest.skip("example missing")
+    with pytest.raises(RenderError) as info:
+        sheet.carton_sheet_svg(_carton(path), qr_content="everything")
+    assert (info.value.code, info.value.field) == ("render.option.invalid", "content")

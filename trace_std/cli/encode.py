@@ -34,6 +34,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--resolver", default="https://id.gs1.org", help="Digital Link resolver (default %(default)s)"
     )
     p.add_argument("--market", help="market profile (default: from the label's destination_market)")
+    p.add_argument(
+        "--qr-content",
+        choices=("trace", "short", "full"),
+        default="trace",
+        help="Digital Link in the sheet's QR Code: key + qualifiers + PUC/PHC (default), key only, or all",
+    )
     p.set_defaults(func=_run)
 
 

@@ -1,10 +1,4 @@
-"""Element-string helpers shared by the renderers.
-
-The GS1 AI table and validator (``trace_std.gs1.ai``) and Digital Link builder
-(``trace_std.gs1.digital_link``) are used when present. The predefined-length AI prefixes below
-are GS1's published list (General Specifications, "element strings with predefined length
-using GS1 Application Identifiers": 00, 01, 02, 03, 04, 11-20, 31-36, 41) and serve only when
-the AI table cannot be loaded.
+"""Element-string helpers shared by the renderers, on top of ``trace_std.gs1``.
 
 >>> raw_string([("01", "18935234567892"), ("10", "DF2503A"), ("13", "250310")])
 '011893523456789210DF2503A\\x1d13250310'
@@ -17,18 +11,13 @@ the AI table cannot be loaded.
 from __future__ import annotations
 
 import functools
-import importlib
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from trace_std.errors import ErrorCode, TraceStdError
 
 Elements = tuple[tuple[str, str], ...]
 
 GS = "\x1d"
-_PREDEFINED_PREFIXES = frozenset(
-    ["00", "01", "02", "03", "04", *(str(n) for n in range(11, 21)), *(str(n) for n in range(31, 37)), "41"]
-)
 
 
 def as_elements(elements: Sequence[tuple[str, str]]) -> Elements:
@@ -46,32 +35,22 @@ def as_elements(elements: Sequence[tuple[str, str]]) -> Elements:
     return tuple(out)
 
 
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    try:
-        func: Callable[..., Any] = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-    return func
-
-
 @functools.lru_cache(maxsize=1024)
 def is_predefined(ai: str) -> bool:
     """Whether ``ai`` has a predefined length (needs no FNC1 separator after its value)."""
-    ai_info = _optional("trace_std.gs1.ai", "ai_info")
-    if ai_info is not None:
-        info = ai_info(ai)
-        if info is not None:
-            return bool(info.predefined_length)
-    return ai[:2] in _PREDEFINED_PREFIXES
+    from trace_std.gs1.ai import ai_info
+
+    info = ai_info(ai)
+    return info is not None and bool(info.predefined_length)
 
 
 def check_elements(elements: Sequence[tuple[str, str]]) -> None:
     """Raise the first problem ``trace_std.gs1.ai.validate_elements`` finds (every GS1 rule)."""
-    validate = _optional("trace_std.gs1.ai", "validate_elements")
-    if validate is not None:
-        errors = validate(list(elements), origin="elements")
-        if errors:
-            raise errors[0]
+    from trace_std.gs1.ai import validate_elements
+
+    errors = validate_elements(list(elements), origin="elements")
+    if errors:
+        raise errors[0]
 
 
 def raw_string(elements: Sequence[tuple[str, str]]) -> str:
@@ -100,53 +79,57 @@ def hri_string(elements: Sequence[tuple[str, str]]) -> str:
 DEFAULT_RESOLVER = "https://id.gs1.org"
 
 
-def digital_link(elements: Sequence[tuple[str, str]], stem: str = DEFAULT_RESOLVER) -> str:
+DL_CONTENTS = ("full", "trace", "short")
+TRACE_ATTRIBUTES = ("90", "7030")  # PUC and PHC in the vn-fresh-produce/1 profile
+
+
+def digital_link(
+    elements: Sequence[tuple[str, str]],
+    stem: str = DEFAULT_RESOLVER,
+    *,
+    validate: bool = True,
+    content: str = "full",
+) -> str:
     """A GS1 Digital Link URI of ``elements`` on the resolver ``stem``.
 
-    Built by ``trace_std.gs1.digital_link.build_digital_link``; elements that a Digital Link
-    cannot carry (neither key, key qualifier nor data attribute) are left out first.
+    Built by ``trace_std.gs1.digital_link.build_digital_link``. ``content``: ``"full"`` carries
+    every element a Digital Link can carry; ``"short"`` only the primary key and its key
+    qualifiers (the path); ``"trace"`` the path plus the PUC (90) and PHC (7030) attributes.
 
-    >>> digital_link([("01", "18935234567892"), ("10", "DF25/03"), ("13", "250310")], "https://id.example.vn")
-    'https://id.example.vn/01/18935234567892/10/DF25%2F03?13=250310'
+    >>> els = [("01", "18935234567892"), ("10", "DF25/03"), ("13", "250310"), ("90", "VN-DTOR-0017")]
+    >>> digital_link(els, "https://id.example.vn")
+    'https://id.example.vn/01/18935234567892/10/DF25%2F03?13=250310&90=VN-DTOR-0017'
+    >>> digital_link(els, "https://id.example.vn", content="trace")
+    'https://id.example.vn/01/18935234567892/10/DF25%2F03?90=VN-DTOR-0017'
+    >>> digital_link(els, "https://id.example.vn", content="short")
+    'https://id.example.vn/01/18935234567892/10/DF25%2F03'
     """
-    carried = _dl_carried(elements)
-    build = _optional("trace_std.gs1.digital_link", "build_digital_link")
-    if build is not None:
-        return str(build(carried, stem=stem))
-    return _fallback_digital_link(carried, stem)
+    from trace_std.gs1.ai import ai_info
+    from trace_std.gs1.digital_link import build_digital_link
 
-
-def _dl_carried(elements: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    ai_info = _optional("trace_std.gs1.ai", "ai_info")
-    if ai_info is None:
-        return list(elements)
+    if content not in DL_CONTENTS:
+        raise TraceStdError.from_code(
+            ErrorCode.RENDER_OPTION_INVALID,
+            f"Digital Link content must be one of {', '.join(DL_CONTENTS)}",
+            field="content",
+            context={"expected": list(DL_CONTENTS), "actual": content},
+        )
     key = next((ai for ai, _ in elements if getattr(ai_info(ai), "dlpkey", None)), None)
     qualifiers: set[str] = set()
     if key is not None:
-        for alternative in ai_info(key).dlpkey:
+        for alternative in ai_info(key).dlpkey:  # type: ignore[union-attr]
             qualifiers.update(alternative)
-    out = []
+    carried = []
     for ai, value in elements:
         info = ai_info(ai)
-        if ai == key or ai in qualifiers or (info is not None and info.dl_attribute):
-            out.append((ai, value))
-    return out
-
-
-def _fallback_digital_link(elements: Sequence[tuple[str, str]], stem: str) -> str:
-    # Used only until trace_std.gs1.digital_link is installed: key, then (22)(10)(21) in the
-    # path, every other element as a query attribute in the given order.
-    from urllib.parse import quote
-
-    key_ais = ("01", "00", "414", "417", "8003", "8004", "253", "255", "8006", "8010", "8013", "8017", "8018")
-    key = next((e for e in elements if e[0] in key_ais), None)
-    if key is None:
-        raise TraceStdError.from_code(
-            ErrorCode.RENDER_ELEMENTS_EMPTY, "no GS1 primary key for a Digital Link"
-        )
-    path = [key] + [e for q in ("22", "10", "21") for e in elements if e[0] == q and key[0] == "01"]
-    query = [e for e in elements if e not in path]
-    uri = stem.rstrip("/") + "".join(f"/{ai}/{quote(value, safe='')}" for ai, value in path)
-    if query:
-        uri += "?" + "&".join(f"{ai}={quote(value, safe='')}" for ai, value in query)
-    return uri
+        if (
+            ai == key
+            or ai in qualifiers
+            or (
+                info is not None
+                and info.dl_attribute
+                and (content == "full" or (content == "trace" and ai in TRACE_ATTRIBUTES))
+            )
+        ):
+            carried.append((ai, value))
+    return str(build_digital_link(carried, stem=stem, validate=validate))

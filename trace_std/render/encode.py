@@ -130,8 +130,13 @@ def encode_label(
     fmt: str = "svg",
     resolver: str = DEFAULT_RESOLVER,
     market: str | None = None,
+    qr_content: str = "trace",
 ) -> str | bytes:
-    """Encode a label model as ``to`` (see the module table)."""
+    """Encode a label model as ``to`` (see the module table).
+
+    ``qr_content`` applies to the sheet's QR Code only (``trace``, ``short`` or ``full``);
+    ``dl`` and ``qr`` always carry the full Digital Link.
+    """
     from trace_std.label import CartonLabel, to_elements
     from trace_std.label.markets import market_for_destination
 
@@ -147,7 +152,9 @@ def encode_label(
             raise _option_error("to", "the label sheet is for carton labels", to, "a CartonLabel")
         from trace_std.render.sheet import carton_sheet_svg
 
-        return carton_sheet_svg(label, market=market, engine=engine, resolver=check_resolver(resolver))
+        return carton_sheet_svg(
+            label, market=market, engine=engine, resolver=check_resolver(resolver), qr_content=qr_content
+        )
     return encode_elements(
         to_elements(label), to=to, engine=engine, fmt=fmt, resolver=resolver, market=market
     )

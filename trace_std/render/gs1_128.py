@@ -188,11 +188,16 @@ def gs1_128_symbols(
     engine: str = DEFAULT_ENGINE,
     x_dim: float = DEFAULT_X_DIM,
     max_width: float = MAX_WIDTH,
+    validate: bool = True,
 ) -> list[LinearSymbol]:
-    """Encode ``elements`` as one or two GS1-128 symbols no wider than ``max_width`` mm."""
+    """Encode ``elements`` as one or two GS1-128 symbols no wider than ``max_width`` mm.
+
+    ``validate=False`` skips the GS1 rules when the caller has checked the elements already.
+    """
     eng = check_engine(engine)
     elements = as_elements(elements)
-    check_elements(elements)
+    if validate:
+        check_elements(elements)
     max_width = min(max_width, MAX_WIDTH)
     for split in itertools.islice(_candidates(elements, x_dim, max_width), 8):
         symbols = [
@@ -223,6 +228,24 @@ def gs1_128_svg(
         symbols, x_dim=x_dim, bar_height=bar_height, quiet_zone=quiet_zone, hri=hri, y0=0.0
     )
     return svg.document(body, width, y, title=" ".join(s.hri for s in symbols))
+
+
+def stack_size(
+    symbols: list[LinearSymbol],
+    *,
+    x_dim: float,
+    bar_height: float,
+    quiet_zone: int,
+    hri: bool,
+    gap: float = 4.0,
+) -> tuple[float, float]:
+    """Width and height in mm of :func:`_stack`'s output, without drawing it."""
+    width = max((s.width + 2 * quiet_zone) * x_dim for s in symbols)
+    height = sum(
+        svg.linear_height(s, x_dim=x_dim, bar_height=bar_height, quiet_zone=quiet_zone, hri=hri)
+        for s in symbols
+    )
+    return width, height + gap * (len(symbols) - 1)
 
 
 def _stack(

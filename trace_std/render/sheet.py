@@ -21,14 +21,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import unicodedata
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from trace_std.errors import ErrorCode, TraceStdError
 from trace_std.render import svg
-from trace_std.render._elements import DEFAULT_RESOLVER, Elements, as_elements, digital_link, raw_string
+from trace_std.render._elements import (
+    DEFAULT_RESOLVER,
+    Elements,
+    as_elements,
+    check_elements,
+    digital_link,
+    raw_string,
+)
 from trace_std.render.engines import (
     DEFAULT_ENGINE,
     Engine,
@@ -37,7 +44,14 @@ from trace_std.render.engines import (
     datamatrix_modules,
     qr_modules,
 )
-from trace_std.render.gs1_128 import BAR_HEIGHT_MIN, QUIET_ZONE, X_DIM_MIN, _stack, gs1_128_symbols
+from trace_std.render.gs1_128 import (
+    BAR_HEIGHT_MIN,
+    QUIET_ZONE,
+    X_DIM_MIN,
+    _stack,
+    gs1_128_symbols,
+    stack_size,
+)
 
 __all__ = [
     "PAGE_HEIGHT",
@@ -78,19 +92,29 @@ class SheetContent:
     datamatrix_elements: Elements = ()
     voice_pick: str | None = None
     market: str | None = None
+    validated: bool = False  # the elements passed every GS1 rule already (set by sheet_content)
 
 
-def _advance(ch: str) -> float:
-    """Estimated glyph advance in em (wide East Asian characters: 1 em)."""
-    if unicodedata.east_asian_width(ch) in ("W", "F"):
-        return 1.0
-    return 0.62
+# East Asian wide and full-width characters (CJK, Hangul, full-width forms): about 1 em.
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
+)
+_NARROW_EM = 0.62  # a generous average for sans-serif Latin/Vietnamese glyphs
 
 
 def text_width(text: str, size: float, *, mono: bool = False) -> float:
+    """Estimated width in mm of ``text`` at font ``size`` (mm); wide East Asian glyphs: 1 em.
+
+    >>> round(text_width("PUC", 3.0), 2), round(text_width("输往", 3.0), 2)
+    (5.58, 6.0)
+    """
     if mono:
         return len(text) * svg.MONO_ADVANCE * size
-    return sum(_advance(ch) for ch in text) * size
+    if text.isascii():
+        return len(text) * _NARROW_EM * size
+    wide = len(_WIDE.findall(text))
+    return (len(text) * _NARROW_EM + wide * (1.0 - _NARROW_EM)) * size
 
 
 def _fit(
@@ -111,9 +135,14 @@ def _fit(
         if len(out) == lines - 1 or text_width(rest, size, mono=mono) <= width:
             out.append(_cut(rest, width, size, mono))
             break
-        cut = len(rest)
-        while cut > 1 and text_width(rest[:cut], size, mono=mono) > width:
-            cut -= 1
+        lo, hi = 1, len(rest)  # longest prefix that fits
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if text_width(rest[:mid], size, mono=mono) <= width:
+                lo = mid
+            else:
+                hi = mid
+        cut = lo
         space = rest.rfind(" ", 0, cut + 1)
         if space > 0:
             cut = space
@@ -123,11 +152,17 @@ def _fit(
 
 
 def _cut(text: str, width: float, size: float, mono: bool) -> str:
+    """``text``, or its longest prefix + "…" that fits ``width`` (binary search)."""
     if text_width(text, size, mono=mono) <= width:
         return text
-    while text and text_width(text + "…", size, mono=mono) > width:
-        text = text[:-1]
-    return text + "…"
+    lo, hi = 0, len(text)  # invariant: text[:lo] + "…" fits, text[:hi] + "…" does not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if text_width(text[:mid] + "…", size, mono=mono) <= width:
+            lo = mid
+        else:
+            hi = mid
+    return text[:lo] + "…"
 
 
 class _Page:
@@ -204,7 +239,13 @@ def render_sheet(content: SheetContent, *, engine: str = DEFAULT_ENGINE) -> str:
     """
     eng: Engine = check_engine(engine)
     linear = (
-        gs1_128_symbols(content.linear_elements, engine=eng, x_dim=SHEET_X_DIM, max_width=LINEAR_MAX_WIDTH)
+        gs1_128_symbols(
+            content.linear_elements,
+            engine=eng,
+            x_dim=SHEET_X_DIM,
+            max_width=LINEAR_MAX_WIDTH,
+            validate=not content.validated,
+        )
         if content.linear_elements
         else []
     )
@@ -214,6 +255,8 @@ def render_sheet(content: SheetContent, *, engine: str = DEFAULT_ENGINE) -> str:
         matrix = qr_modules(content.digital_link, ec_level="M", engine=eng)
     elif content.datamatrix_elements:
         els = content.datamatrix_elements
+        if not content.validated:
+            check_elements(els)
         matrix = datamatrix_modules(els, raw=raw_string(els), engine=eng)
         kind, quiet = "datamatrix", 2
     symbols: list[str] = []
@@ -238,14 +281,8 @@ def render_sheet(content: SheetContent, *, engine: str = DEFAULT_ENGINE) -> str:
         side_w, side_h = max(side_w, w), side_h + h + (1 if side_h else 0)
     linear_h = 0.0
     if linear:
-        _, linear_w, linear_h = _stack(
-            linear,
-            x_dim=SHEET_X_DIM,
-            bar_height=BAR_HEIGHT_MIN,
-            quiet_zone=QUIET_ZONE,
-            hri=True,
-            y0=0.0,
-            gap=2.0,
+        linear_w, linear_h = stack_size(
+            linear, x_dim=SHEET_X_DIM, bar_height=BAR_HEIGHT_MIN, quiet_zone=QUIET_ZONE, hri=True, gap=2.0
         )
         linear_top = PAGE_HEIGHT - BOTTOM_MARGIN - linear_h
         group, _, _ = _stack(
@@ -261,9 +298,15 @@ def render_sheet(content: SheetContent, *, engine: str = DEFAULT_ENGINE) -> str:
         symbols.append(group)
     limit = PAGE_HEIGHT - BOTTOM_MARGIN - linear_h - 1.0
     needed = 0.0
-    for scale in (1.0, 0.9, 0.8, 0.7):
+    scales = [1.0, 0.9, 0.8, 0.7]
+    while scales:
+        scale = scales.pop(0)
         page = _text_block(content, scale=scale, side_w=side_w, side_h=side_h)
         needed = page.y
+        if needed > limit and scale == 1.0:
+            # text height shrinks about linearly with the scale: skip the sizes that cannot fit
+            estimate = (limit - MARGIN) / max(needed - MARGIN, 1e-9)
+            scales = [s for s in scales if s <= estimate + 0.05] or scales[-1:]
         if needed <= limit:
             title = content.product_en or content.product_vi
             body = "".join(page.parts) + "".join(symbols)
@@ -324,11 +367,15 @@ def sheet_content(
     market: str | None = None,
     resolver: str = DEFAULT_RESOLVER,
     elements: Sequence[tuple[str, str]] | None = None,
+    qr_content: str = "trace",
 ) -> SheetContent:
     """Resolve a :class:`~trace_std.label.CartonLabel` and its market profile into sheet content.
 
     ``market`` defaults to the profile of the label's destination market; a label without a
-    destination and no ``market`` gets the domestic ``VN`` profile.
+    destination and no ``market`` gets the domestic ``VN`` profile. ``qr_content`` chooses the
+    Digital Link in the QR Code: ``"trace"`` (default: GTIN and its key qualifiers in the path,
+    PUC (90) and PHC (7030) as attributes), ``"short"`` (path only) or ``"full"`` (every
+    attribute); see ``docs/rendering.md``.
     """
     from trace_std.label import to_elements
     from trace_std.label.markets import market_for_destination, market_profile
@@ -348,10 +395,11 @@ def sheet_content(
         found = market_for_destination(str(dest)) if dest else None
         profile = found if found is not None else market_profile("VN")
     els = as_elements(elements if elements is not None else to_elements(label))
+    check_elements(els)  # once, for every symbol below
     symbols = set(profile.symbols)
     wanted = profile.gs1_128_elements or DEFAULT_LINEAR_AIS
     linear = tuple(e for ai in wanted for e in els if e[0] == ai) if "gs1-128" in symbols else ()
-    dl = digital_link(els, resolver) if "qr" in symbols else None
+    dl = digital_link(els, resolver, validate=False, content=qr_content) if "qr" in symbols else None
     voice = None
     if profile.voice_pick or "voice-pick" in symbols:
         from trace_std.gs1.voice_pick import voice_pick_code
@@ -382,11 +430,18 @@ def sheet_content(
         datamatrix_elements=els if "datamatrix" in symbols else (),
         voice_pick=voice,
         market=profile.market,
+        validated=True,
     )
 
 
 def carton_sheet_svg(
-    label: Any, *, market: str | None = None, engine: str = DEFAULT_ENGINE, resolver: str = DEFAULT_RESOLVER
+    label: Any,
+    *,
+    market: str | None = None,
+    engine: str = DEFAULT_ENGINE,
+    resolver: str = DEFAULT_RESOLVER,
+    qr_content: str = "trace",
 ) -> str:
     """The 100 x 150 mm carton label sheet (SVG) of a :class:`~trace_std.label.CartonLabel`."""
-    return render_sheet(sheet_content(label, market=market, resolver=resolver), engine=engine)
+    content = sheet_content(label, market=market, resolver=resolver, qr_content=qr_content)
+    return render_sheet(content, engine=engine)

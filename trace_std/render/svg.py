@@ -43,28 +43,46 @@ def fmt(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+_RUN = re.compile("1+")
+
+
 def runs(modules: str) -> list[tuple[int, int]]:
     """``(start, length)`` of every run of ``1`` in ``modules``."""
-    return [(m.start(), m.end() - m.start()) for m in re.finditer("1+", modules)]
+    return [(m.start(), m.end() - m.start()) for m in _RUN.finditer(modules)]
+
+
+def _grid(origin: float, step: float, count: int) -> list[str]:
+    """``fmt(origin + i * step)`` for ``i`` in ``0..count``: each coordinate formatted once."""
+    return [fmt(origin + i * step) for i in range(count + 1)]
 
 
 def bars_path(modules: str, x_dim: float, height: float, x0: float, y0: float) -> str:
-    parts = []
     hs, ys = fmt(height), fmt(y0)
-    for start, length in runs(modules):
-        w = fmt(length * x_dim)
+    widths: dict[int, str] = {}
+    parts = []
+    for m in _RUN.finditer(modules):
+        start, end = m.span()
+        length = end - start
+        w = widths.get(length)
+        if w is None:
+            w = widths[length] = fmt(length * x_dim)
         parts.append(f"M{fmt(x0 + start * x_dim)} {ys}h{w}v{hs}h-{w}z")
     return "".join(parts)
 
 
 def cells_path(rows: tuple[str, ...], module: float, x0: float, y0: float) -> str:
+    n = len(rows[0]) if rows else 0
+    xs = _grid(x0, module, n)
+    ys = _grid(y0, module, len(rows))
+    ws = _grid(0.0, module, n)
+    ms = ws[1] if n else fmt(module)
     parts = []
-    ms = fmt(module)
     for r, row in enumerate(rows):
-        ys = fmt(y0 + r * module)
-        for start, length in runs(row):
-            w = fmt(length * module)
-            parts.append(f"M{fmt(x0 + start * module)} {ys}h{w}v{ms}h-{w}z")
+        y = ys[r]
+        for m in _RUN.finditer(row):
+            start, end = m.span()
+            w = ws[end - start]
+            parts.append(f"M{xs[start]} {y}h{w}v{ms}h-{w}z")
     return "".join(parts)
 
 
@@ -73,6 +91,25 @@ def hri_font_size(text: str, width: float, preferred: float) -> float:
     if not text:
         return preferred
     return min(preferred, width / (MONO_ADVANCE * len(text)))
+
+
+HRI_GAP = 0.8  # mm between the bars and the HRI text
+
+
+def linear_height(
+    symbol: LinearSymbol,
+    *,
+    x_dim: float,
+    bar_height: float,
+    quiet_zone: int,
+    hri: bool,
+    hri_size: float = 3.0,
+) -> float:
+    """Height in mm of :func:`linear_group`'s output (bars, gap and HRI line)."""
+    if not (hri and symbol.hri):
+        return bar_height
+    width = (symbol.width + 2 * quiet_zone) * x_dim
+    return bar_height + HRI_GAP + hri_font_size(symbol.hri, width - 2 * x_dim, hri_size) * 1.2
 
 
 def linear_group(
@@ -88,12 +125,11 @@ def linear_group(
 ) -> tuple[str, float, float]:
     """SVG ``<g>`` of a linear symbol; returns ``(svg, width_mm, height_mm)``."""
     width = (symbol.width + 2 * quiet_zone) * x_dim
-    height = bar_height
+    height = linear_height(symbol, x_dim=x_dim, bar_height=bar_height, quiet_zone=quiet_zone, hri=hri)
     text = ""
     if hri and symbol.hri:
         size = hri_font_size(symbol.hri, width - 2 * x_dim, hri_size)
-        gap = 0.8
-        height = bar_height + gap + size * 1.2
+        gap = HRI_GAP
         text = (
             f'<text x="{fmt(x0 + width / 2)}" y="{fmt(y0 + bar_height + gap + size)}" '
             f'font-family="{MONO}" font-size="{fmt(size)}" text-anchor="middle">{xml_text(symbol.hri)}</text>'
