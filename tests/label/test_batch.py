@@ -173,6 +173,20 @@ def test_optional_columns_may_be_left_out_and_unknown_ones_warn() -> None:
     assert report.rows_invalid == 1
 
 
+def test_harvest_period_as_interval_or_end_column() -> None:
+    columns = (*COLUMNS, "harvest_date_end")
+    rows = [
+        {**row(harvest_date="2025-03-01/2025-03-03")},
+        {**row(lot="B"), "harvest_date_end": "2025-03-03"},
+        {**row(lot="C"), "harvest_date_end": "2025-02-03"},
+    ]
+    report = validate_file(io.BytesIO(csv_bytes(rows, columns=columns)))
+    assert found(report) == [
+        (3, "pack_date", "label.date.order"),
+        (4, "harvest_date_end", "label.date.range"),
+    ]
+
+
 def test_ragged_rows() -> None:
     text = ",".join(COLUMNS) + "\n" + ",".join(GOOD[c] for c in COLUMNS) + ",extra\n" + G1 + ",L\n\n"
     report = validate_file(io.BytesIO(text.encode()))

@@ -104,3 +104,20 @@ def test_stdin_and_console_script(tmp_path: Path) -> None:
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     proc = subprocess.run([*CLI, "validate", str(binary)], capture_output=True, text=True, check=False)
     assert proc.returncode == 2 and "file.binary" in proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [*CLI, "validate", str(SAMPLE)], stderr=slave, stdout=subprocess.PIPE, check=False
+        )
+        os.close(slave)
+        drawn = os.read(master, 65536).decode("utf-8", "replace")
+    finally:
+        os.close(master)
+    assert proc.returncode == 1
+    assert "\r" in drawn and "7 rows" in drawn and "100%" in drawn

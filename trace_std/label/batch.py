@@ -68,7 +68,7 @@ COLUMNS: tuple[str, ...] = (
 #: Columns a file must have (the others may be left out; an empty cell is an absent value).
 REQUIRED_COLUMNS: tuple[str, ...] = ("gtin", "lot", "harvest_date", "pack_date", "net_weight_kg")
 #: Columns accepted besides the template.
-OPTIONAL_COLUMNS: tuple[str, ...] = ("product_name_en",)
+OPTIONAL_COLUMNS: tuple[str, ...] = ("product_name_en", "harvest_date_end")
 
 _CHUNK = 1 << 16
 _SNIFF = 1 << 13
@@ -285,6 +285,7 @@ _PARSERS: dict[str, _Parser] = {
     "product_name": F.parse_text,
     "product_name_en": F.parse_text,
     "crop": F.parse_text,
+    "harvest_date_end": F.parse_date,
     "pack_date": F.parse_date,
     "best_before": F.parse_date,
     "net_weight_kg": F.parse_weight,
@@ -392,7 +393,9 @@ class _Checker:
                 )
                 continue
             if name == "harvest_date":
-                values["harvest_date"], values["harvest_date_end"] = value
+                values["harvest_date"] = value[0]
+                if value[1] is not None:
+                    values["harvest_date_end"] = value[1]
             elif value is not None:
                 values[name] = value
         for name in REQUIRED_COLUMNS:
