@@ -129,15 +129,6 @@ def test_fast_and_full_paths_agree() -> None:
             assert dlm._fast_parse(case["uri"]) is None
 
 
-def test_without_the_fast_element_predicates(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fast path still gives the right answer when the AI module offers no fast predicates."""
-    from trace_std.gs1 import ai
-
-    monkeypatch.delattr(ai, "_compile_all")
-    assert dlm._fast_parse("https://x.vn/01/18935234567892/10/L1?17=260310") is not None
-    assert dlm._fast_parse("https://x.vn/01/18935234567892/10/L1?17=261310") is None
-
-
 @pytest.mark.parametrize(
     ("stem", "code", "span"),
     [

@@ -52,7 +52,7 @@ from typing import Any, Final
 
 from trace_std.errors import ErrorCode, Report, TraceStdError
 from trace_std.gs1 import ai as _ai
-from trace_std.gs1.ai import ai_info, validate_elements
+from trace_std.gs1.ai import ai_info, elements_valid, validate_elements
 
 __all__ = [
     "CANONICAL_STEM",
@@ -685,25 +685,6 @@ def _tables() -> _Tables:
     return _Tables(frozenset(pkeys), qualifiers, frozenset(attributes))
 
 
-def _elements_ok(elements: list[tuple[str, str]]) -> bool:
-    """Yes/no: do ``elements`` pass every element-string rule? (No error objects are built.)
-
-    Uses the per-AI fast predicates and the cached association check of :mod:`trace_std.gs1.ai`
-    when that module offers them; otherwise asks :func:`validate_elements`.
-    """
-    present = frozenset([ai for ai, _ in elements])
-    compile_all = getattr(_ai, "_compile_all", None)
-    associations = getattr(_ai, "_associations", None)
-    if compile_all is None or associations is None or "8030" in present:
-        return not validate_elements(elements, origin="digital_link")
-    predicates = compile_all()
-    for ai, value in elements:
-        ok = predicates.get(ai)
-        if ok is None or not ok(value):
-            return False
-    return not associations(present)
-
-
 def _fast_unquote(value: str) -> str | None:
     """Percent-decode ``value``; ``None`` for anything :func:`_decode` would reject."""
     parts = value.split("%")
@@ -782,7 +763,7 @@ def _fast_parse(uri: str) -> DigitalLink | None:
                     return None
             seen.add(name)
             elements.append((name, value))
-    if not _elements_ok(elements):
+    if not elements_valid(elements):
         return None
     return DigitalLink(
         uri=uri,
