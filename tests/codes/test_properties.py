@@ -36,7 +36,7 @@ def messy_export(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(st.text(max_size=80))
-@settings(max_examples=250)
+@settings(max_examples=250, deadline=None)
 def test_any_text_raises_only_trace_std_errors(text: str) -> None:
     for module in MODULES:
         with contextlib.suppress(TraceStdError):
@@ -50,7 +50,7 @@ def test_any_text_raises_only_trace_std_errors(text: str) -> None:
 
 
 @given(st.text(alphabet=string.ascii_letters + string.digits + "-–— \u3000ＶＮＯＲ０１", max_size=30))
-@settings(max_examples=250)
+@settings(max_examples=250, deadline=None)
 def test_code_like_text_raises_only_trace_std_errors(text: str) -> None:
     for strict in (False, True):
         report = codes.check(text, strict=strict)
@@ -62,7 +62,7 @@ def test_code_like_text_raises_only_trace_std_errors(text: str) -> None:
 
 
 @given(st.text(max_size=80))
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_normalisation_is_idempotent(text: str) -> None:
     try:
         once = puc.compact(text)
@@ -72,7 +72,7 @@ def test_normalisation_is_idempotent(text: str) -> None:
 
 
 @given(messy_export())
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_lenient_spellings_normalise_to_canonical(case: tuple[str, str]) -> None:
     text, canonical = case
     assert codes.parse_code(text).canonical == canonical
@@ -83,7 +83,7 @@ def test_lenient_spellings_normalise_to_canonical(case: tuple[str, str]) -> None
 
 
 @given(st.one_of(export_codes, messy_export().map(lambda c: c[0]), st.text(max_size=30)))
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_validate_of_format_equals_validate(text: str) -> None:
     for module in MODULES:
         try:
@@ -97,6 +97,7 @@ def test_validate_of_format_equals_validate(text: str) -> None:
 
 
 @given(export_codes)
+@settings(deadline=None)
 def test_fast_path_and_full_analysis_agree(code: str) -> None:
     kind = "puc" if code[5:7] == "OR" or code[6:8] == "OR" else "phc"
     report = codes.check(code)
@@ -177,7 +178,7 @@ domestic_codes = st.builds(
 
 
 @given(domestic_codes, st.sampled_from(["{}", " {} ", "\u3000{}\t"]), st.sampled_from(["-", "–", " - "]))
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 def test_domestic_codes_from_the_table_are_valid(code: str, frame: str, dash: str) -> None:
     assert puc.validate(code, strict=True) == code
     messy = frame.format(code).replace("-", dash)
