@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trace_std.errors import EncodeError, InvalidCombination, TraceStdError
+from trace_std.errors import InvalidCombination, TraceStdError, UnknownReference
 from trace_std.gs1.element_string import (
     GS,
     MAX_INPUT_LENGTH,
@@ -221,8 +221,8 @@ def test_encode_validates_first(pairs: list[tuple[str, str]], code: str, field: 
 def test_encode_unknown_symbology() -> None:
     with pytest.raises(TraceStdError) as info:
         encode_element_string([("01", GTIN)], "scan", symbology="]Q1")
-    assert info.value.code == "gs1.symbology.unknown"
-    assert not isinstance(info.value, EncodeError) or info.value.code
+    assert (info.value.code, info.value.span) == ("gs1.symbology.unknown", (0, 3))
+    assert isinstance(info.value, UnknownReference)
 
 
 def test_misuse() -> None:
