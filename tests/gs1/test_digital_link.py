@@ -340,3 +340,35 @@ def test_any_text_raises_only_trace_std_errors(text: str) -> None:
         assert parse_digital_link(dl.canonical()).elements == dl.elements
     report = dlm.check(text)
     assert report.valid == is_digital_link(text)
+
+
+def _table_strategy() -> Any:
+    """GS1-A's strategy of random valid AI sets over the whole table (tests/gs1/conformance)."""
+    import importlib.util
+
+    path = CONFORMANCE / "test_roundtrip.py"
+    spec = importlib.util.spec_from_file_location("_gs1_roundtrip_strategies", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.valid_elements()
+
+
+@settings(max_examples=150, deadline=None)
+@given(_table_strategy())
+def test_round_trip_over_the_whole_ai_table(elements: list[tuple[str, str]]) -> None:
+    from trace_std.gs1.ai import ai_info
+
+    try:
+        uri = build_digital_link(elements, "https://dl.example.vn")
+    except TraceStdError as err:
+        infos = [ai_info(ai) for ai, _ in elements]
+        if err.code == "dl.key.missing":
+            assert all(i is not None and i.dlpkey is None for i in infos)
+        else:
+            assert err.code == "dl.query.not_attribute"
+            assert any(i is not None and not i.dl_attribute for i in infos)
+        return
+    dl = parse_digital_link(uri)
+    assert sorted(set(dl.elements)) == sorted(set(elements))
+    assert parse_digital_link(dl.canonical()).elements == dl.elements
