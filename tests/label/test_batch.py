@@ -182,6 +182,7 @@ def test_harvest_period_as_interval_or_end_column() -> None:
     ]
     report = validate_file(io.BytesIO(csv_bytes(rows, columns=columns)))
     assert found(report) == [
+        (2, "pack_date", "label.date.order"),  # packed on 03-02, the harvest ended on 03-03
         (3, "pack_date", "label.date.order"),
         (4, "harvest_date_end", "label.date.range"),
     ]
