@@ -179,6 +179,8 @@ def fast_path(
                 if seg.values:
                     wanted = [v for v, meta in seg.values.items() if meta["kind"] in kinds]
                     body += "(?:" + "|".join(re.escape(v) for v in sorted(wanted)) + ")"
+                elif seg.role == "issue_year" and scheme.id == _DOMESTIC.id:
+                    body += _FAST_YEARS  # only years the 2004 table certainly governs
                 else:  # unbounded runs are capped so that huge input fails after MAX_LENGTH steps
                     capped = dataclasses.replace(seg, max=MAX_LENGTH) if seg.max is None else seg
                     body += capped.pattern().replace(f"?P<{seg.name}>", "?:", 1)
@@ -210,7 +212,8 @@ def _fixed_slice(scheme: Scheme, first: str, last: str) -> slice:
 
 _DOMESTIC = next(s for s in _SCHEMES if any(seg.lookup == "admin_province" for seg in s.segments))
 _DOMESTIC_KEY = _fixed_slice(_DOMESTIC, "province", "commune")
-_DOMESTIC_YEAR = len(_DOMESTIC.segment("year").literal or "") or _DOMESTIC.segment("year").min
+assert _DOMESTIC.segment("year").min == _DOMESTIC.segment("year").max == 2
+_FAST_YEARS = "(?:[01][0-9]|2[0-4])"  # YY 00–24: issued before the 1 July 2025 reform
 _DOMESTIC_KEYS: set[str] = set()  # "PP-DDD-CCCCC" of every 2004 commune, filled on first use
 
 
@@ -222,16 +225,9 @@ def _fill_domestic_keys() -> None:
         _DOMESTIC_KEYS.add(f"{districts[c.district].province}{sep}{c.district}{sep}{c.code}")
 
 
-def _confirm_domestic(
-    value: str,
-    keys: set[str] = _DOMESTIC_KEYS,
-    key: slice = _DOMESTIC_KEY,
-    year: slice = slice(-_DOMESTIC_YEAR, None),
-) -> bool:
-    """A canonical domestic code (``value`` matched ``fast_path``) issued before 2025 whose units nest
-    in the 2004 table. Issue years from 2025 on may use either or the new table: ``analyse`` judges."""
-    if value[year] >= "25":
-        return False
+def _confirm_domestic(value: str, keys: set[str] = _DOMESTIC_KEYS, key: slice = _DOMESTIC_KEY) -> bool:
+    """A canonical domestic code (``value`` matched ``fast_path``, so issued 2000–2024) whose units
+    nest in the 2004 table. Later issue years may use either or the new table: ``analyse`` judges."""
     if not keys:
         _fill_domestic_keys()
     return value[key] in keys
