@@ -24,7 +24,7 @@ def init_app(app: Flask, blueprint_modules: list[ModuleType]) -> Limiter:
     limiter = Limiter(
         get_remote_address,
         storage_uri=str(app.config["RATELIMIT_STORAGE"]),
-        storage_options={"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        storage_options={"socket_connect_timeout": 1, "socket_timeout": 1}
         if str(app.config["RATELIMIT_STORAGE"]).startswith(("redis://", "rediss://"))
         else {},
         headers_enabled=True,

@@ -111,7 +111,7 @@ def _p(name: str, description: str, **schema: Any) -> dict[str, Any]:
             "schema": {"type": "string", **schema}}  # fmt: skip
 
 
-BEARER = [{"bearer": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 ON = _q("on", "Date of the check (YYYY-MM-DD); default today", format="date")
 MARKET = _q("market", "Destination market (ISO 3166-1 alpha-2)", maxLength=8)
 PUBLIC_ERRORS = _problems(429, 503)

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from api import store
 from api.http import json_response, public
@@ -159,7 +160,10 @@ def _linkset(levels: Sequence[tuple[str, str]], query: str) -> dict[str, Any]:
         uri = anchor + (f"?{query}" if query and depth == len(levels) else "")
         entry: dict[str, Any] = {"anchor": anchor}
         for link_type, template in _links().items():
-            target = {"href": _href(template, uri, anchor[len(_base()) :]), "title": template["title"]}
+            target: dict[str, Any] = {
+                "href": _href(template, uri, anchor[len(_base()) :]),
+                "title": template["title"],
+            }
             if template.get("type"):
                 target["type"] = template["type"]
             target["hreflang"] = [template.get("hreflang", "vi")]
@@ -181,7 +185,7 @@ def _linkset_response(levels: Sequence[tuple[str, str]]) -> Response:
     return response
 
 
-def _redirect(link_type: str, levels: Sequence[tuple[str, str]]) -> Response:
+def _redirect(link_type: str, levels: Sequence[tuple[str, str]]) -> BaseResponse:
     template = _links()[link_type]
     query = _gs1_query()
     anchor = _anchor(levels)

@@ -68,7 +68,7 @@ def prepare_registry(url: str | None, sample: bool | None) -> str:
 
 def gunicorn_application(bind: str, workers: int, options: dict[str, Any] | None = None) -> Any:
     """A gunicorn application serving ``api.create_app()`` (importable for tests and benchmarks)."""
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
     settings = {"bind": bind, "workers": workers, "accesslog": None, **(options or {})}
 
