@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import string
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -297,3 +298,41 @@ def test_prefix_table_integrity() -> None:
         assert not b.startswith(a)
     assert prefixes.prefix_table()["893"] == "GS1 Vietnam"
     assert prefixes.data_version_used().startswith("gs1_prefixes@")
+
+
+def test_prefix_table_matches_its_schema() -> None:
+    import json
+
+    import jsonschema
+
+    import trace_std.data
+
+    folder = Path(trace_std.data.__file__).parent
+    schema = json.loads((folder / "gs1_prefixes.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(load("gs1_prefixes"), schema)
+
+
+def test_prefix_table_is_what_the_generator_makes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Regenerating from the installed biip gives the shipped table (apart from the retrieval date)."""
+    import importlib.util
+    import json
+    import sys
+
+    scripts = Path(__file__).resolve().parents[2] / "scripts"
+    sys.path.insert(0, str(scripts))
+    try:
+        spec = importlib.util.spec_from_file_location("gen_gs1_prefixes", scripts / "gen_gs1_prefixes.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(scripts))
+    monkeypatch.setattr(sys.modules["gen_common"], "DATA_DIR", tmp_path)
+    monkeypatch.setattr(module, "OVERRIDES", tmp_path / "gs1_prefixes.overrides.json")
+    assert module.main() == 0
+    fresh = json.loads((tmp_path / "gs1_prefixes.json").read_text("utf-8"))
+    shipped = dict(load("gs1_prefixes"))
+    for table in (fresh, shipped):
+        table["source"] = {k: v for k, v in table["source"].items() if k != "retrieved"}
+    assert fresh == shipped
