@@ -27,8 +27,8 @@ from trace_std.gs1.element_string import parse_element_string
 from trace_std.gs1.linters import gs1_check_digit
 
 TARGET = 5.0
-VARIANTS = 200
-REPEATS = 7
+VARIANTS = 100
+REPEATS = 15
 
 
 def _strings(count: int, n_ais: int, seed: int) -> list[tuple[str, str]]:
