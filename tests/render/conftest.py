@@ -1,8 +1,8 @@
 """Helpers for the render tests: an independent SVG rasteriser and zxing-cpp decoding.
 
-The rasteriser reads the SVG with ``xml.etree`` and paints every ``rect`` and every box of every
-``path`` (the ``M x y h w v h h -w z`` subset the renderers write; anything else fails the test),
-so that an SVG is proven scannable from its own geometry.
+The rasteriser reads the SVG with ``xml.etree`` and paints every ``rect`` and every stroked
+``path`` (the ``M``/``m``/``h`` subset with butt caps that the renderers write; anything else fails
+the test), so that an SVG is proven scannable from its own geometry.
 """
 
 from __future__ import annotations
@@ -21,7 +21,36 @@ Image = pytest.importorskip("PIL.Image")
 ImageDraw = pytest.importorskip("PIL.ImageDraw")
 
 NS = "{http://www.w3.org/2000/svg}"
-BOX = re.compile(r"M(-?[\d.]+) (-?[\d.]+)h([\d.]+)v([\d.]+)h-([\d.]+)z")
+TOKEN = re.compile(r"([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?")
+
+
+def parse_boxes(d: str, stroke_width: float) -> list[tuple[float, float, float, float]]:
+    """Rectangles drawn by a butt-capped stroked path of ``M x y``, ``m dx dy`` and ``h w``
+    commands (the only ones the renderers write); adjacent segments are merged into runs."""
+    boxes: list[tuple[float, float, float, float]] = []
+    x = y = 0.0
+    pos = 0
+    for m in TOKEN.finditer(d):
+        assert m.start() == pos, f"unexpected path data at {pos}: {d[pos : pos + 20]!r}"
+        pos = m.end()
+        cmd, a, b = m.group(1), float(m.group(2)), m.group(3)
+        if cmd == "M":
+            assert b is not None
+            x, y = a, float(b)
+        elif cmd == "m":
+            assert b is not None
+            x, y = x + a, y + float(b)
+        else:
+            assert b is None and a > 0
+            top = y - stroke_width / 2
+            last = boxes[-1] if boxes else None
+            if last is not None and abs(last[0] + last[2] - x) < 1e-6 and abs(last[1] - top) < 1e-9:
+                boxes[-1] = (last[0], last[1], last[2] + a, last[3])
+            else:
+                boxes.append((x, top, a, stroke_width))
+            x += a
+    assert pos == len(d), "path data not fully understood"
+    return boxes
 
 
 @dataclass
@@ -32,17 +61,9 @@ class Group:
     texts: list[ET.Element] = field(default_factory=list)
 
 
-def parse_boxes(d: str) -> list[tuple[float, float, float, float]]:
-    boxes = []
-    pos = 0
-    for m in BOX.finditer(d):
-        assert m.start() == pos, f"unexpected path data at {pos}: {d[pos : pos + 20]!r}"
-        pos = m.end()
-        x, y, w, h, w2 = (float(v) for v in m.groups())
-        assert w == w2
-        boxes.append((x, y, w, h))
-    assert pos == len(d), "path data not fully understood"
-    return boxes
+def _path_boxes(el: ET.Element) -> list[tuple[float, float, float, float]]:
+    assert el.get("fill") == "none" and el.get("stroke") == "#000" and el.get("stroke-linecap") == "butt"
+    return parse_boxes(el.get("d", ""), float(el.get("stroke-width", "0")))
 
 
 def svg_groups(svg_text: str) -> list[Group]:
@@ -57,7 +78,7 @@ def svg_groups(svg_text: str) -> list[Group]:
         quiet = tuple(float(rect.get(a, "0")) for a in ("x", "y", "width", "height"))
         group = Group(kind, quiet)  # type: ignore[arg-type]
         for path in g.findall(f"{NS}path"):
-            group.boxes.extend(parse_boxes(path.get("d", "")))
+            group.boxes.extend(_path_boxes(path))
         group.texts = g.findall(f"{NS}text")
         groups.append(group)
     return groups
@@ -84,9 +105,8 @@ def rasterise(
             fill = 255 if el.get("fill", "#000") in ("#fff", "#ffffff", "white") else 0
             paint(*(float(el.get(a, "0")) for a in ("x", "y", "width", "height")), fill)
         elif el.tag == f"{NS}path":
-            fill = 255 if el.get("fill") == "#fff" else 0
-            for box in parse_boxes(el.get("d", "")):
-                paint(*box, fill)
+            for box in _path_boxes(el):
+                paint(*box, 0)
         elif el.tag in (f"{NS}g", f"{NS}svg", f"{NS}text", f"{NS}title", f"{NS}tspan", f"{NS}line"):
             assert el.get("transform") is None, "transforms are not expected"
     return img

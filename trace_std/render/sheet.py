@@ -338,7 +338,7 @@ def _text_block(content: SheetContent, *, scale: float, side_w: float, side_h: f
             f"Exporter / Nhà xuất khẩu: {content.exporter}", size=3.2 * scale, width=width(), cls="exporter"
         )
     for caption, value in content.details:
-        page.text(f"{caption}: {value}", size=3.0 * scale, width=width(), lines=1, cls="detail")
+        page.text(f"{caption}: {value}", size=3.0 * scale, width=width(), lines=2, cls="detail")
     page.y = max(page.y, MARGIN + side_h + 1.0)
     for required in content.required_texts:
         page.text(required, size=3.6 * scale, width=inner, bold=True, cls="required-text")

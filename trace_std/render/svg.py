@@ -2,20 +2,22 @@
 
 The user unit of every SVG written here is the millimetre (``viewBox`` in mm, ``width``/``height``
 with an ``mm`` suffix). A symbol is a ``<g>`` holding a white ``rect`` that spans the symbol *and*
-its quiet zones, then one ``path`` of dark modules made only of ``M x y h w v h h -w z`` boxes, then
-(linear symbols) the HRI ``text``. Text is XML-escaped and stripped of characters XML 1.0 forbids;
+its quiet zones, then one stroked ``path`` of dark modules (per row: ``M x y`` on the row's centre
+line, ``h<X>`` per dark module, ``m<X> 0`` per light one; butt caps, stroke as wide as the row is
+high), then (linear symbols) the HRI ``text``. Text is XML-escaped and stripped of characters XML 1.0 forbids;
 fonts are CSS generic families only.
 
 >>> xml_text('<b>&"x"\\x00')
 '&lt;b&gt;&amp;&quot;x&quot;\\ufffd'
 >>> runs("0011101")
 [(2, 3), (6, 1)]
->>> bars_path("1101", 0.5, 32.0, 1.0, 0.0)
-'M1 0h1v32h-1zM2.5 0h0.5v32h-0.5z'
+>>> bars_path("01101", 0.5, 32.0, 1.0, 0.0)
+'M1.5 16h0.5h0.5m0.5 0h0.5'
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 from trace_std.render.engines import LinearSymbol, MatrixSymbol
@@ -51,39 +53,40 @@ def runs(modules: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end() - m.start()) for m in _RUN.finditer(modules)]
 
 
-def _grid(origin: float, step: float, count: int) -> list[str]:
-    """``fmt(origin + i * step)`` for ``i`` in ``0..count``: each coordinate formatted once."""
-    return [fmt(origin + i * step) for i in range(count + 1)]
+@functools.lru_cache(maxsize=64)
+def _row_table(step: str) -> dict[int, str]:
+    """Translation of a module row: dark -> draw one module, light -> move one module."""
+    return str.maketrans({"1": f"h{step}", "0": f"m{step} 0"})
+
+
+def row_path(modules: str, step: float, x0: float, y_center: float) -> str:
+    """Path data of one row of modules, drawn as a stroke along the row's centre line.
+
+    ``M x y`` to the first dark module, then ``h<step>`` for every dark module and
+    ``m<step> 0`` for every light one; with a butt-capped stroke as wide as the row is high,
+    every run of dark modules is an exact rectangle. One ``str.translate`` per row.
+    """
+    body = modules.rstrip("0")
+    trimmed = body.lstrip("0")
+    if not trimmed:
+        return ""
+    first = len(body) - len(trimmed)
+    return f"M{fmt(x0 + first * step)} {fmt(y_center)}" + trimmed.translate(_row_table(fmt(step)))
 
 
 def bars_path(modules: str, x_dim: float, height: float, x0: float, y0: float) -> str:
-    hs, ys = fmt(height), fmt(y0)
-    widths: dict[int, str] = {}
-    parts = []
-    for m in _RUN.finditer(modules):
-        start, end = m.span()
-        length = end - start
-        w = widths.get(length)
-        if w is None:
-            w = widths[length] = fmt(length * x_dim)
-        parts.append(f"M{fmt(x0 + start * x_dim)} {ys}h{w}v{hs}h-{w}z")
-    return "".join(parts)
+    """Path data of a linear symbol's bars (stroke width = ``height``)."""
+    return row_path(modules, x_dim, x0, y0 + height / 2)
 
 
 def cells_path(rows: tuple[str, ...], module: float, x0: float, y0: float) -> str:
-    n = len(rows[0]) if rows else 0
-    xs = _grid(x0, module, n)
-    ys = _grid(y0, module, len(rows))
-    ws = _grid(0.0, module, n)
-    ms = ws[1] if n else fmt(module)
-    parts = []
-    for r, row in enumerate(rows):
-        y = ys[r]
-        for m in _RUN.finditer(row):
-            start, end = m.span()
-            w = ws[end - start]
-            parts.append(f"M{xs[start]} {y}h{w}v{ms}h-{w}z")
-    return "".join(parts)
+    """Path data of a 2D symbol's dark modules (stroke width = ``module``)."""
+    half = module / 2
+    return "".join(row_path(row, module, x0, y0 + r * module + half) for r, row in enumerate(rows))
+
+
+def _stroked(d: str, width: float) -> str:
+    return f'<path fill="none" stroke="#000" stroke-linecap="butt" stroke-width="{fmt(width)}" d="{d}"/>'
 
 
 def hri_font_size(text: str, width: float, preferred: float) -> float:
@@ -137,7 +140,7 @@ def linear_group(
     path = bars_path(symbol.modules, x_dim, bar_height, x0 + quiet_zone * x_dim, y0)
     svg = (
         f'<g class="gs1-128"><rect class="quiet" x="{fmt(x0)}" y="{fmt(y0)}" width="{fmt(width)}" '
-        f'height="{fmt(height)}" fill="#fff"/><path fill="#000" d="{path}"/>{text}</g>'
+        f'height="{fmt(height)}" fill="#fff"/>{_stroked(path, bar_height)}{text}</g>'
     )
     return svg, width, height
 
@@ -158,7 +161,7 @@ def matrix_group(
     path = cells_path(symbol.rows, module, x0 + q, y0 + q)
     svg = (
         f'<g class="{kind}"><rect class="quiet" x="{fmt(x0)}" y="{fmt(y0)}" width="{fmt(width)}" '
-        f'height="{fmt(height)}" fill="#fff"/><path fill="#000" d="{path}"/></g>'
+        f'height="{fmt(height)}" fill="#fff"/>{_stroked(path, module)}</g>'
     )
     return svg, width, height
 
