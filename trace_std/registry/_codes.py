@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from typing import Any
 
 from trace_std.errors import ErrorCode, TraceStdError
@@ -36,6 +37,7 @@ def _str_attr(obj: Any, *names: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)
 def resolve_code(text: str, *, as_of: dt.date | None = None) -> ResolvedCode:
     """Normalise ``text`` with :func:`trace_std.codes.parse_code` (raises ``TraceStdError``)."""
     from trace_std.codes import parse_code

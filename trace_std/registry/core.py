@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import String, cast, func, or_, select, text
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy import String, bindparam, cast, func, or_, select, text
+from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from trace_std.errors import ErrorCode, RegistryError, TraceStdError
@@ -50,6 +50,36 @@ TOKEN_PREFIX = "tst_"
 MAX_PER_PAGE = 100
 _PG_WRITE_LOCK = 0x7472_6163  # pg_advisory_xact_lock key: one writer at a time ("trac")
 _TOUCH_EVERY = dt.timedelta(seconds=60)  # last_used_at resolution (avoids a write per request)
+
+
+_T_CODES, _T_APPROVALS, _T_HISTORY = Code.__table__, MarketApproval.__table__, StatusEvent.__table__
+_PHC = Code.__table__.alias("phc")
+_PUC = Code.__table__.alias("puc")
+_CODE_BY_CODE = select(_T_CODES).where(_T_CODES.c.code == bindparam("code")).limit(1)
+_APPROVALS_OF = (
+    select(_T_APPROVALS).where(_T_APPROVALS.c.code_id == bindparam("id")).order_by(_T_APPROVALS.c.market)
+)
+_HISTORY_OF = (
+    select(_T_HISTORY)
+    .where(_T_HISTORY.c.code_id == bindparam("id"))
+    .order_by(_T_HISTORY.c.date, _T_HISTORY.c.id)
+)
+_PRODUCT_BY_GTIN = select(Product.__table__).where(Product.__table__.c.gtin == bindparam("gtin"))
+_LOT_BY_KEY = (
+    select(
+        Lot.gtin,
+        Lot.lot,
+        _PUC.c.code.label("puc"),
+        _PHC.c.code.label("phc"),
+        Lot.harvest_date,
+        Lot.pack_date,
+        Lot.market,
+    )
+    .join(_PUC, _PUC.c.id == Lot.puc_id)
+    .outerjoin(_PHC, _PHC.c.id == Lot.phc_id)
+    .where(Lot.gtin == bindparam("gtin"), Lot.lot == bindparam("lot"))
+    .limit(1)
+)
 
 
 def utcnow() -> dt.datetime:
@@ -240,13 +270,55 @@ class Registry:
         """
         _require_str("value", value)
         canonical = resolve_code(value).canonical
-        with self.read() as s:
-            row = s.scalars(
-                select(Code)
-                .where(Code.code == canonical)
-                .options(selectinload(Code.approvals), selectinload(Code.history))
-            ).first()
-            return None if row is None else code_record(row, as_of=on)
+        with self.connect() as conn:
+            return self._fetch_code(conn, canonical, as_of=on)
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A Core connection for fast reads (one transaction, rolled back at the end)."""
+        with db.unavailable_guard(), self.engine.connect() as conn:
+            try:
+                yield conn
+            finally:
+                conn.rollback()
+
+    @staticmethod
+    def _fetch_code(conn: Connection, canonical: str, *, as_of: dt.date | None = None) -> CodeRecord | None:
+        """The hot read path (lookups, verification): three Core queries, no ORM."""
+        row = conn.execute(_CODE_BY_CODE, {"code": canonical}).first()
+        if row is None:
+            return None
+        approvals = conn.execute(_APPROVALS_OF, {"id": row.id}).all()
+        history = conn.execute(_HISTORY_OF, {"id": row.id}).all()
+        return CodeRecord(
+            code=row.code,
+            kind=row.kind,
+            scheme=row.scheme,
+            status=row.status,
+            status_since=row.status_since,
+            name=row.name,
+            province_code=row.province_code,
+            province_name=row.province_name,
+            commune_code=row.commune_code,
+            commune_name=row.commune_name,
+            crops=tuple(row.crops or ()),
+            varieties=tuple(row.varieties or ()),
+            area_ha=row.area_ha,
+            households=row.households,
+            owner=row.owner,
+            address=row.address,
+            geometry=row.geometry,
+            issued=row.issued,
+            markets=tuple(
+                Approval(a.market, a.status, a.approved, a.valid_to, a.registration_number) for a in approvals
+            ),
+            history=tuple(
+                HistoryEvent(h.from_status, h.to_status, h.date, h.reason, h.legal_doc, h.recorded_by)
+                for h in history
+            ),
+            updated_at=row.updated_at,
+            as_of=as_of,
+        )
 
     def search(
         self,
@@ -318,32 +390,28 @@ class Registry:
         """The product of a GTIN (8/12/13/14 digits), or ``None``; raises on a malformed GTIN."""
         _require_str("gtin", gtin)
         key = gtin14(gtin)
-        with self.read() as s:
-            p = s.get(Product, key)
-            return None if p is None else ProductRecord(p.gtin, p.name, p.crop, p.variety, p.exporter)
+        with self.connect() as conn:
+            return self._fetch_product(conn, key)
+
+    @staticmethod
+    def _fetch_product(conn: Connection, gtin14_: str) -> ProductRecord | None:
+        p = conn.execute(_PRODUCT_BY_GTIN, {"gtin": gtin14_}).first()
+        return None if p is None else ProductRecord(p.gtin, p.name, p.crop, p.variety, p.exporter)
+
+    @staticmethod
+    def _fetch_lot(conn: Connection, gtin14_: str, lot: str) -> LotRecord | None:
+        row = conn.execute(_LOT_BY_KEY, {"gtin": gtin14_, "lot": lot}).first()
+        if row is None:
+            return None
+        return LotRecord(row.gtin, row.lot, row.puc, row.phc, row.harvest_date, row.pack_date, row.market)
 
     def lookup_lot(self, gtin: str, lot: str) -> LotRecord | None:
         """The lot registered for ``(gtin, lot)``, or ``None``."""
         _require_str("gtin", gtin)
         _require_str("lot", lot)
         key = gtin14(gtin)
-        with self.read() as s:
-            row = s.scalars(
-                select(Lot)
-                .where(Lot.gtin == key, Lot.lot == lot)
-                .options(selectinload(Lot.puc), selectinload(Lot.phc))
-            ).first()
-            if row is None:
-                return None
-            return LotRecord(
-                row.gtin,
-                row.lot,
-                row.puc.code,
-                row.phc.code if row.phc else None,
-                row.harvest_date,
-                row.pack_date,
-                row.market,
-            )
+        with self.connect() as conn:
+            return self._fetch_lot(conn, key, lot)
 
     def lots_for_code(self, code: str, *, limit: int = 100) -> list[LotRecord]:
         """Lots whose PUC or PHC is ``code`` (newest pack date first)."""

@@ -34,7 +34,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from trace_std.errors import ErrorCode, Issue, Report, Severity, TraceStdError
-from trace_std.registry._codes import resolve_code
+from trace_std.registry._codes import gtin14, resolve_code
+from trace_std.registry.core import Registry
 from trace_std.registry.records import CodeRecord, LotRecord, ProductRecord
 
 __all__ = ["VERDICTS", "row_checks", "verify", "verify_label"]
@@ -143,10 +144,44 @@ def _facts_from_label(label: Mapping[str, Any]) -> _Facts:
     return facts
 
 
+class _Lookup:
+    """Registry reads for one verification, on one connection when the registry offers it."""
+
+    def __init__(self, registry: Any, conn: Any) -> None:
+        self.registry, self.conn = registry, conn
+
+    def product(self, gtin: str) -> ProductRecord | None:
+        if self.conn is None:
+            result: ProductRecord | None = self.registry.product(gtin)
+            return result
+        return Registry._fetch_product(self.conn, gtin14(gtin))
+
+    def lookup_lot(self, gtin: str, lot: str) -> LotRecord | None:
+        if self.conn is None:
+            result: LotRecord | None = self.registry.lookup_lot(gtin, lot)
+            return result
+        return Registry._fetch_lot(self.conn, gtin14(gtin), lot)
+
+    def get_code(self, canonical: str, *, on: dt.date | None = None) -> CodeRecord | None:
+        if self.conn is None:
+            result: CodeRecord | None = self.registry.get_code(canonical, on=on)
+            return result
+        return Registry._fetch_code(self.conn, canonical, as_of=on)
+
+
 def _registry_checks(
     registry: Any, facts: _Facts, *, on: dt.date | None, market: str | None, details: dict[str, Any]
 ) -> list[Issue]:
     """The registry checks shared by :func:`verify`, :func:`verify_label` and :func:`row_checks`."""
+    if isinstance(registry, Registry):
+        with registry.connect() as conn:
+            return _checks(_Lookup(registry, conn), facts, on=on, market=market, details=details)
+    return _checks(_Lookup(registry, None), facts, on=on, market=market, details=details)
+
+
+def _checks(
+    registry: Any, facts: _Facts, *, on: dt.date | None, market: str | None, details: dict[str, Any]
+) -> list[Issue]:
     issues: list[Issue] = []
     day = on or facts.pack_date or _today()
     target_market = (market or facts.market or "").upper() or None
