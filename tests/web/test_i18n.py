@@ -20,7 +20,7 @@ def _po(locale: str):
 
 def _source_ids() -> set[str]:
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-    keywords = dict(DEFAULT_KEYWORDS, N_=None)
+    keywords = dict(DEFAULT_KEYWORDS, N_=None, tr=None)
     ids = set()
     for _file, _line, message, _comments, _ctx in extract_from_dir(
         str(WEB), method_map=method_map, keywords=keywords

@@ -350,3 +350,20 @@ def test_language_toggle_after_a_photo_goes_to_a_get_page(client: Any, sample: A
     assert target.startswith("/verify?q=")
     assert verdict_of(client.get(target)) == "genuine"
     assert client.get("/scan").status_code == 303
+
+
+def test_every_label_on_the_result_page_is_translated(web_app: Any, sample: Any) -> None:
+    pages = {}
+    for locale in ("vi", "en"):
+        client = web_app.test_client()
+        client.get(f"/lang/{locale}?next=/")
+        html = client.get(sample.digital_link_path, headers={"Accept": "text/html"}).get_data(as_text=True)
+        labels = re.findall(r"<(?:dt|h1|h2|h3|summary|th)[^>]*>([^<]+)", html)
+        labels += re.findall(r'class="(?:event-what|status[^"]*|verdict-meaning|checked-on|kind)"[^>]*>([^<]+)', html)
+        pages[locale] = [t.strip() for t in labels if t.strip()]
+    assert len(pages["vi"]) == len(pages["en"]) > 25
+    same = {v for v, e in zip(pages["vi"], pages["en"], strict=True) if v == e}
+    assert same <= {"GTIN", "(GS1 Digital Link)"}, same  # names of standards
+    # Sentences with a variable are translated as a whole, not word by word.
+    vi_html = pages["vi"]
+    assert not any(" since " in t for t in vi_html)
