@@ -115,6 +115,7 @@ class ErrorCode(StrEnum):
     GS1_SEPARATOR_SUPERFLUOUS = "gs1.separator.superfluous"
     GS1_HRI_SYNTAX = "gs1.hri.syntax"
     GS1_SYMBOLOGY_UNKNOWN = "gs1.symbology.unknown"
+    GS1_SEPARATOR_MISSING = "gs1.separator.missing"
     GS1_LINT_COUPONCODE = "gs1.lint.couponcode"
     GS1_LINT_COUPONPOSOFFER = "gs1.lint.couponposoffer"
     GS1_LINT_CSET39 = "gs1.lint.cset39"
@@ -438,6 +439,7 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.GS1_SEPARATOR_SUPERFLUOUS: InvalidFormat,
     ErrorCode.GS1_HRI_SYNTAX: InvalidFormat,
     ErrorCode.GS1_SYMBOLOGY_UNKNOWN: UnknownReference,
+    ErrorCode.GS1_SEPARATOR_MISSING: InvalidFormat,
     ErrorCode.GS1_LINT_COUPONCODE: InvalidComponent,
     ErrorCode.GS1_LINT_COUPONPOSOFFER: InvalidComponent,
     ErrorCode.GS1_LINT_CSET39: InvalidCharacter,

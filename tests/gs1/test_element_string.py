@@ -280,3 +280,23 @@ def test_rejects_what_biip_accepts(method: str, text: str, code: str, span: tupl
     with pytest.raises(TraceStdError) as info:
         parse_element_string(text)
     assert (info.value.code, info.value.span) == (code, span)
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "next_ai"),
+    [
+        (f"01{GTIN}422704" + "10AB", 22, "10"),
+        (f"01{GTIN}10ABCDEFGHIJKLMNOPQ17261231", 35, "17"),
+        (f"]C101{GTIN}10ABCDEFGHIJKLMNOPQ17261231{GS}21X", 38, "17"),
+        (f"01{GTIN}10ABCDEFGHIJKLMNOPQRSTUVWXYZ", None, None),  # too long, but no AI inside
+        (f"(01){GTIN}(422)70410AB", None, None),  # the bracketed form has no separators
+    ],
+)
+def test_check_hints_at_a_missing_separator(text: str, position: int | None, next_ai: str | None) -> None:
+    report = check(text)
+    assert not report.valid
+    hints = [i for i in report.warnings if i.code == "gs1.separator.missing"]
+    if position is None:
+        assert hints == []
+    else:
+        assert [(h.span, h.context["next_ai"]) for h in hints] == [((position, position), next_ai)]

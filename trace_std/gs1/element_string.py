@@ -17,7 +17,9 @@ leading ``^`` is the FNC1 in first position, later ones are separators. It is of
 because ``^`` is otherwise just an invalid character.
 
 Separators are checked strictly: a missing separator lets a variable-length value swallow the
-next AI (reported as a length or linter error of that value); a doubled separator is
+next AI (reported as a length or linter error of that value; :func:`check` adds a
+``gs1.separator.missing`` *warning* where a too-long value contains a plausible next AI); a
+doubled separator is
 ``gs1.separator.double``; a separator after a predefined-length value, at the start or at the end
 is ``gs1.separator.superfluous``.
 
@@ -46,7 +48,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any, Final, Literal
 
-from trace_std.errors import ErrorCode, Report, TraceStdError
+from trace_std.errors import ErrorCode, Issue, Report, TraceStdError
 from trace_std.gs1 import ai as _ai
 from trace_std.gs1.ai import validate_elements
 
@@ -501,6 +503,58 @@ def parse_element_string(text: str, *, caret_fnc1: bool = False) -> ElementStrin
     raise _first(errors)
 
 
+def _valid_raw_tail(rest: str) -> bool:
+    """Whether ``rest`` reads as raw element data whose every value is valid (ignoring req/ex)."""
+    tail = _Parsed("raw")
+    _scan_raw(rest, 0, GS, tail)
+    validators = _ai._VALIDATORS or _ai._compile_all()
+    return not tail.errors and bool(tail.elements) and all(validators[a](v) for a, v in tail.elements)
+
+
+def _raw_ais(raw: str) -> list[str]:
+    """The AIs of raw element data, in order (structure only, no value checks)."""
+    tail = _Parsed("raw")
+    _scan_raw(raw, 0, GS, tail)
+    return [a for a, _ in tail.elements]
+
+
+def _missing_separator_hints(parsed: _Parsed, errors: Sequence[TraceStdError]) -> list[Issue]:
+    """Warnings where a too-long raw value probably swallowed the next AI (a dropped GS).
+
+    A heuristic, hence a warning: the value of a variable-length AI is longer than its maximum,
+    and at a position where the value could end, the rest reads as valid element data.
+    """
+    hints: list[Issue] = []
+    too_long = str(ErrorCode.GS1_VALUE_LENGTH)
+    for err in errors:
+        if (
+            err.code != too_long
+            or err.span is None
+            or err.context.get("actual", 0) <= err.context.get("max", 0)
+        ):
+            continue
+        ai = err.context.get("ai")
+        index = next((i for i, (a, _) in enumerate(parsed.elements) if a == ai), None)
+        info = _ai.ai_info(ai) if isinstance(ai, str) else None
+        if index is None or info is None:
+            continue
+        value = parsed.elements[index][1]
+        vstart = parsed.spans[index][0]
+        for cut in range(info.max_length, info.min_length - 1, -1):
+            rest = value[cut:]
+            if _valid_raw_tail(rest):
+                hints.append(
+                    Issue.warning(
+                        ErrorCode.GS1_SEPARATOR_MISSING,
+                        "a separator (GS) is probably missing here: the next AI was read as data",
+                        span=(vstart + cut, vstart + cut),
+                        context={"ai": ai, "next_ai": _raw_ais(rest)[0]},
+                    )
+                )
+                break
+    return hints
+
+
 def check(text: str, *, caret_fnc1: bool = False) -> Report:
     """Check an element string and report every issue (kind ``element_string``).
 
@@ -518,6 +572,9 @@ def check(text: str, *, caret_fnc1: bool = False) -> Report:
     errors = _all_errors(parsed)
     for found in sorted(errors, key=lambda e: (e.code in _ASSOC_CODES, e.span[0] if e.span else 0)):
         report.add_error(found)
+    if parsed.form != "hri":
+        for hint in _missing_separator_hints(parsed, errors):
+            report.add(hint)
     es = ElementString(tuple(parsed.elements), parsed.form, parsed.symbology)
     report.details["elements"] = es.to_dicts()
     report.details["form"] = parsed.form
