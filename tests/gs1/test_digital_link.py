@@ -232,7 +232,17 @@ def test_check_empty_and_details() -> None:
     assert report.data_versions["gs1_ai"].startswith("gs1_ai@")
     # strict switches the permissive options off
     zs = "https://example.com/01/8935234567895"
-    assert dlm.check(zs, permit_zero_suppressed_gtin=True).valid
+    report = dlm.check(zs, permit_zero_suppressed_gtin=True)
+    assert report.valid
+    assert [(i.code, i.severity, i.span) for i in report.issues] == [
+        ("dl.gtin.zero_suppressed", "warning", (23, 36))
+    ]
+    report = dlm.check("https://x.vn/gtin/18935234567892/lot/L1", permit_convenience_alphas=True)
+    assert report.valid
+    assert [(i.code, i.span) for i in report.warnings] == [
+        ("dl.convenience_alpha", (13, 17)),
+        ("dl.convenience_alpha", (33, 36)),
+    ]
     assert not dlm.check(zs, permit_zero_suppressed_gtin=True, strict=True).valid
 
 

@@ -50,7 +50,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any, Final
 
-from trace_std.errors import ErrorCode, Report, TraceStdError
+from trace_std.errors import ErrorCode, Report, Severity, TraceStdError
 from trace_std.gs1 import ai as _ai
 from trace_std.gs1.ai import ai_info, elements_valid, validate_elements
 
@@ -288,15 +288,20 @@ def _checked_stem(base: str) -> str:
 
 
 class _Collector:
-    """Collects errors; in ``first`` mode raises the first one at once."""
+    """Collects errors (in ``first`` mode raises the first one at once) and warnings: problems
+    that an explicit option permits."""
 
-    __slots__ = ("errors", "first")
+    __slots__ = ("errors", "first", "warnings")
 
     def __init__(self, first: bool) -> None:
         self.first = first
         self.errors: list[TraceStdError] = []
+        self.warnings: list[TraceStdError] = []
 
-    def add(self, err: TraceStdError) -> None:
+    def add(self, err: TraceStdError, *, permitted: bool = False) -> None:
+        if permitted:
+            self.warnings.append(err)
+            return
         if self.first:
             raise err
         self.errors.append(err)
@@ -415,16 +420,16 @@ def _parse(
             return False
         pad = 0
         if ai == "01" and len(value) in _GTIN_SHORT and value.isascii() and value.isdigit():
-            if not permit_zero_suppressed_gtin:
-                out.add(
-                    _err(
-                        ErrorCode.DL_GTIN_ZERO_SUPPRESSED,
-                        "the GTIN in a Digital Link has 14 digits",
-                        vspan,
-                        ai=ai,
-                        actual=len(value),
-                    )
-                )
+            out.add(
+                _err(
+                    ErrorCode.DL_GTIN_ZERO_SUPPRESSED,
+                    "the GTIN in a Digital Link has 14 digits",
+                    vspan,
+                    ai=ai,
+                    actual=len(value),
+                ),
+                permitted=permit_zero_suppressed_gtin,
+            )
             pad = 14 - len(value)
             value = value.zfill(14)
         elements.append((ai, value))
@@ -438,7 +443,7 @@ def _parse(
     key_ai, alpha = _resolve_ai(segs[k])
     assert key_ai is not None
     key_span = (starts[k], starts[k] + len(segs[k]))
-    if alpha and not permit_convenience_alphas:
+    if alpha:
         out.add(
             _err(
                 ErrorCode.DL_CONVENIENCE_ALPHA,
@@ -446,7 +451,8 @@ def _parse(
                 key_span,
                 ai=key_ai,
                 actual=segs[k],
-            )
+            ),
+            permitted=permit_convenience_alphas,
         )
     add_element(key_ai, starts[k + 1], segs[k + 1], key_span, False)
     key_info = ai_info(key_ai)
@@ -471,7 +477,7 @@ def _parse(
             )
             j += 2
             continue
-        if alpha and not permit_convenience_alphas:
+        if alpha:
             out.add(
                 _err(
                     ErrorCode.DL_CONVENIENCE_ALPHA,
@@ -479,7 +485,8 @@ def _parse(
                     span,
                     ai=ai,
                     actual=seg,
-                )
+                ),
+                permitted=permit_convenience_alphas,
             )
         quals.append(ai)
         qual_spans.append(span)
@@ -825,8 +832,9 @@ def check(
     """Every problem of ``uri`` as a :class:`~trace_std.errors.Report` (kind ``digital_link``).
 
     ``details`` carries ``elements`` (``{"ai", "value", "title"}``), ``hri``, ``raw`` and the
-    canonical ``digital_link``; ``normalized`` is the canonical URI. ``strict`` switches the
-    permissive options off whatever they say.
+    canonical ``digital_link``; ``normalized`` is the canonical URI. What a permissive option lets
+    through is reported as a warning with the same code. ``strict`` switches the permissive
+    options off whatever they say.
     """
     from trace_std.gs1.ai import data_version_string
 
@@ -841,6 +849,8 @@ def check(
     )
     for err in collector.errors:
         report.add_error(err)
+    for err in collector.warnings:
+        report.add(err.to_issue(Severity.WARNING))
     if dl is not None:
         report.normalized = dl.canonical()
         report.details.update(_details(dl.elements))
