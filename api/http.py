@@ -87,13 +87,13 @@ class ResponseCache:
 
     It keeps hot lookups off the database between CDN revalidations; the TTL is far below the
     ``Cache-Control`` max-age, so a status change is still visible within the max-age. Admin writes
-    clear it in the process that made them. Keys are the path, query and ``Accept`` header.
+    clear it in the process that made them. Keys are the host, path, query and ``Accept`` header.
     """
 
     def __init__(self, ttl: float, max_entries: int) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
-        self._entries: dict[tuple[str, str], tuple[float, int, bytes, list[tuple[str, str]]]] = {}
+        self._entries: dict[tuple[str, str, str], tuple[float, int, bytes, list[tuple[str, str]]]] = {}
 
     def clear(self) -> None:
         self._entries.clear()
@@ -129,8 +129,9 @@ _CACHED_TYPES = frozenset({"application/json", "application/linkset+json"})
 _CACHED_HEADERS = frozenset({"Content-Type", "Link", "Vary", "ETag"})
 
 
-def _cache_key() -> tuple[str, str]:
-    return (request.full_path, request.headers.get("Accept", ""))
+def _cache_key() -> tuple[str, str, str]:
+    # the host too: without PUBLIC_BASE_URL, answers (linksets, OpenAPI servers) name the request's host
+    return (request.host, request.full_path, request.headers.get("Accept", ""))
 
 
 def response_cache() -> ResponseCache:
