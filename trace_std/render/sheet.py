@@ -169,6 +169,10 @@ class _Page:
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.y = MARGIN - 1.0
+        self.region = "top"
+        # (region, preferred size at scale 1, largest size the width allows, rows) of each line block
+        self.metrics: list[tuple[str, float, float, int]] = []
+        self.scale = 1.0
 
     def text(
         self,
@@ -183,6 +187,8 @@ class _Page:
         cls: str = "",
     ) -> None:
         rows, fitted = _fit(text, width, max(size, MIN_TEXT), mono=mono, lines=lines)
+        limit = fitted if fitted < max(size, MIN_TEXT) - 1e-9 else float("inf")
+        self.metrics.append((self.region, size / self.scale, limit, len(rows)))
         family = svg.MONO if mono else svg.SANS
         weight = ' font-weight="bold"' if bold else ""
         klass = f' class="{cls}"' if cls else ""
@@ -199,7 +205,9 @@ class _Page:
         """A caption in small type and a code in large monospace type on one baseline."""
         code_nat = max(1.0, text_width(code, 1.0, mono=True))
         cap_nat = text_width(caption, MIN_TEXT)
-        size = max(MIN_TEXT, min(8.0 * scale, max(5.0, (width - cap_nat - 1.5) / code_nat)))
+        fit = max(5.0, (width - cap_nat - 1.5) / code_nat)
+        size = max(MIN_TEXT, min(8.0 * scale, fit))
+        self.metrics.append((self.region, 8.0, fit, 1))
         room = min(width * 0.85, code_nat * size)
         shown = _cut(code, room, size, True)
         cap_w = width - room - 1.5
@@ -304,9 +312,16 @@ def render_sheet(content: SheetContent, *, engine: str = DEFAULT_ENGINE) -> str:
         page = _text_block(content, scale=scale, side_w=side_w, side_h=side_h)
         needed = page.y
         if needed > limit and scale == 1.0:
-            # text height shrinks about linearly with the scale: skip the sizes that cannot fit
-            estimate = (limit - MARGIN) / max(needed - MARGIN, 1e-9)
-            scales = [s for s in scales if s <= estimate + 0.05] or scales[-1:]
+            # Estimate the height at the smaller scales from this layout's line metrics (the
+            # side block does not shrink) and skip the scales that cannot fit.
+            def estimate(s: float, page: _Page = page) -> float:
+                height = {"top": 0.0, "bottom": 0.0}
+                for region, preferred, limit, rows in page.metrics:
+                    size = max(MIN_TEXT, min(preferred * s, limit))
+                    height[region] += rows * size * 1.25 + 0.6
+                return max(MARGIN - 1.0 + height["top"], MARGIN + side_h + 1.0) + height["bottom"]
+
+            scales = [s for s in scales if estimate(s) <= limit + 0.2] or scales[-1:]
         if needed <= limit:
             title = content.product_en or content.product_vi
             body = "".join(page.parts) + "".join(symbols)
@@ -321,6 +336,7 @@ def render_sheet(content: SheetContent, *, engine: str = DEFAULT_ENGINE) -> str:
 def _text_block(content: SheetContent, *, scale: float, side_w: float, side_h: float) -> _Page:
     """Lay out the text: beside the 2D symbol / voice pick box, then full width."""
     page = _Page()
+    page.scale = scale
     inner = PAGE_WIDTH - 2 * MARGIN
     narrow = inner - (side_w + 3.0 if side_w else 0.0)
 
@@ -339,6 +355,7 @@ def _text_block(content: SheetContent, *, scale: float, side_w: float, side_h: f
         )
     for caption, value in content.details:
         page.text(f"{caption}: {value}", size=3.0 * scale, width=width(), lines=2, cls="detail")
+    page.region = "bottom"
     page.y = max(page.y, MARGIN + side_h + 1.0)
     for required in content.required_texts:
         page.text(required, size=3.6 * scale, width=inner, bold=True, cls="required-text")

@@ -54,9 +54,9 @@ def runs(modules: str) -> list[tuple[int, int]]:
 
 
 @functools.lru_cache(maxsize=64)
-def _row_table(step: str) -> dict[int, str]:
-    """Translation of a module row: dark -> draw one module, light -> move one module."""
-    return str.maketrans({"1": f"h{step}", "0": f"m{step} 0"})
+def _row_ops(step: float) -> tuple[str, str]:
+    """Path commands for one dark module (draw) and one light module (move)."""
+    return f"h{fmt(step)}", f"m{fmt(step)} 0"
 
 
 def row_path(modules: str, step: float, x0: float, y_center: float) -> str:
@@ -64,14 +64,16 @@ def row_path(modules: str, step: float, x0: float, y_center: float) -> str:
 
     ``M x y`` to the first dark module, then ``h<step>`` for every dark module and
     ``m<step> 0`` for every light one; with a butt-capped stroke as wide as the row is high,
-    every run of dark modules is an exact rectangle. One ``str.translate`` per row.
+    every run of dark modules is an exact rectangle. Built with four ``str.replace`` per row.
     """
     body = modules.rstrip("0")
     trimmed = body.lstrip("0")
     if not trimmed:
         return ""
     first = len(body) - len(trimmed)
-    return f"M{fmt(x0 + first * step)} {fmt(y_center)}" + trimmed.translate(_row_table(fmt(step)))
+    draw, move = _row_ops(step)
+    body = trimmed.replace("1", "D").replace("0", "L").replace("D", draw).replace("L", move)
+    return f"M{fmt(x0 + first * step)} {fmt(y_center)}{body}"
 
 
 def bars_path(modules: str, x_dim: float, height: float, x0: float, y0: float) -> str:
