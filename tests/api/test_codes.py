@@ -96,10 +96,13 @@ def test_search_rejects_bad_parameters(client: FlaskClient, problem: Any, query:
     problem(client.get(f"/v1/codes?{query}"), 400, "request.parameter.invalid")
 
 
-def test_status_change_is_visible_to_lookup(write_app: Any, validate: Any) -> None:
-    """After an admin write, the next lookup (same process) shows the new status."""
+@pytest.mark.parametrize("cache_ttl", [0, 60])
+def test_status_change_is_visible_to_lookup(fresh_database_url: str, validate: Any, cache_ttl: int) -> None:
+    """After an admin write, the next lookup (same process) shows the new status, cache or not."""
     from api import store
+    from tests.api.conftest import close_app, make_app
 
+    write_app = make_app(fresh_database_url, RESPONSE_CACHE_TTL=cache_ttl)
     client = write_app.test_client()
     with write_app.app_context():
         registry = store.registry()
@@ -113,3 +116,4 @@ def test_status_change_is_visible_to_lookup(write_app: Any, validate: Any) -> No
     )
     assert response.status_code == 200, response.get_data(as_text=True)
     assert validate(client.get(f"/v1/codes/{code}"), "code-record")["status"] == "suspended"
+    close_app(write_app)

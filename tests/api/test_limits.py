@@ -91,3 +91,13 @@ def test_redis_down_fails_open_to_memory(database_url: str, caplog: pytest.LogCa
         )
     finally:
         close_app(app)
+
+
+def test_cached_answers_still_count_against_the_limit(database_url: str, problem: Any) -> None:
+    app = _limited_app(database_url, RESPONSE_CACHE_TTL=60)
+    try:
+        client = app.test_client()
+        assert [client.get("/v1/meta").status_code for _ in range(3)] == [200, 200, 200]
+        problem(client.get("/v1/meta"), 429, "http.rate_limited")
+    finally:
+        close_app(app)
