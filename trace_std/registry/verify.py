@@ -186,7 +186,8 @@ def _checks(
     day = on or facts.pack_date or _today()
     target_market = (market or facts.market or "").upper() or None
     details["as_of"] = day
-    details["market"] = target_market
+    if target_market is not None:
+        details["market"] = target_market
     field = facts.fields.get
     product: ProductRecord | None = None
     lot: LotRecord | None = None
@@ -466,7 +467,8 @@ def verify_label(
     data = label if isinstance(label, Mapping) else label.model_dump(mode="json")
     details: dict[str, Any] = {}
     report.extend(_registry_checks(registry, _facts_from_label(data), on=on, market=market, details=details))
-    report.details.update(details)
+    for key, value in details.items():  # the label check's own details (e.g. its market) win
+        report.details.setdefault(key, value)
     report.verdict = _verdict(report)
     return report
 
