@@ -202,18 +202,40 @@ def _lines(out: dict[str, Any]) -> list[tuple[str, float, float, str]]:
     """(name, measured, target, unit) of every target of issue 6."""
     r, d, w = out["render"], out["decode"], out["weight"]
     rows = [
-        ("web page rendering alone (Report -> HTML, PUC+PHC+product+lot), median",
-         r["web_render_only_full_label_report"]["median_ms"], 30.0, "ms"),
-        ("result page, median (test client, registry queried every time)",
-         r["result_page_test_client_cold"]["median_ms"], 30.0, "ms"),
-        ("result page, median (test client, report cached for RESPONSE_CACHE_TTL)",
-         r["result_page_test_client_cached_report"]["median_ms"], 30.0, "ms"),
-        ("Digital Link page render, median (test client)", r["digital_link_page_test_client"]["median_ms"],
-         30.0, "ms"),
+        (
+            "web page rendering alone (Report -> HTML, PUC+PHC+product+lot), median",
+            r["web_render_only_full_label_report"]["median_ms"],
+            30.0,
+            "ms",
+        ),
+        (
+            "result page, median (test client, registry queried every time)",
+            r["result_page_test_client_cold"]["median_ms"],
+            30.0,
+            "ms",
+        ),
+        (
+            "result page, median (test client, report cached for RESPONSE_CACHE_TTL)",
+            r["result_page_test_client_cached_report"]["median_ms"],
+            30.0,
+            "ms",
+        ),
+        (
+            "Digital Link page render, median (test client)",
+            r["digital_link_page_test_client"]["median_ms"],
+            30.0,
+            "ms",
+        ),
     ]
     if "result_page_gunicorn_1_worker" in r:
-        rows.append(("result page, median over loopback HTTP (gunicorn, 1 worker)",
-                     r["result_page_gunicorn_1_worker"]["median_ms"], 30.0, "ms"))
+        rows.append(
+            (
+                "result page, median over loopback HTTP (gunicorn, 1 worker)",
+                r["result_page_gunicorn_1_worker"]["median_ms"],
+                30.0,
+                "ms",
+            )
+        )
     rows += [
         ("decode 12 MP photo, median", d["decode_image_12mp"]["median_ms"], 300.0, "ms"),
         ("result page weight (HTML+CSS+JS+icons, uncompressed)", w["total_bytes"] / 1024, 100.0, "KB"),
@@ -246,10 +268,15 @@ def main(argv: Sequence[str] = ()) -> int:
         ok = value <= target
         missed += not ok
         print(f"{name}: {value:.1f} {unit} (target <= {target:g} {unit}) {'OK' if ok else 'MISS'}")
-    print(f"registry verify alone, median: PUC {out['render']['registry_verify_only_puc']['median_ms']:.1f} ms, "
-          f"Digital Link {out['render']['registry_verify_only_digital_link']['median_ms']:.1f} ms")
-    print(f"scan POST of the 12 MP photo (decode + verify + render), median: "
-          f"{out['decode']['scan_post_12mp']['median_ms']:.1f} ms")
+    r = out["render"]
+    print(
+        f"registry verify alone, median: PUC {r['registry_verify_only_puc']['median_ms']:.1f} ms, "
+        f"Digital Link {r['registry_verify_only_digital_link']['median_ms']:.1f} ms"
+    )
+    print(
+        f"scan POST of the 12 MP photo (decode + verify + render), median: "
+        f"{out['decode']['scan_post_12mp']['median_ms']:.1f} ms"
+    )
     print(f"result page weight gzip-compressed: {out['weight']['total_gzip_bytes'] / 1024:.1f} KB")
     if args.json:
         print(json.dumps(out, indent=2))

@@ -110,7 +110,9 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
     html = render_template(template, _=tr, gettext=tr, **context)
     response = make_response(html, status)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
-    response.headers.setdefault("Cache-Control", "no-store" if request.method == "POST" else "private, max-age=60")
+    response.headers.setdefault(
+        "Cache-Control", "no-store" if request.method == "POST" else "private, max-age=60"
+    )
     return response
 
 
@@ -139,6 +141,28 @@ def _verify(text: str) -> Report:
         cache.clear()
     cache[text] = (now + ttl, report)
     return report
+
+
+# -- failures -------------------------------------------------------------------------------
+
+
+@bp.errorhandler(Exception)
+def _failure(exc: Exception) -> Any:
+    """A page, not a stack trace or a JSON problem, when something fails under a web page."""
+    from werkzeug.exceptions import HTTPException
+
+    if isinstance(exc, HTTPException):
+        return exc  # the app's own handling of 404/405...
+    answered = store.problem_for(exc)
+    if answered is not None and answered.status_code == 503:
+        response = _page("web/message.html", 503, kind="unavailable")
+        response.headers["Retry-After"] = answered.headers.get("Retry-After", "30")
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    current_app.logger.exception("web page failed", exc_info=exc)
+    response = _page("web/message.html", 500, kind="error")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # -- views ----------------------------------------------------------------------------------
@@ -177,7 +201,7 @@ def scan() -> Response:
         upload = request.files.get("photo")
     except RequestEntityTooLarge:
         return _scan_failed("too_large", 413)
-    if upload is None or not upload.filename and not upload.mimetype.startswith("image/"):
+    if upload is None or (not upload.filename and not upload.mimetype.startswith("image/")):
         return _scan_failed("no_file", 400)
     data = upload.read(max_bytes + 1)  # held in memory only; never written anywhere
     if not data:
@@ -252,7 +276,11 @@ def set_language(locale: str) -> Response:
     response = redirect(target, code=303)
     if locale in i18n.LOCALES:
         response.set_cookie(
-            i18n.COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+            i18n.COOKIE,
+            locale,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
             secure=request.is_secure,
         )
     return response
@@ -261,8 +289,13 @@ def set_language(locale: str) -> Response:
 def _safe_next(target: str) -> str:
     """Only same-site relative paths: never an open redirect."""
     parts = urlsplit(target)
-    if (not target.startswith("/") or target.startswith("//") or "\\" in target
-            or parts.scheme or parts.netloc):
+    if (
+        not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or parts.scheme
+        or parts.netloc
+    ):
         return url_for("web.home")
     return target
 
@@ -270,10 +303,17 @@ def _safe_next(target: str) -> str:
 # -- rendering a report ---------------------------------------------------------------------
 
 
-def render_report(report: Report, *, status: int = 200, scanned: bool = False,
-                  title_code: bool = False, here: str | None = None) -> Response:
+def render_report(
+    report: Report,
+    *,
+    status: int = 200,
+    scanned: bool = False,
+    title_code: bool = False,
+    here: str | None = None,
+) -> Response:
     """The result page for one verification :class:`Report` (also the resolver's HTML answer)."""
     tr = present.Translator()
     view = present.present(report, tr)
-    return _page("web/result.html", status, tr=tr, view=view, scanned=scanned, title_code=title_code,
-                 here=here)
+    return _page(
+        "web/result.html", status, tr=tr, view=view, scanned=scanned, title_code=title_code, here=here
+    )

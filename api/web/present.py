@@ -23,23 +23,34 @@ from flask_babel import get_locale, get_timezone, get_translations
 from trace_std.errors import Report
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+def N_(message: str) -> str:
     return message
 
 
 VERDICTS: dict[str, tuple[str, str, str]] = {
     # verdict: (icon, headline, what it means)
     "genuine": ("check", N_("Genuine"), N_("The codes on this product are registered and active.")),
-    "suspended": ("pause", N_("Suspended"),
-                  N_("A code on this product is registered but suspended by the authority.")),
+    "suspended": (
+        "pause",
+        N_("Suspended"),
+        N_("A code on this product is registered but suspended by the authority."),
+    ),
     "revoked": ("cross", N_("Revoked"), N_("A code on this product has been revoked by the authority.")),
-    "unregistered": ("alert", N_("Not registered: possible counterfeit"),
-                     N_("The code is well formed, but no registered planting area, packing house or "
-                        "product has it.")),
-    "malformed": ("question", N_("Not a valid code"),
-                  N_("This is not a planting-area code, packing-house code or GS1 code we can read.")),
-    "inconsistent": ("alert", N_("Details do not match"),
-                     N_("The codes exist, but they do not belong together on this product.")),
+    "unregistered": (
+        "alert",
+        N_("Not registered: possible counterfeit"),
+        N_("The code is well formed, but no registered planting area, packing house or product has it."),
+    ),
+    "malformed": (
+        "question",
+        N_("Not a valid code"),
+        N_("This is not a planting-area code, packing-house code or GS1 code we can read."),
+    ),
+    "inconsistent": (
+        "alert",
+        N_("Details do not match"),
+        N_("The codes exist, but they do not belong together on this product."),
+    ),
 }
 
 STATUS_WORDS: dict[str, str] = {
@@ -61,19 +72,43 @@ KIND_WORDS: dict[str, str] = {
 }
 
 MARKET_WORDS: dict[str, str] = {
-    "CN": N_("China"), "AU": N_("Australia"), "US": N_("United States"), "NZ": N_("New Zealand"),
-    "JP": N_("Japan"), "KR": N_("South Korea"), "EU": N_("European Union"), "TH": N_("Thailand"),
-    "TW": N_("Taiwan"), "GB": N_("United Kingdom"), "CA": N_("Canada"), "SG": N_("Singapore"),
+    "CN": N_("China"),
+    "AU": N_("Australia"),
+    "US": N_("United States"),
+    "NZ": N_("New Zealand"),
+    "JP": N_("Japan"),
+    "KR": N_("South Korea"),
+    "EU": N_("European Union"),
+    "TH": N_("Thailand"),
+    "TW": N_("Taiwan"),
+    "GB": N_("United Kingdom"),
+    "CA": N_("Canada"),
+    "SG": N_("Singapore"),
     "VN": N_("Viet Nam (domestic)"),
 }
 
 CROP_WORDS: dict[str, str] = {
-    "longan": N_("longan"), "mango": N_("mango"), "plum": N_("plum"), "dragon-fruit": N_("dragon fruit"),
-    "coffee": N_("coffee"), "rice": N_("rice"), "strawberry": N_("strawberry"), "durian": N_("durian"),
-    "passion-fruit": N_("passion fruit"), "avocado": N_("avocado"), "lychee": N_("lychee"),
-    "pomelo": N_("pomelo"), "banana": N_("banana"), "jackfruit": N_("jackfruit"), "tea": N_("tea"),
-    "peach": N_("peach"), "pineapple": N_("pineapple"), "rambutan": N_("rambutan"),
-    "sweet-potato": N_("sweet potato"), "vegetables": N_("vegetables"), "coconut": N_("coconut"),
+    "longan": N_("longan"),
+    "mango": N_("mango"),
+    "plum": N_("plum"),
+    "dragon-fruit": N_("dragon fruit"),
+    "coffee": N_("coffee"),
+    "rice": N_("rice"),
+    "strawberry": N_("strawberry"),
+    "durian": N_("durian"),
+    "passion-fruit": N_("passion fruit"),
+    "avocado": N_("avocado"),
+    "lychee": N_("lychee"),
+    "pomelo": N_("pomelo"),
+    "banana": N_("banana"),
+    "jackfruit": N_("jackfruit"),
+    "tea": N_("tea"),
+    "peach": N_("peach"),
+    "pineapple": N_("pineapple"),
+    "rambutan": N_("rambutan"),
+    "sweet-potato": N_("sweet potato"),
+    "vegetables": N_("vegetables"),
+    "coconut": N_("coconut"),
 }
 
 # Plain-language reasons, by issue-code prefix (longest match wins).
@@ -95,8 +130,9 @@ REASONS: dict[str, str] = {
     "registry.code.not_yet_issued": N_("The code had not been issued yet on the date checked."),
     "registry.code.suspended": N_("The code is suspended: exports under it are paused."),
     "registry.code.revoked": N_("The code has been revoked and must not be used."),
-    "registry.code.kind_mismatch": N_("A packing-house code is used where a planting-area code belongs, or the "
-                                      "other way round."),
+    "registry.code.kind_mismatch": N_(
+        "A packing-house code is used where a planting-area code belongs, or the other way round."
+    ),
     "registry.product.not_found": N_("No registered exporter has this product number."),
     "registry.lot.not_found": N_("This lot is not registered for this product."),
     "registry.lot.puc_mismatch": N_("The lot is registered to a different planting area."),
@@ -281,8 +317,10 @@ def _code_section(tr: Translator, rec: Mapping[str, Any], kind: str) -> Section:
         Fact(tr("Address"), _text(rec.get("address"))),
         Fact(tr("Crop"), _crop(tr, rec.get("crops"))),
         Fact(tr("Variety"), _list(rec.get("varieties"))),
-        Fact(tr("Area"), tr("%(number)s ha", number=tr.number(rec["area_ha"]))
-             if rec.get("area_ha") is not None else ""),
+        Fact(
+            tr("Area"),
+            tr("%(number)s ha", number=tr.number(rec["area_ha"])) if rec.get("area_ha") is not None else "",
+        ),
         Fact(tr("Households"), tr.number(rec.get("households"))),
         Fact(tr("Certifications"), _list(rec.get("certifications"))),
         Fact(tr("Issued"), tr.date(rec.get("issued"))),
@@ -290,8 +328,13 @@ def _code_section(tr: Translator, rec: Mapping[str, Any], kind: str) -> Section:
     status_text = tr(STATUS_WORDS.get(status, status)) if status else ""
     if status:
         since = tr.date(rec.get("status_since"))
-        facts.insert(1, Fact(tr("Status"), tr("%(status)s since %(date)s", status=status_text, date=since)
-                             if since else status_text))
+        facts.insert(
+            1,
+            Fact(
+                tr("Status"),
+                tr("%(status)s since %(date)s", status=status_text, date=since) if since else status_text,
+            ),
+        )
     return Section(
         id=kind,
         title=tr(KIND_WORDS[kind]),

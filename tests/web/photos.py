@@ -27,8 +27,16 @@ def label_symbol(kind: str, *, digital_link: str, elements: list[tuple[str, str]
     return Image.open(io.BytesIO(png)).convert("RGB")
 
 
-def photo_of(symbol: Image.Image, *, size: tuple[int, int] = (1600, 1200), angle: float = 4.0,
-             blur: float = 1.2, fill: float = 0.5, seed: int = 6, quality: int = 85) -> bytes:
+def photo_of(
+    symbol: Image.Image,
+    *,
+    size: tuple[int, int] = (1600, 1200),
+    angle: float = 4.0,
+    blur: float = 1.2,
+    fill: float = 0.5,
+    seed: int = 6,
+    quality: int = 85,
+) -> bytes:
     """A JPEG "photo": the symbol on cardboard, covering ``fill`` of the width, rotated and blurred."""
     rng = random.Random(seed)
     width, height = size

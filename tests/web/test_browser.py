@@ -18,11 +18,21 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 VIEWPORTS: dict[str, dict[str, Any]] = {
-    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-              "has_touch": True},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
     "desktop": {"viewport": {"width": 1280, "height": 900}},
 }
 
@@ -65,11 +75,13 @@ def _shot(page: Any, path: Path) -> None:
 class Session:
     """One browser context (viewport, language, JavaScript on/off) with CSP-violation tracking."""
 
-    def __init__(self, chromium: Any, base: str, viewport: str, *, locale: str = "en-US",
-                 javascript: bool = True) -> None:
+    def __init__(
+        self, chromium: Any, base: str, viewport: str, *, locale: str = "en-US", javascript: bool = True
+    ) -> None:
         self.base = base
-        self.context = chromium.new_context(locale=locale, java_script_enabled=javascript,
-                                            **VIEWPORTS[viewport])
+        self.context = chromium.new_context(
+            locale=locale, java_script_enabled=javascript, **VIEWPORTS[viewport]
+        )
         self.page = self.context.new_page()
         self.console: list[str] = []
         self.page.on("console", lambda m: self.console.append(m.text) if m.type == "error" else None)
@@ -132,10 +144,14 @@ def test_type_genuine_revoked_and_garbage(session: Session, sample: Any, shots: 
 
 
 @pytest.mark.parametrize("kind", ["qr", "gs1-128"])
-def test_upload_a_photo_of_a_rendered_label(session: Session, sample: Any, photos: Any, tmp_path: Path,
-                                            kind: str, shots: Path, viewport: str) -> None:
-    symbol = photos.label_symbol(kind, digital_link=f"https://id.example.vn{sample.digital_link_path}",
-                                 elements=[("01", sample.gtin), ("10", sample.lot)])
+def test_upload_a_photo_of_a_rendered_label(
+    session: Session, sample: Any, photos: Any, tmp_path: Path, kind: str, shots: Path, viewport: str
+) -> None:
+    symbol = photos.label_symbol(
+        kind,
+        digital_link=f"https://id.example.vn{sample.digital_link_path}",
+        elements=[("01", sample.gtin), ("10", sample.lot)],
+    )
     path = tmp_path / "label.jpg"
     path.write_bytes(photos.photo_of(symbol, angle=4.0, blur=1.2))
     session.goto("/")
@@ -148,8 +164,9 @@ def test_upload_a_photo_of_a_rendered_label(session: Session, sample: Any, photo
         _shot(session.page, shots / f"result-scan-{viewport}.png")
 
 
-def test_unreadable_photo_gives_tips(session: Session, photos: Any, tmp_path: Path, shots: Path,
-                                     viewport: str) -> None:
+def test_unreadable_photo_gives_tips(
+    session: Session, photos: Any, tmp_path: Path, shots: Path, viewport: str
+) -> None:
     from PIL import Image
 
     path = tmp_path / "blank.jpg"
@@ -188,16 +205,18 @@ def test_open_a_digital_link_directly(session: Session, sample: Any, shots: Path
 
 
 @pytest.mark.parametrize("viewport", ["phone"])
-def test_pages_work_without_javascript(chromium: Any, live_server: str, sample: Any, photos: Any,
-                                       tmp_path: Path, viewport: str) -> None:
+def test_pages_work_without_javascript(
+    chromium: Any, live_server: str, sample: Any, photos: Any, tmp_path: Path, viewport: str
+) -> None:
     s = Session(chromium, live_server, viewport, locale="vi-VN", javascript=False)
     try:
         s.goto("/")
         assert s.lang() == "vi"
         s.check_code(sample.revoked_puc)
         assert s.verdict() == "revoked"
-        symbol = photos.label_symbol("qr", digital_link=f"https://id.example.vn{sample.digital_link_path}",
-                                     elements=[])
+        symbol = photos.label_symbol(
+            "qr", digital_link=f"https://id.example.vn{sample.digital_link_path}", elements=[]
+        )
         path = tmp_path / "label.jpg"
         path.write_bytes(photos.photo_of(symbol, angle=-3.0, blur=1.0))
         s.goto("/")

@@ -38,8 +38,17 @@ def test_verdict_banner_text_is_readable(verdict: str) -> None:
 
 @pytest.mark.parametrize(
     ("fg", "bg"),
-    [("ink", "paper"), ("ink", "wash"), ("muted", "paper"), ("muted", "wash"), ("link", "paper"),
-     ("link", "wash"), ("paper", "link"), ("focus", "paper"), ("focus", "wash")],
+    [
+        ("ink", "paper"),
+        ("ink", "wash"),
+        ("muted", "paper"),
+        ("muted", "wash"),
+        ("link", "paper"),
+        ("link", "wash"),
+        ("paper", "link"),
+        ("focus", "paper"),
+        ("focus", "wash"),
+    ],
 )
 def test_text_colours(fg: str, bg: str) -> None:
     assert contrast(VARS[fg], VARS[bg]) >= 4.5

@@ -98,9 +98,13 @@ def test_home_in_vietnamese_from_accept_language(client: Any) -> None:
 
 
 def test_home_in_english_and_fallback(client: Any) -> None:
-    assert parse(client.get("/", headers={"Accept-Language": "en-GB"}).get_data(as_text=True)).html_lang == "en"
+    assert (
+        parse(client.get("/", headers={"Accept-Language": "en-GB"}).get_data(as_text=True)).html_lang == "en"
+    )
     # A Chinese buyer's browser: neither language asked for -> English.
-    assert parse(client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)).html_lang == "en"
+    assert (
+        parse(client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)).html_lang == "en"
+    )
 
 
 def test_scan_input_opens_the_camera(client: Any) -> None:
@@ -121,7 +125,9 @@ def test_language_toggle_sets_cookie_and_returns(client: Any) -> None:
     assert parse(client.get("/", headers={"Accept-Language": "vi"}).get_data(as_text=True)).html_lang == "en"
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:x"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:x"]
+)
 def test_language_toggle_is_not_an_open_redirect(client: Any, target: str) -> None:
     r = client.get("/lang/en", query_string={"next": target})
     assert r.status_code == 303
@@ -180,8 +186,11 @@ def test_unregistered_but_well_formed(client: Any, web_app: Any, sample: Any) ->
         from api import store
 
         reg = store.registry()
-        candidate = next(f"{prefix}-{n:0{len(digits)}d}" for n in range(9999, 0, -1)
-                         if reg.get_code(f"{prefix}-{n:0{len(digits)}d}") is None)
+        candidate = next(
+            f"{prefix}-{n:0{len(digits)}d}"
+            for n in range(9999, 0, -1)
+            if reg.get_code(f"{prefix}-{n:0{len(digits)}d}") is None
+        )
     r = client.get("/verify", query_string={"q": candidate})
     assert verdict_of(r) == "unregistered"
 
@@ -218,7 +227,8 @@ def test_dates_and_numbers_follow_the_locale(client: Any, web_app: Any, sample: 
         assert format_date(rec.status_since, "medium", locale=locale) in html
         assert f'datetime="{rec.history[0].date.isoformat()}"' in html
     assert format_date(dt.date(2025, 3, 1), "medium", locale="vi") != format_date(
-        dt.date(2025, 3, 1), "medium", locale="en")
+        dt.date(2025, 3, 1), "medium", locale="en"
+    )
 
 
 # -- escaping -------------------------------------------------------------------------------
@@ -241,9 +251,16 @@ def test_registry_data_is_escaped(client: Any, web_app: Any, sample: Any) -> Non
         from api import store
 
         store.registry().upsert_code(
-            {"code": code, "name": XSS, "owner": XSS, "address": XSS, "status": "active",
-             "status_since": "2025-01-02", "issued": "2025-01-02",
-             "history": [{"to": "active", "date": "2025-01-02", "reason": XSS, "legal_doc": XSS}]},
+            {
+                "code": code,
+                "name": XSS,
+                "owner": XSS,
+                "address": XSS,
+                "status": "active",
+                "status_since": "2025-01-02",
+                "issued": "2025-01-02",
+                "history": [{"to": "active", "date": "2025-01-02", "reason": XSS, "legal_doc": XSS}],
+            },
             actor="test-web-xss",
         )
     r = client.get(f"/codes/{code}")
@@ -275,8 +292,11 @@ def test_upload_without_file(client: Any) -> None:
 def test_upload_that_is_not_an_image(client: Any) -> None:
     import io
 
-    r = client.post("/scan", data={"photo": (io.BytesIO(b"%PDF-1.7 not a photo" * 50), "x.jpg")},
-                    content_type="multipart/form-data")
+    r = client.post(
+        "/scan",
+        data={"photo": (io.BytesIO(b"%PDF-1.7 not a photo" * 50), "x.jpg")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 422 and _reason(r) == "not_an_image"
     assert "Traceback" not in r.get_data(as_text=True)
 
@@ -287,8 +307,11 @@ def test_upload_too_many_bytes(web_app: Any) -> None:
     client = web_app.test_client()
     web_app.config["WEB_UPLOAD_MAX_BYTES"] = 10_000
     try:
-        r = client.post("/scan", data={"photo": (io.BytesIO(b"\xff" * 200_000), "big.jpg")},
-                        content_type="multipart/form-data")
+        r = client.post(
+            "/scan",
+            data={"photo": (io.BytesIO(b"\xff" * 200_000), "big.jpg")},
+            content_type="multipart/form-data",
+        )
     finally:
         del web_app.config["WEB_UPLOAD_MAX_BYTES"]
     assert r.status_code == 413 and _reason(r) == "too_large"
@@ -304,8 +327,11 @@ def test_upload_too_many_pixels(web_app: Any) -> None:
     client = web_app.test_client()
     web_app.config["WEB_UPLOAD_MAX_PIXELS"] = 1_000_000
     try:
-        r = client.post("/scan", data={"photo": (io.BytesIO(buf.getvalue()), "bomb.png")},
-                        content_type="multipart/form-data")
+        r = client.post(
+            "/scan",
+            data={"photo": (io.BytesIO(buf.getvalue()), "bomb.png")},
+            content_type="multipart/form-data",
+        )
     finally:
         del web_app.config["WEB_UPLOAD_MAX_PIXELS"]
     assert r.status_code == 422 and _reason(r) == "too_many_pixels"
@@ -318,8 +344,9 @@ def test_photo_without_a_code_gives_tips(client: Any) -> None:
 
     buf = io.BytesIO()
     Image.new("RGB", (640, 480), (200, 180, 160)).save(buf, "JPEG")
-    r = client.post("/scan", data={"photo": (io.BytesIO(buf.getvalue()), "blank.jpg")},
-                    content_type="multipart/form-data")
+    r = client.post(
+        "/scan", data={"photo": (io.BytesIO(buf.getvalue()), "blank.jpg")}, content_type="multipart/form-data"
+    )
     assert r.status_code == 422 and _reason(r) == "no_code"
     assert "tips" in parse(r.get_data(as_text=True)).testids
 
@@ -329,21 +356,35 @@ def test_scan_rate_limit_uses_the_shared_limiter(tmp_path: Any, make_app: Any) -
 
     app = make_app(tmp_path, RATELIMIT_ENABLED=True, WEB_SCAN_RATELIMIT="2/minute", ENSURE_SAMPLE=False)
     client = app.test_client()
-    statuses = [client.post("/scan", data={"photo": (io.BytesIO(b"not an image"), "x.jpg")},
-                            content_type="multipart/form-data").status_code for _ in range(3)]
+    statuses = [
+        client.post(
+            "/scan",
+            data={"photo": (io.BytesIO(b"not an image"), "x.jpg")},
+            content_type="multipart/form-data",
+        ).status_code
+        for _ in range(3)
+    ]
     assert statuses[:2] == [422, 422]
     assert statuses[2] == 429
-    assert re.search(r'data-kind="rate_limited"', client.post(
-        "/scan", data={"photo": (io.BytesIO(b"x"), "x.jpg")}, content_type="multipart/form-data"
-    ).get_data(as_text=True))
+    assert re.search(
+        r'data-kind="rate_limited"',
+        client.post(
+            "/scan", data={"photo": (io.BytesIO(b"x"), "x.jpg")}, content_type="multipart/form-data"
+        ).get_data(as_text=True),
+    )
 
 
 def test_language_toggle_after_a_photo_goes_to_a_get_page(client: Any, sample: Any, photos: Any) -> None:
     import io
 
-    symbol = photos.label_symbol("gs1-128", digital_link="", elements=[("01", sample.gtin), ("10", sample.lot)])
-    r = client.post("/scan", data={"photo": (io.BytesIO(photos.photo_of(symbol)), "label.jpg")},
-                    content_type="multipart/form-data")
+    symbol = photos.label_symbol(
+        "gs1-128", digital_link="", elements=[("01", sample.gtin), ("10", sample.lot)]
+    )
+    r = client.post(
+        "/scan",
+        data={"photo": (io.BytesIO(photos.photo_of(symbol)), "label.jpg")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 200 and verdict_of(r) == "genuine"
     href = str(parse(r.get_data(as_text=True)).testids["lang-vi"]["href"])
     target = client.get(href).headers["Location"]
@@ -359,7 +400,9 @@ def test_every_label_on_the_result_page_is_translated(web_app: Any, sample: Any)
         client.get(f"/lang/{locale}?next=/")
         html = client.get(sample.digital_link_path, headers={"Accept": "text/html"}).get_data(as_text=True)
         labels = re.findall(r"<(?:dt|h1|h2|h3|summary|th)[^>]*>([^<]+)", html)
-        labels += re.findall(r'class="(?:event-what|status[^"]*|verdict-meaning|checked-on|kind)"[^>]*>([^<]+)', html)
+        labels += re.findall(
+            r'class="(?:event-what|status[^"]*|verdict-meaning|checked-on|kind)"[^>]*>([^<]+)', html
+        )
         pages[locale] = [t.strip() for t in labels if t.strip()]
     assert len(pages["vi"]) == len(pages["en"]) > 25
     same = {v for v, e in zip(pages["vi"], pages["en"], strict=True) if v == e}
@@ -367,3 +410,19 @@ def test_every_label_on_the_result_page_is_translated(web_app: Any, sample: Any)
     # Sentences with a variable are translated as a whole, not word by word.
     vi_html = pages["vi"]
     assert not any(" since " in t for t in vi_html)
+
+
+def test_registry_down_gives_a_page_with_retry_after(make_app: Any, tmp_path: Any) -> None:
+    app = make_app(
+        tmp_path,
+        DATABASE_URL=f"sqlite:///{tmp_path}/missing-dir/registry.sqlite3",
+        ENSURE_SAMPLE=False,
+        TESTING=False,
+    )
+    r = app.test_client().get("/verify?q=VN-SLOR-0001")
+    assert r.status_code == 503
+    assert r.mimetype == "text/html"
+    assert int(r.headers["Retry-After"]) > 0
+    html = r.get_data(as_text=True)
+    assert 'data-kind="unavailable"' in html and "Traceback" not in html
+    assert_safe_html(r)
