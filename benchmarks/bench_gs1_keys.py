@@ -23,7 +23,7 @@ from stdnum import ean
 from trace_std.gs1.keys import check_digit, is_valid_gtin, validate_gtin
 
 REPEATS = 21
-ROUNDS = 50
+ROUNDS = 25
 COUNT = 200
 
 
