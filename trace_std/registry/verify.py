@@ -482,14 +482,24 @@ def row_checks(registry: Any, *, market: str | None = None, on: dt.date | None =
     ``row`` is the label as a mapping (the batch file's columns). The checks: the PUC/PHC exist,
     were active on the pack date (or ``on``), are approved for the destination market (the row's
     ``destination_market`` or ``market``), and the GTIN and lot are registered and fit together.
-    Only the registry's issues are returned (format issues are the batch validator's).
+    Only the registry's issues are returned (format issues are the batch validator's). Results are
+    memoised per distinct set of values for the life of the hook (one file).
     """
     _check_args(on, market)
+
+    cache: dict[tuple[Any, ...], list[Issue]] = {}  # label files repeat the same values row after row
 
     def check(row: Mapping[str, Any]) -> list[Issue]:
         if not isinstance(row, Mapping):
             raise TypeError("row must be a mapping")
-        return _registry_checks(registry, _facts_from_label(row), on=on, market=market, details={})
+        facts = _facts_from_label(row)
+        key = (facts.gtin, facts.lot, facts.pack_date, facts.puc, facts.phc, facts.crop, facts.market)
+        hit = cache.get(key)
+        if hit is None:
+            hit = _registry_checks(registry, facts, on=on, market=market, details={})
+            if len(cache) < 65536:
+                cache[key] = hit
+        return list(hit)
 
     return check
 
