@@ -64,7 +64,10 @@ def date(name: str, *, source: Any = None) -> dt.date | None:
 
 def json_object() -> dict[str, Any]:
     """The request body as a JSON object (400 otherwise)."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # hostile nesting: json's C parser gives up past the recursion limit
+        raise Problem(400, ProblemCode.INVALID_BODY, "the JSON body is nested too deeply") from None
     if not isinstance(body, dict):
         raise Problem(400, ProblemCode.INVALID_BODY, "the request body must be a JSON object")
     return body

@@ -70,7 +70,19 @@ def gunicorn_application(bind: str, workers: int, options: dict[str, Any] | None
     """A gunicorn application serving ``api.create_app()`` (importable for tests and benchmarks)."""
     from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
-    settings = {"bind": bind, "workers": workers, "accesslog": None, **(options or {})}
+    settings = {
+        "bind": bind,
+        "workers": workers,
+        "accesslog": None,
+        # Threads per worker: a slow or idle client holds one thread, not a whole worker
+        # (slowloris); production still belongs behind a buffering reverse proxy (docs/operations.md).
+        "worker_class": "gthread",
+        "threads": 8,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        **(options or {}),
+    }
 
     class Application(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

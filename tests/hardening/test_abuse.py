@@ -1,0 +1,248 @@
+"""API abuse suite against a real gunicorn server (2 workers) on loopback. Every loop is bounded.
+
+Each case must come back as a clean answer — a JSON problem document or a normal page — never a
+5xx, a stack trace, an executed or unescaped payload, or a file from outside the app.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_service
+from tests.hardening.server import Server, run_server
+
+pytestmark = pytest.mark.slow
+
+GENUINE = "VN-SLOR-0001"  # active in the synthetic Sơn La sample
+SQLI = [
+    "' OR '1'='1",
+    "1; DROP TABLE codes; --",
+    '" OR 1=1 --',
+    "VN-DTOR-0017' UNION SELECT * FROM api_tokens --",
+]
+XSS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+    "<svg/onload=alert(1)>",
+]
+TRAVERSAL = [
+    "/01/../../etc/passwd",
+    "/01/%2e%2e/%2e%2e/etc/passwd",
+    "/..%2f..%2fetc%2fpasswd",
+    "/01/09501101530003/10/..%2F..%2Fetc%2Fpasswd",
+    "/static/../../../../etc/passwd",
+    "/%2e%2e/pyproject.toml",
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with run_server(
+        tmp_path_factory.mktemp("abuse"), env={"TRACE_STD_RATELIMIT_PUBLIC": "1000000 per minute"}
+    ) as s:
+        yield s
+
+
+def _no_leak(status: int, body: bytes) -> None:
+    assert status < 500, (status, body[:300])
+    assert b"Traceback" not in body and b'File "/' not in body
+    assert b"root:x:0:0" not in body and b"[build-system]" not in body
+
+
+def _is_problem(headers: dict[str, str], body: bytes) -> dict[str, object]:
+    assert headers.get("content-type", "").startswith("application/problem+json"), headers
+    doc = json.loads(body)
+    assert isinstance(doc, dict) and "status" in doc and "title" in doc
+    return doc
+
+
+def test_oversized_body_is_413_problem(server: Server) -> None:
+    body = b'{"q": "' + b"A" * (3 * 1024 * 1024) + b'"}'
+    status, headers, data = server.request("POST", "/v1/verify", body, {"Content-Type": "application/json"})
+    _no_leak(status, data)
+    assert status == 413
+    _is_problem(headers, data)
+
+
+def test_oversized_headers_are_refused_and_server_lives(server: Server) -> None:
+    status, _, data = server.request("GET", "/v1/ping", headers={"X-Big": "a" * 20000})
+    assert status in (400, 431), status
+    assert server.request("GET", "/v1/ping")[0] == 200
+
+
+def test_deeply_nested_json_is_a_400_problem(server: Server) -> None:
+    for opener, closer in (("[", "]"), ('{"a":', "}")):
+        body = (opener * 100_000 + "1" + closer * 100_000).encode()
+        for path in ("/v1/verify", "/v1/labels/verify", "/v1/labels/encode"):
+            status, headers, data = server.request("POST", path, body, {"Content-Type": "application/json"})
+            _no_leak(status, data)
+            assert status in (400, 413, 422), (path, status)
+            _is_problem(headers, data)
+
+
+def test_slow_clients_do_not_starve_others(server: Server) -> None:
+    """Slowloris: several connections trickle a request; normal requests must still be served."""
+    slow = []
+    try:
+        for _ in range(6):
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            s.sendall(b"GET /v1/ping HTTP/1.1\r\nHost: x\r\n")
+            slow.append(s)
+        deadline = time.monotonic() + 6
+        served = 0
+        while time.monotonic() < deadline:
+            for s in slow:
+                s.sendall(b"X-a: b\r\n")
+            status, _, _ = server.request("GET", "/v1/ping", timeout=5)
+            served += status == 200
+            time.sleep(0.5)
+        assert served >= 5
+    finally:
+        for s in slow:
+            s.close()
+
+
+def test_ten_thousand_distinct_garbage_codes(server: Server) -> None:
+    """Bounded: 10,000 distinct garbage lookups over keep-alive connections; no 5xx, all problems."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    statuses: dict[int, int] = {}
+    try:
+        for i in range(10_000):
+            junk = urllib.parse.quote(f"VN-{i:05d}-\u0660{i}ZZ<{i}>", safe="")
+            conn.request("GET", f"/v1/codes/{junk}")
+            resp = conn.getresponse()
+            body = resp.read()
+            statuses[resp.status] = statuses.get(resp.status, 0) + 1
+            if resp.status >= 500 or i % 997 == 0:
+                _no_leak(resp.status, body)
+    finally:
+        conn.close()
+    assert set(statuses) <= {400, 404}, statuses
+    assert sum(statuses.values()) == 10_000
+
+
+def _every_parameter() -> Iterator[tuple[str, str]]:
+    for payload in SQLI + XSS:
+        q = urllib.parse.quote(payload, safe="")
+        yield "GET", f"/v1/codes/{q}"
+        for param in ("province", "crop", "market", "status", "q", "page"):
+            yield "GET", f"/v1/codes?{param}={q}"
+        for param in ("q", "on", "market"):
+            yield "GET", f"/v1/verify?{param}={q}" + ("" if param == "q" else "&q=VN-DTOR-0017")
+        yield "GET", f"/v1/symbols/qr.svg?data={q}"
+        yield "GET", f"/01/09501101530003/10/{q}"
+        yield "GET", f"/codes/{q}"
+        yield "GET", f"/verify?q={q}"
+
+
+@pytest.mark.parametrize(("method", "path"), list(_every_parameter()))
+def test_injection_payloads_come_back_as_data(server: Server, method: str, path: str) -> None:
+    status, headers, body = server.request(method, path, headers={"Accept": "text/html,application/json"})
+    _no_leak(status, body)
+    ctype = headers.get("content-type", "")
+    if "html" in ctype or "svg" in ctype:
+        text = body.decode("utf-8", "replace")
+        for payload in XSS:
+            if payload.startswith(("<", '"')):
+                assert payload not in text, f"unescaped payload reflected by {path}"
+    else:  # JSON echoes the input as data: it must be typed as JSON and never sniffed as HTML
+        assert ctype.startswith(("application/json", "application/problem+json")), (path, ctype)
+        assert headers.get("x-content-type-options") == "nosniff"
+        json.loads(body)
+
+
+def test_registry_survives_injection(server: Server) -> None:
+    status, _, body = server.request("GET", f"/v1/codes/{GENUINE}")
+    assert status == 200 and json.loads(body)["code"] == GENUINE
+    status, _, body = server.request("GET", "/v1/codes?page=1")
+    assert status == 200 and json.loads(body)["total"] >= 216
+
+
+@pytest.mark.parametrize("path", TRAVERSAL)
+def test_path_traversal_in_resolver(server: Server, path: str) -> None:
+    status, _, body = server.request("GET", path)
+    _no_leak(status, body)
+    assert status in (400, 404), (path, status)
+
+
+@pytest.mark.parametrize(
+    ("path", "ctype", "body"),
+    [
+        ("/v1/labels/validate", "application/json", b'{"not": "a file"}'),
+        (
+            "/v1/labels/validate",
+            "multipart/form-data; boundary=x",
+            b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.exe"\r\nContent-Type: application/x-msdownload\r\n\r\nMZ\x90\x00\x03\x00\x00\x00\r\n--x--\r\n',
+        ),
+        ("/v1/labels/verify", "text/csv", b"gtin,lot\n1,2\n"),
+        ("/v1/labels/verify", "application/xml", b"<label/>"),
+        ("/v1/verify", "image/png", b"\x89PNG\r\n\x1a\n"),
+        ("/scan", "application/json", b"{}"),
+        (
+            "/scan",
+            "multipart/form-data; boundary=x",
+            b'--x\r\nContent-Disposition: form-data; name="photo"; filename="a.png"\r\nContent-Type: image/png\r\n\r\nnot a png\r\n--x--\r\n',
+        ),
+    ],
+)
+def test_uploads_with_wrong_content_type(server: Server, path: str, ctype: str, body: bytes) -> None:
+    status, headers, data = server.request("POST", path, body, {"Content-Type": ctype})
+    _no_leak(status, data)
+    assert 400 <= status < 500 or (path == "/scan" and status == 200), (path, status)
+
+
+def test_admin_endpoints_refuse_bad_tokens(server: Server) -> None:
+    body = json.dumps({"status": "suspended", "reason": "test"}).encode()
+    path = f"/v1/admin/codes/{GENUINE}/status"
+    hdr = {"Content-Type": "application/json"}
+    assert server.request("POST", path, body, hdr)[0] == 401
+    assert server.request("POST", path, body, {**hdr, "Authorization": "Bearer nope"})[0] == 401
+    assert server.request("POST", path, body, {**hdr, "Authorization": "Basic YTpi"})[0] == 401
+    for method, p in (("POST", "/v1/admin/codes"), ("POST", "/v1/admin/import"), ("GET", "/v1/admin/audit")):
+        status, headers, data = server.request(method, p, b"{}", {**hdr, "Authorization": "Bearer x" * 3})
+        assert status == 401, (p, status)
+        _is_problem(headers, data)
+    # a real token with the wrong scope is 403; once revoked it is 401; the right scope works
+    wrong = server.cli("token", "create", "--scope", "codes:write", "--name", "writer").split()[0]
+    assert server.request("POST", path, body, {**hdr, "Authorization": f"Bearer {wrong}"})[0] == 403
+    right = server.cli("token", "create", "--scope", "codes:status", "--name", "statuser").split()[0]
+    server.cli("token", "revoke", "statuser")
+    assert server.request("POST", path, body, {**hdr, "Authorization": f"Bearer {right}"})[0] == 401
+    fresh = server.cli("token", "create", "--scope", "codes:status", "--name", "statuser2").split()[0]
+    ok = json.dumps({"status": "active", "reason": "abuse suite: no-op reactivation"}).encode()
+    status, _, data = server.request("POST", path, ok, {**hdr, "Authorization": f"Bearer {fresh}"})
+    assert status == 409 and json.loads(data)["code"] == "registry.status.unchanged", data[:300]  # authorised
+
+
+def test_rate_limit_holds_across_workers_with_redis(tmp_path: Path) -> None:
+    import redis
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_timeout=2).ping()
+    except redis.RedisError as exc:
+        require_service("Redis at 127.0.0.1:6379", str(exc))
+    prefix = f"trace-std-test-{time.time_ns()}"
+    env = {
+        "TRACE_STD_RATELIMIT_STORAGE": "redis://127.0.0.1:6379/0",
+        "TRACE_STD_RATELIMIT_PUBLIC": "10 per minute",
+        "TRACE_STD_RATELIMIT_KEY_PREFIX": prefix,
+    }
+    with run_server(tmp_path, env=env, workers=2) as srv:
+        statuses = []
+        for _ in range(40):  # fresh connections, so both workers take requests
+            status, headers, _ = srv.request("GET", f"/v1/codes/{GENUINE}", headers={"Connection": "close"})
+            statuses.append(status)
+            if status == 429:
+                assert int(headers["retry-after"]) >= 0
+        assert statuses.count(200) + statuses.count(304) == 10, statuses
+        assert statuses.count(429) == 30

@@ -1,0 +1,5 @@
+"""``python -m trace_std.cli`` runs the ``trace-std`` command."""
+
+from trace_std.cli import run
+
+run()
