@@ -187,3 +187,39 @@ def test_misuse_raises_type_error(sample_registry: Registry) -> None:
         verify(sample_registry, 123)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         verify(sample_registry, "VN-SLOR-0001", on="2025-01-01")  # type: ignore[arg-type]
+
+
+def test_row_checks_plug_into_the_batch_validator(sample_registry: Registry, tmp_path: Path) -> None:
+    from trace_std.label.batch import validate_file
+
+    label = json.loads((LABELS / "valid-sonla-longan-cn.json").read_text("utf-8"))
+    header = (
+        "gtin,lot,product_name,crop,harvest_date,pack_date,net_weight_kg,puc,phc,exporter,destination_market"
+    )
+
+    def line(**over: str) -> str:
+        v = {**label, "product_name": label["product_name"]["vi"], **over}
+        return ",".join(str(v[c]) for c in header.split(","))
+
+    rows = [
+        line(),  # genuine
+        line(destination_market="US"),  # PUC not approved for the USA
+        line(
+            lot="SL251003S", pack_date="2025-10-03", harvest_date="2025-10-02", puc="VN-SLOR-0007"
+        ),  # suspended
+        line(lot="UNKNOWN1"),  # lot not registered
+        line(),  # same values as row 1: memoised, same answer
+    ]
+    path = tmp_path / "batch.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", "utf-8")
+    report = validate_file(path, row_checks=[row_checks(sample_registry)])
+    by_row: dict[int, set[str]] = {}
+    for issue in report.issues:
+        if issue.code.startswith("registry."):
+            by_row.setdefault(issue.row, set()).add(issue.code)
+    assert by_row == {
+        3: {ErrorCode.REGISTRY_MARKET_NOT_APPROVED},
+        4: {ErrorCode.REGISTRY_CODE_SUSPENDED},
+        5: {ErrorCode.REGISTRY_LOT_NOT_FOUND},
+    }
+    assert report.rows_total == 5
