@@ -426,3 +426,37 @@ def test_registry_down_gives_a_page_with_retry_after(make_app: Any, tmp_path: An
     html = r.get_data(as_text=True)
     assert 'data-kind="unavailable"' in html and "Traceback" not in html
     assert_safe_html(r)
+
+
+@pytest.mark.parametrize("kind", ["qr", "gs1-128", "datamatrix"])
+def test_scan_each_symbology(client: Any, sample: Any, photos: Any, kind: str) -> None:
+    import io
+
+    symbol = photos.label_symbol(
+        kind,
+        digital_link=f"https://id.example.vn{sample.digital_link_path}",
+        elements=[("01", sample.gtin), ("10", sample.lot)],
+    )
+    r = client.post(
+        "/scan",
+        data={"photo": (io.BytesIO(photos.photo_of(symbol, angle=-3.0, blur=1.0)), "label.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 200
+    assert verdict_of(r) == "genuine"
+    checked = re.search(r'data-testid="checked-input">([^<]*)<', r.get_data(as_text=True))
+    assert checked is not None and sample.lot in checked.group(1) and sample.gtin in checked.group(1)
+
+
+def test_inconsistent_label_explains_why(client: Any, web_app: Any, sample: Any) -> None:
+    with web_app.app_context():
+        from api import store
+
+        lot = store.registry().lookup_lot(sample.gtin, sample.lot)
+    assert lot is not None and lot.pack_date is not None
+    wrong = lot.pack_date - dt.timedelta(days=3)
+    text = f"(01){sample.gtin}(13){wrong:%y%m%d}(10){sample.lot}"
+    r = client.get("/verify", query_string={"q": text}, headers={"Accept-Language": "en"})
+    assert r.status_code == 200
+    assert verdict_of(r) == "inconsistent"
+    assert 'data-code="registry.lot.pack_date_mismatch"' in r.get_data(as_text=True)
