@@ -242,8 +242,10 @@ def test_validate_elements_misuse() -> None:
         ai_mod.validate_elements([("10", "AB")], spans=[(0, 2)], ai_spans=[])
 
 
-def test_association_cache_is_bounded() -> None:
-    ai_mod._ASSOC_CACHE.update({frozenset({str(i)}): () for i in range(ai_mod._ASSOC_CACHE_MAX)})
+def test_association_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        ai_mod, "_ASSOC_CACHE", {frozenset({str(i)}): () for i in range(ai_mod._ASSOC_CACHE_MAX)}
+    )
     ai_mod._associations(frozenset({"01", "10"}))
     assert len(ai_mod._ASSOC_CACHE) == 1
     assert ai_mod._associations(frozenset({"10", "05"}))[0][:2] == ("10", "gs1.pair.required")

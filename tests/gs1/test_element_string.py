@@ -300,3 +300,33 @@ def test_check_hints_at_a_missing_separator(text: str, position: int | None, nex
         assert hints == []
     else:
         assert [(h.span, h.context["next_ai"]) for h in hints] == [((position, position), next_ai)]
+
+
+def test_first_use_from_many_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lazily built tables are published whole: concurrent first calls all succeed."""
+    import threading
+
+    from trace_std.gs1 import ai as ai_mod
+    from trace_std.gs1 import element_string as es_mod
+
+    monkeypatch.setattr(ai_mod, "_VALIDATORS", {})
+    monkeypatch.setattr(ai_mod, "_DIAGNOSERS", {})
+    monkeypatch.setattr(es_mod, "_PREDEF", {})
+    barrier = threading.Barrier(6)
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        barrier.wait()
+        try:
+            for _ in range(20):
+                assert parse_element_string(RAW3).elements[2] == ("10", "AB-123")
+                assert parse_element_string(HRI3 + "(3103)001250").elements[3] == ("3103", "001250")
+        except BaseException as exc:  # collected and re-raised in the main thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []

@@ -29,6 +29,7 @@ applies every rule of the dictionary to a sequence of ``(ai, value)`` pairs:
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, Final
@@ -293,16 +294,25 @@ def _fast_predicate(
 
 
 _VALIDATORS: dict[str, Callable[[str], bool]] = {}
+_COMPILE_LOCK: Final = threading.Lock()
 _DIAGNOSERS: dict[str, Callable[[str], Problem | None]] = {}
 
 
 def _compile_all() -> dict[str, Callable[[str], bool]]:
-    """Build the fast predicate and the diagnoser of every AI (once, on first use)."""
+    """Build the fast predicate and the diagnoser of every AI (once, on first use).
+
+    Both tables are filled in one step each (diagnosers first), so a thread never sees a
+    partly built table: readers test ``_VALIDATORS`` for emptiness.
+    """
     if not _VALIDATORS:
-        for ai, info in _table().items():
-            diagnose = _diagnoser(info.components)
-            _DIAGNOSERS[ai] = diagnose
-            _VALIDATORS[ai] = _fast_predicate(info.components, diagnose)
+        with _COMPILE_LOCK:
+            if not _VALIDATORS:
+                diagnosers = {ai: _diagnoser(info.components) for ai, info in _table().items()}
+                predicates = {
+                    ai: _fast_predicate(info.components, diagnosers[ai]) for ai, info in _table().items()
+                }
+                _DIAGNOSERS.update(diagnosers)
+                _VALIDATORS.update(predicates)
     return _VALIDATORS
 
 

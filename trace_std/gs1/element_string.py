@@ -144,10 +144,8 @@ _PREDEF: dict[str, int] = {}
 
 def _predefined_ais() -> dict[str, int]:
     """AI -> data length for every AI of predefined length (flag ``*``)."""
-    if not _PREDEF:
-        for info in _ai._table().values():
-            if info.predefined_length:
-                _PREDEF[info.ai] = info.max_length
+    if not _PREDEF:  # filled in one step: other threads see it empty or complete
+        _PREDEF.update({i.ai: i.max_length for i in _ai._table().values() if i.predefined_length})
     return _PREDEF
 
 
