@@ -100,7 +100,7 @@ _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 def wrk(url: str) -> tuple[float, float]:
     """``(requests/s, p99 ms)`` of ``url`` at CONNECTIONS connections for DURATION_S seconds."""
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency", url],
+        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency", url],
         capture_output=True, text=True, check=True, timeout=DURATION_S + 30,
     ).stdout  # fmt: skip
     if "Non-2xx" in out:
