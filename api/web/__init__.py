@@ -65,7 +65,7 @@ DEFAULT_SCAN_RATELIMIT = "20/minute"
 MAX_QUERY_CHARS = 2048
 
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 

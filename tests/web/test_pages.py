@@ -460,3 +460,8 @@ def test_inconsistent_label_explains_why(client: Any, web_app: Any, sample: Any)
     assert r.status_code == 200
     assert verdict_of(r) == "inconsistent"
     assert 'data-code="registry.lot.pack_date_mismatch"' in r.get_data(as_text=True)
+
+
+def test_the_example_on_the_home_page_is_genuine(client: Any) -> None:
+    href = parse(client.get("/").get_data(as_text=True)).testids["example"]["href"]
+    assert verdict_of(client.get(str(href))) == "genuine"
