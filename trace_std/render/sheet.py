@@ -165,9 +165,14 @@ def _cut(text: str, width: float, size: float, mono: bool) -> str:
     return text[:lo] + "…"
 
 
+_TextItem = tuple[str, float, float, float, bool, bool, str]  # class, x, y, size, bold, mono, text
+
+
 class _Page:
+    """Text layout: positions are computed here, SVG is written only for the chosen layout."""
+
     def __init__(self) -> None:
-        self.parts: list[str] = []
+        self.items: list[_TextItem] = []
         self.y = MARGIN - 1.0
         self.region = "top"
         # (region, preferred size at scale 1, largest size the width allows, rows) of each line block
@@ -189,15 +194,9 @@ class _Page:
         rows, fitted = _fit(text, width, max(size, MIN_TEXT), mono=mono, lines=lines)
         limit = fitted if fitted < max(size, MIN_TEXT) - 1e-9 else float("inf")
         self.metrics.append((self.region, size / self.scale, limit, len(rows)))
-        family = svg.MONO if mono else svg.SANS
-        weight = ' font-weight="bold"' if bold else ""
-        klass = f' class="{cls}"' if cls else ""
         for row in rows:
             self.y += fitted
-            self.parts.append(
-                f'<text{klass} x="{svg.fmt(x)}" y="{svg.fmt(self.y)}" font-family="{family}" '
-                f'font-size="{svg.fmt(fitted)}"{weight}>{svg.xml_text(row)}</text>'
-            )
+            self.items.append((cls, x, self.y, fitted, bold, mono, row))
             self.y += fitted * 0.25
         self.y += 0.6
 
@@ -213,14 +212,21 @@ class _Page:
         cap_w = width - room - 1.5
         cap, cap_size = _fit(caption, cap_w, max(MIN_TEXT, 2.8 * scale), lines=1)
         self.y += size
-        self.parts.append(
-            f'<text x="{svg.fmt(MARGIN)}" y="{svg.fmt(self.y)}" font-family="{svg.SANS}" '
-            f'font-size="{svg.fmt(cap_size)}">{svg.xml_text(cap[0] if cap else "")}</text>'
-            f'<text class="{cls}" x="{svg.fmt(MARGIN + cap_w + 1.5)}" y="{svg.fmt(self.y)}" '
-            f'font-family="{svg.MONO}" font-size="{svg.fmt(size)}" font-weight="bold">'
-            f"{svg.xml_text(shown)}</text>"
-        )
+        self.items.append(("", MARGIN, self.y, cap_size, False, False, cap[0] if cap else ""))
+        self.items.append((cls, MARGIN + cap_w + 1.5, self.y, size, True, True, shown))
         self.y += size * 0.25 + 0.6
+
+    def svg(self) -> str:
+        out = []
+        for cls, x, y, size, bold, mono, text in self.items:
+            klass = f' class="{cls}"' if cls else ""
+            weight = ' font-weight="bold"' if bold else ""
+            family = svg.MONO if mono else svg.SANS
+            out.append(
+                f'<text{klass} x="{svg.fmt(x)}" y="{svg.fmt(y)}" font-family="{family}" '
+                f'font-size="{svg.fmt(size)}"{weight}>{svg.xml_text(text)}</text>'
+            )
+        return "".join(out)
 
 
 def _voice_pick_box(code: str, x: float, y: float) -> tuple[str, float, float]:
@@ -324,7 +330,7 @@ def render_sheet(content: SheetContent, *, engine: str = DEFAULT_ENGINE) -> str:
             scales = [s for s in scales if estimate(s) <= limit + 0.2] or scales[-1:]
         if needed <= limit:
             title = content.product_en or content.product_vi
-            body = "".join(page.parts) + "".join(symbols)
+            body = page.svg() + "".join(symbols)
             return svg.document(body, PAGE_WIDTH, PAGE_HEIGHT, title=f"Carton label: {title}")
     raise TraceStdError.from_code(
         ErrorCode.RENDER_SHEET_OVERFLOW,

@@ -83,8 +83,8 @@ def bars_path(modules: str, x_dim: float, height: float, x0: float, y0: float) -
 
 def cells_path(rows: tuple[str, ...], module: float, x0: float, y0: float) -> str:
     """Path data of a 2D symbol's dark modules (stroke width = ``module``)."""
-    half = module / 2
-    return "".join(row_path(row, module, x0, y0 + r * module + half) for r, row in enumerate(rows))
+    y = y0 + module / 2
+    return "".join(row_path(row, module, x0, y + r * module) for r, row in enumerate(rows))
 
 
 def _stroked(d: str, width: float) -> str:
