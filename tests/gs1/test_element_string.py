@@ -40,6 +40,11 @@ def test_parse(text: str, elements: tuple[tuple[str, str], ...]) -> None:
     assert parse_element_string(text).elements == elements
 
 
+def test_parse_classmethod() -> None:
+    assert ElementString.parse(HRI3) == parse_element_string(RAW3)
+    assert ElementString.parse(f"^01{GTIN}", caret_fnc1=True).elements == (("01", GTIN),)
+
+
 def test_forms_are_recorded_but_not_compared() -> None:
     a = parse_element_string(HRI3)
     b = parse_element_string(RAW3)

@@ -90,6 +90,11 @@ class ElementString:
     form: str = dataclasses.field(default="hri", compare=False)
     symbology: str | None = dataclasses.field(default=None, compare=False)
 
+    @classmethod
+    def parse(cls, text: str, *, caret_fnc1: bool = False) -> ElementString:
+        """Same as :func:`parse_element_string`."""
+        return parse_element_string(text, caret_fnc1=caret_fnc1)
+
     def hri(self) -> str:
         """The bracketed form ``(01)...(10)...``, with ``(`` in values escaped as ``\\(``."""
         return "".join(f"({ai}){value.replace('(', chr(92) + '(')}" for ai, value in self.elements)
