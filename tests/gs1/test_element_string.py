@@ -335,3 +335,22 @@ def test_first_use_from_many_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     for t in threads:
         t.join()
     assert failures == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [f"01{GTIN}{GS}10AB", f"01{GTIN}10AB{GS}", f"{GS}01{GTIN}10AB", f"]C1{GS}01{GTIN}{GS}10AB{GS}"],
+)
+def test_extra_separators_can_be_allowed(text: str) -> None:
+    with pytest.raises(TraceStdError) as info:
+        parse_element_string(text)
+    assert info.value.code == "gs1.separator.superfluous"
+    assert parse_element_string(text, allow_extra_separators=True).elements == (("01", GTIN), ("10", "AB"))
+    assert check(text, allow_extra_separators=True).valid
+    assert ElementString.parse(text, allow_extra_separators=True).elements[1] == ("10", "AB")
+
+
+def test_double_separators_are_never_allowed() -> None:
+    with pytest.raises(TraceStdError) as info:
+        parse_element_string(f"01{GTIN}10AB{GS}{GS}17261231", allow_extra_separators=True)
+    assert info.value.code == "gs1.separator.double"

@@ -21,7 +21,8 @@ next AI (reported as a length or linter error of that value; :func:`check` adds 
 ``gs1.separator.missing`` *warning* where a too-long value contains a plausible next AI); a
 doubled separator is
 ``gs1.separator.double``; a separator after a predefined-length value, at the start or at the end
-is ``gs1.separator.superfluous``.
+is ``gs1.separator.superfluous`` (``allow_extra_separators=True`` tolerates those, as GS1's
+reference engine does; doubled separators are always rejected).
 
 Every value is then checked against the AI table (components, linters), and the element string
 as a whole against the ``req``/``ex`` rules, repeats and the digital-signature rule
@@ -91,9 +92,13 @@ class ElementString:
     symbology: str | None = dataclasses.field(default=None, compare=False)
 
     @classmethod
-    def parse(cls, text: str, *, caret_fnc1: bool = False) -> ElementString:
+    def parse(
+        cls, text: str, *, caret_fnc1: bool = False, allow_extra_separators: bool = False
+    ) -> ElementString:
         """Same as :func:`parse_element_string`."""
-        return parse_element_string(text, caret_fnc1=caret_fnc1)
+        return parse_element_string(
+            text, caret_fnc1=caret_fnc1, allow_extra_separators=allow_extra_separators
+        )
 
     def hri(self) -> str:
         """The bracketed form ``(01)...(10)...``, with ``(`` in values escaped as ``\\(``."""
@@ -338,7 +343,7 @@ def _next_unescaped_paren(text: str, start: int) -> int:
     return len(text) if i < 0 else i
 
 
-def _scan(text: str, caret_fnc1: bool) -> _Parsed:
+def _scan(text: str, caret_fnc1: bool, allow_extra_separators: bool = False) -> _Parsed:
     """Detect the form of ``text`` and split it into elements (no value validation yet)."""
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
@@ -381,6 +386,9 @@ def _scan(text: str, caret_fnc1: bool) -> _Parsed:
             "an element string starts with '(', a digit, or a symbology identifier ']..'",
             (0, 1),
         )
+    if allow_extra_separators and out.errors:
+        superfluous = str(ErrorCode.GS1_SEPARATOR_SUPERFLUOUS)
+        out.errors = [e for e in out.errors if e.code != superfluous]
     return out
 
 
@@ -479,8 +487,14 @@ def _fast_raw(text: str, pos: int, form: str, symbology: str | None) -> ElementS
     return ElementString(tuple(elements), form, symbology)
 
 
-def parse_element_string(text: str, *, caret_fnc1: bool = False) -> ElementString:
+def parse_element_string(
+    text: str, *, caret_fnc1: bool = False, allow_extra_separators: bool = False
+) -> ElementString:
     """Parse and fully validate an element string in any of the three forms.
+
+    ``allow_extra_separators=True`` accepts a separator after a predefined-length value, before
+    the first AI and at the end (GS1's reference engine tolerates these); a doubled separator is
+    always an error.
 
     Raises the first :class:`~trace_std.errors.TraceStdError` (leftmost structural or value
     error, else the first association error); ``TypeError`` if ``text`` is not a ``str``.
@@ -499,7 +513,7 @@ def parse_element_string(text: str, *, caret_fnc1: bool = False) -> ElementStrin
             fast = _fast_raw(text, 0, "raw", None)
         if fast is not None:
             return fast
-    parsed = _scan(text, caret_fnc1)
+    parsed = _scan(text, caret_fnc1, allow_extra_separators)
     errors = _all_errors(parsed)
     if not errors:
         return ElementString(tuple(parsed.elements), parsed.form, parsed.symbology)
@@ -558,7 +572,7 @@ def _missing_separator_hints(parsed: _Parsed, errors: Sequence[TraceStdError]) -
     return hints
 
 
-def check(text: str, *, caret_fnc1: bool = False) -> Report:
+def check(text: str, *, caret_fnc1: bool = False, allow_extra_separators: bool = False) -> Report:
     """Check an element string and report every issue (kind ``element_string``).
 
     ``details`` holds ``elements`` (``[{"ai", "value", "title"}]``), ``hri`` and ``raw`` (GS
@@ -568,7 +582,7 @@ def check(text: str, *, caret_fnc1: bool = False) -> Report:
         raise TypeError(f"text must be str, not {type(text).__name__}")
     report = Report(input=text, kind="element_string", data_versions={"gs1_ai": _ai.data_version_string()})
     try:
-        parsed = _scan(text, caret_fnc1)
+        parsed = _scan(text, caret_fnc1, allow_extra_separators)
     except TraceStdError as err:
         report.add_error(err)
         return report
