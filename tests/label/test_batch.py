@@ -123,6 +123,26 @@ def test_cross_row_checks() -> None:
     assert (report.rows_valid, report.rows_invalid) == (6, 2)
 
 
+def test_seen_keys_spill_to_disk_and_stay_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trace_std.label import batch
+
+    keys = batch._SeenKeys(limit=2)
+    assert [keys.first(k, i) for i, k in enumerate("abcdbace")] == [0, 1, 2, 3, 1, 0, 2, 7]
+    assert keys.db is not None
+    keys.close()
+    monkeypatch.setattr(batch, "_SEEN_IN_MEMORY", 3)
+    rows = [row(serial=str(n % 7)) for n in range(10)] + [row(sscc=SSCC, lot="Z"), row(sscc=SSCC, lot="Z")]
+    report = validate_file(io.BytesIO(csv_bytes(rows)))
+    assert [
+        (r, f, c, i.context["first_row"]) for (r, f, c), i in zip(found(report), report.issues, strict=True)
+    ] == [
+        (9, "serial", "batch.serial.duplicate", 2),
+        (10, "serial", "batch.serial.duplicate", 3),
+        (11, "serial", "batch.serial.duplicate", 4),
+        (13, "sscc", "batch.sscc.duplicate", 12),
+    ]
+
+
 def test_market_and_as_of_apply_to_every_row() -> None:
     data = csv_bytes([row(phc=""), row(destination_market="US", phc="")])
     assert found(validate_file(io.BytesIO(data))) == [(2, "phc", "label.market.required")]

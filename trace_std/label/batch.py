@@ -11,8 +11,10 @@ cross-field rules (:mod:`trace_std.label.rules`) as :func:`trace_std.label.check
 building a pydantic model per row (the fast path). Cross-row checks: a repeated GTIN + serial or
 SSCC is an error, one GTIN + lot with two different harvest dates is a warning.
 
-Memory: rows are streamed, never held. The cross-row checks keep one entry per *distinct* serial,
-SSCC and lot seen (about 100 bytes each); a file without serials or SSCCs runs in flat memory.
+Memory: rows are streamed, never held. The cross-row checks remember every GTIN + serial and SSCC:
+the first 50,000 in a dict, the rest in a private temporary SQLite file with an 8 MiB page cache, so
+memory stays bounded however many serials a file has. Lots (GTIN + lot) are kept in a dict: a
+file has hundreds of them, not millions.
 
 Row numbers are those a spreadsheet shows: the header is row 1, the first label row 2. For JSON
 Lines, the row number is the line number.
@@ -36,6 +38,7 @@ import inspect
 import io
 import json
 import os
+import sqlite3
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -311,12 +314,52 @@ _PRESENCE = (
 )
 _REQUIRED_CODES = frozenset({str(ErrorCode.LABEL_FIELD_REQUIRED), str(ErrorCode.LABEL_MARKET_REQUIRED)})
 _CELL_CACHE = 4096  # entries per column cache: bounded memory
+_SEEN_IN_MEMORY = 50_000  # serials/SSCCs kept in a dict before spilling to a temporary SQLite file
 _MISS = object()
 # (field, AI) of the carton profile; the batch computes the AI *shape* to check req/ex (cached).
 _SHAPE: tuple[tuple[str, str], ...] = (
     ("sscc", "00"), ("gtin", "01"), ("pack_date", "13"), ("best_before", "15"), ("net_weight_kg", "3100"),
     ("lot", "10"), ("serial", "21"), ("harvest_date", "7007"), ("puc", "90"), ("phc", "7030"),
 )  # fmt: skip
+
+
+class _SeenKeys:
+    """The first row of every key seen (serials, SSCCs), exact, in bounded memory.
+
+    The first ``limit`` keys live in a dict; beyond that, new keys go to a private temporary SQLite
+    database on disk whose page cache is capped (``cache_kib``), so a file with a million unique
+    serials does not hold a million strings in memory.
+    """
+
+    def __init__(self, limit: int | None = None, cache_kib: int = 8192) -> None:
+        self.limit = _SEEN_IN_MEMORY if limit is None else limit
+        self.cache_kib = cache_kib
+        self.memory: dict[str, int] = {}
+        self.db: sqlite3.Connection | None = None
+
+    def first(self, key: str, row: int) -> int:
+        """The row ``key`` was first seen on (``row`` itself when it is new)."""
+        hit = self.memory.get(key)
+        if hit is not None:
+            return hit
+        if self.db is None:
+            if len(self.memory) < self.limit:
+                self.memory[key] = row
+                return row
+            self.db = sqlite3.connect("", check_same_thread=False)  # "": a private temporary file
+            self.db.execute(f"PRAGMA cache_size=-{self.cache_kib}")
+            self.db.execute("PRAGMA journal_mode=OFF")
+            self.db.execute("PRAGMA synchronous=OFF")
+            self.db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID")
+        if self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (key, row)).rowcount == 1:
+            return row
+        found: int = self.db.execute("SELECT row FROM seen WHERE key = ?", (key,)).fetchone()[0]
+        return found
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
 
 
 class _Checker:
@@ -333,14 +376,18 @@ class _Checker:
         self.as_of = as_of
         self.row_checks = tuple((hook, _takes_context(hook)) for hook in row_checks)
         self.source = source
-        self.serials: dict[str, int] = {}
-        self.ssccs: dict[str, int] = {}
+        self.serials = _SeenKeys()
+        self.ssccs = _SeenKeys()
         self.lots: dict[str, tuple[_dt.date | None, _dt.date | None, int]] = {}
         self.reference_year = _dt.date.today().year
         self._market_cache: dict[str | None, tuple[MarketProfile | None, tuple[Issue, ...]]] = {}
         self._caches: dict[str, dict[str, Any]] = {name: {} for name in _PARSERS if name not in _UNCACHED}
         self._caches["harvest_date"] = {}
         self._rules_cache: dict[tuple[Any, ...], tuple[Issue, ...]] = {}
+
+    def close(self) -> None:
+        self.serials.close()
+        self.ssccs.close()
 
     def market_for(self, destination: str | None) -> tuple[MarketProfile | None, tuple[Issue, ...]]:
         hit = self._market_cache.get(destination)
@@ -456,7 +503,7 @@ class _Checker:
         serial = values.get("serial")
         if gtin is not None and serial is not None:
             key = gtin + "\x1d" + serial
-            first = self.serials.setdefault(key, number)
+            first = self.serials.first(key, number)
             if first != number:
                 issues.append(
                     RowIssue(
@@ -470,7 +517,7 @@ class _Checker:
                 )
         sscc = values.get("sscc")
         if sscc is not None:
-            first = self.ssccs.setdefault(sscc, number)
+            first = self.ssccs.first(sscc, number)
             if first != number:
                 issues.append(
                     RowIssue(
@@ -840,6 +887,7 @@ def iter_file(
     if as_of is not None and (not isinstance(as_of, _dt.date) or isinstance(as_of, _dt.datetime)):
         raise TypeError("as_of must be a datetime.date")
     src = _Source(source, format)
+    closers: list[Callable[[], None]] = [src.close]
     try:
         try:
             head, raw = _peek(src.raw)
@@ -854,6 +902,7 @@ def iter_file(
             raise _file_error(ErrorCode.FILE_FORMAT_UNKNOWN, "the file is not an .xlsx workbook")
         reader = {"csv": _csv_rows, "xlsx": _xlsx_rows, "jsonl": _jsonl_rows}[fmt]
         checker = _Checker(market, as_of, row_checks, src.name)
+        closers.append(checker.close)
         count = 0
         for item in reader(src, raw):
             if isinstance(item, RowIssue):
@@ -872,7 +921,8 @@ def iter_file(
         if progress is not None:
             progress(count, src.size, src.size)
     finally:
-        src.close()
+        for close in closers:
+            close()
 
 
 def validate_file(
