@@ -189,7 +189,7 @@ def code_page(code: str) -> Response:
         return _page("web/home.html", 404, error=_("That is too long to be a code."))
     report = _verify(code)
     status = 404 if report.verdict in {"unregistered", "malformed"} else 200
-    return render_report(report, status=status, title_code=True)
+    return render_report(report, status=status)
 
 
 @bp.post("/scan")
@@ -308,12 +308,9 @@ def render_report(
     *,
     status: int = 200,
     scanned: bool = False,
-    title_code: bool = False,
     here: str | None = None,
 ) -> Response:
     """The result page for one verification :class:`Report` (also the resolver's HTML answer)."""
     tr = present.Translator()
     view = present.present(report, tr)
-    return _page(
-        "web/result.html", status, tr=tr, view=view, scanned=scanned, title_code=title_code, here=here
-    )
+    return _page("web/result.html", status, tr=tr, view=view, scanned=scanned, here=here)

@@ -465,3 +465,17 @@ def test_inconsistent_label_explains_why(client: Any, web_app: Any, sample: Any)
 def test_the_example_on_the_home_page_is_genuine(client: Any) -> None:
     href = parse(client.get("/").get_data(as_text=True)).testids["example"]["href"]
     assert verdict_of(client.get(str(href))) == "genuine"
+
+
+def test_one_h1_per_page_and_caching_headers(client: Any, sample: Any) -> None:
+    pages = {
+        "home": client.get("/"),
+        "result": client.get("/verify", query_string={"q": sample.suspended_puc}),
+        "code": client.get(f"/codes/{sample.genuine_puc}"),
+        "empty": client.get("/verify?q="),
+    }
+    for name, r in pages.items():
+        assert r.get_data(as_text=True).count("<h1") == 1, name
+        assert r.headers["Cache-Control"].startswith("private"), name  # the page depends on the language
+        vary = {v.strip().lower() for v in r.headers["Vary"].split(",")}
+        assert {"accept-language", "cookie"} <= vary, name
