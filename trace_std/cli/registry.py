@@ -114,7 +114,12 @@ def _export(args: argparse.Namespace) -> int:
     from trace_std.registry import Registry
 
     with Registry(args.database) as reg:
-        info = reg.export(args.format, args.output or sys.stdout, source=args.source)
+        try:
+            info = reg.export(args.format, args.output or sys.stdout, source=args.source)
+        except OSError as exc:  # disk full, permission denied...: the target is left as it was
+            where = args.output or "standard output"
+            print(f"trace-std registry export: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
     if args.output:
         print(f"wrote {info.path}: {info.counts} sha256={info.sha256}", file=sys.stderr)
     return 0

@@ -1,0 +1,275 @@
+"""Fault injection: imports killed at random points, a full disk during export, PostgreSQL restarted
+under load. Nothing may be lost or half-written, and the service must recover by itself."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import require_service
+from tests.hardening.server import ROOT, run_server
+
+pytestmark = pytest.mark.slow
+
+SAMPLE = ROOT / "examples" / "registry" / "sonla-synthetic.registry.json"
+KILLS = 20
+
+
+def _digest(url: str) -> str:
+    from trace_std.registry import Registry
+
+    with Registry(url) as reg:
+        return reg.export("json", io.StringIO()).sha256
+
+
+def _update_file(path: Path, new_codes: int) -> None:
+    """A large registry update: thousands of new codes plus status changes to existing ones."""
+    doc = json.loads(SAMPLE.read_text("utf-8"))
+    template = next(c for c in doc["codes"] if c["code"].startswith("VN-SLOR-"))
+    codes = []
+    for i in range(new_codes):
+        c = json.loads(json.dumps(template))
+        c["code"] = f"VN-SLOR-{5000 + i}"
+        c.pop("history", None)
+        codes.append(c)
+    changed = []
+    for c in doc["codes"][:20]:
+        c = json.loads(json.dumps(c))
+        if c.get("status") == "active":
+            c["status"] = "suspended"
+            c["status_since"] = "2026-01-15"
+            c["status_reason"] = "fault-injection update"
+            changed.append(c)
+    doc["codes"] = codes + changed
+    doc["products"], doc["lots"] = [], []
+    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+
+
+def _import_cmd(url: str, path: Path) -> list[str]:
+    return [sys.executable, "-m", "trace_std.cli", "registry", "import", str(path), "--database", url]
+
+
+def test_import_killed_at_random_points_leaves_registry_identical(tmp_path: Path) -> None:
+    from trace_std.registry import Registry
+
+    url = f"sqlite:///{tmp_path / 'reg.sqlite3'}"
+    with Registry(url) as reg:
+        reg.ensure_sample()
+    before = _digest(url)
+    update = tmp_path / "update.json"
+    _update_file(update, 3000)
+    # How long a full import takes here, measured on a copy.
+    shutil.copy(tmp_path / "reg.sqlite3", tmp_path / "probe.sqlite3")
+    shutil.copy(tmp_path / "reg.sqlite3", tmp_path / "pristine.sqlite3")
+    t0 = time.monotonic()
+    subprocess.run(
+        _import_cmd(f"sqlite:///{tmp_path / 'probe.sqlite3'}", update),
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    full = time.monotonic() - t0
+    assert _digest(f"sqlite:///{tmp_path / 'probe.sqlite3'}") != before  # the update does change things
+
+    rng = random.Random(20261129)
+    kills = attempts = 0
+    while kills < KILLS and attempts < 3 * KILLS:
+        attempts += 1
+        proc = subprocess.Popen(
+            _import_cmd(url, update), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0.05, 0.9) * full)
+        if proc.poll() is not None:  # it finished before the kill: not a kill; restore and retry
+            shutil.copy(tmp_path / "pristine.sqlite3", tmp_path / "reg.sqlite3")
+            continue
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        kills += 1
+        assert _digest(url) == before, f"registry changed after kill {kills}"
+    assert kills == KILLS, f"only {kills} of {attempts} imports were killed mid-way"
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(tmp_path / "reg.sqlite3")) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@contextlib.contextmanager
+def _tiny_disk(where: Path, size: str = "48k") -> Iterator[Path]:
+    where.mkdir()
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True
+    )
+    if proc.returncode != 0:
+        require_service("a tmpfs mount (root)", proc.stderr.decode(errors="replace").strip())
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=False)
+
+
+def test_export_on_a_full_disk_fails_clearly_and_leaves_no_file(tmp_path: Path) -> None:
+    from trace_std.registry import Registry
+
+    url = f"sqlite:///{tmp_path / 'reg.sqlite3'}"
+    with Registry(url) as reg:
+        reg.ensure_sample()
+    with _tiny_disk(tmp_path / "full") as disk:
+        target = disk / "export.json"
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "trace_std.cli",
+                "registry",
+                "export",
+                "--format",
+                "json",
+                "-o",
+                str(target),
+                "--database",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode != 0
+        assert "Traceback" not in proc.stderr
+        assert "space" in proc.stderr.lower() or "ENOSPC" in proc.stderr or "28" in proc.stderr, proc.stderr
+        assert list(disk.iterdir()) == [], "a truncated or temporary file was left behind"
+        # an existing good export is never replaced by a truncated one
+        target.write_text("previous export\n")
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "trace_std.cli",
+                "registry",
+                "export",
+                "--format",
+                "json",
+                "-o",
+                str(target),
+                "--database",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode != 0
+        assert target.read_text() == "previous export\n"
+        assert [p.name for p in disk.iterdir()] == ["export.json"]
+
+
+def _pg_ctl(action: str) -> None:
+    version = sorted(os.listdir("/etc/postgresql"))[0]
+    subprocess.run(
+        [
+            "pg_ctlcluster",
+            "--skip-systemctl-redirect",
+            version,
+            "main",
+            action,
+            *(["-m", "fast"] if action == "stop" else []),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def _pg_ready() -> bool:
+    return subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]).returncode == 0
+
+
+@pytest.mark.postgres
+def test_postgres_restart_during_load(tmp_path: Path) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    if shutil.which("pg_ctlcluster") is None or not _pg_ready():
+        require_service("PostgreSQL at 127.0.0.1:5432 (restartable with pg_ctlcluster)", "not available")
+    name = f"trace_std_fault_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=test", autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    env = {
+        "TRACE_STD_DATABASE_URL": url,
+        "TRACE_STD_RATELIMIT_ENABLED": "false",
+        "TRACE_STD_RESPONSE_CACHE_TTL": "0",
+    }
+    results: list[tuple[float, int, float, str | None]] = []
+    stop = threading.Event()
+    try:
+        with run_server(tmp_path, env=env) as server:
+
+            def load() -> None:
+                i = 0
+                while not stop.is_set():
+                    i += 1
+                    t = time.monotonic()
+                    try:
+                        status, headers, _ = server.request(
+                            "GET", f"/v1/codes/VN-SLOR-{(i % 200) + 1:04d}", timeout=10
+                        )
+                    except OSError:
+                        status, headers = -1, {}
+                    results.append((t, status, time.monotonic() - t, headers.get("retry-after")))
+                    time.sleep(0.01)
+
+            worker = threading.Thread(target=load, daemon=True)
+            worker.start()
+            time.sleep(2)
+            _pg_ctl("stop")
+            down_at = time.monotonic()
+            time.sleep(4)
+            _pg_ctl("start")
+            for _ in range(60):
+                if _pg_ready():
+                    break
+                time.sleep(0.5)
+            up_at = time.monotonic()
+            time.sleep(6)
+            stop.set()
+            worker.join(timeout=20)
+    finally:
+        stop.set()
+        if not _pg_ready():
+            _pg_ctl("start")
+        with (
+            contextlib.suppress(Exception),
+            psycopg.connect("host=127.0.0.1 user=postgres dbname=test", autocommit=True) as conn,
+        ):
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    before = [r for r in results if r[0] < down_at]
+    during = [r for r in results if down_at + 0.5 < r[0] < up_at - 0.5]
+    after = [r for r in results if r[0] > up_at + 3]
+    assert before and all(r[1] == 200 for r in before)
+    assert during, "no requests while the database was down"
+    assert all(r[1] in (200, 503) for r in during), {r[1] for r in during}
+    failed = [r for r in during if r[1] == 503]
+    assert failed, "the outage was not noticed"
+    assert all(r[3] is not None for r in failed), "503 without Retry-After"
+    assert max(r[2] for r in failed) < 2.0, "503s must be fast"
+    assert after and all(r[1] == 200 for r in after), "the service did not recover by itself"
+    _summary: dict[str, Any] = {
+        "before": len(before),
+        "during": len(during),
+        "503": len(failed),
+        "after": len(after),
+    }
+    print(json.dumps(_summary))
