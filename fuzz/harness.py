@@ -11,16 +11,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import atheris  # noqa: E402
+import atheris
 
 with atheris.instrument_imports(include=["trace_std"]):
-    import trace_std.check  # noqa: F401
-    import trace_std.codes  # noqa: F401
-    import trace_std.gs1.digital_link  # noqa: F401
-    import trace_std.gs1.element_string  # noqa: F401
+    import trace_std.check
+    import trace_std.codes
+    import trace_std.gs1.digital_link
+    import trace_std.gs1.element_string
     import trace_std.label.batch  # noqa: F401
 
-from fuzz.targets import TARGETS, warm_up  # noqa: E402
+from fuzz.targets import TARGETS, warm_up
 
 
 def main() -> None:

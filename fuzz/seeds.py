@@ -35,7 +35,13 @@ def _registry_codes() -> Iterator[str]:
         if code:
             yield code
     # Printed variants from the domain notes (spacing, dash, missing hyphen).
-    yield from ("VN - DNOR - 0269", "VN-DNOOR0039", "vn–dtor–0017", "VN-14-116-04108-01-23", "PB.33.01.01.001")
+    yield from (
+        "VN - DNOR - 0269",
+        "VN-DNOOR0039",
+        "vn–dtor–0017",
+        "VN-14-116-04108-01-23",
+        "PB.33.01.01.001",
+    )
 
 
 def _label_files(suffix: str) -> Iterator[bytes]:

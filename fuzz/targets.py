@@ -12,6 +12,7 @@ input under ``fuzz/regressions/<target>/``.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import time
 from collections.abc import Callable
@@ -32,18 +33,16 @@ def _timed(fn: Callable[[], object]) -> None:
     from trace_std.errors import TraceStdError
 
     start = time.perf_counter()
-    try:
+    with contextlib.suppress(TraceStdError):
         fn()
-    except TraceStdError:
-        pass
     elapsed = time.perf_counter() - start
     if elapsed > MAX_SECONDS:
         raise SlowInput(f"input took {elapsed:.3f}s")
 
 
 def codes(data: bytes) -> None:
-    from trace_std.codes import parse_code
     from trace_std.codes import check as codes_check
+    from trace_std.codes import parse_code
 
     text = _text(data)
     _timed(lambda: parse_code(text))
@@ -64,7 +63,9 @@ def digital_link(data: bytes) -> None:
 
     text = _text(data)
     _timed(lambda: dl.parse_digital_link(text))
-    _timed(lambda: dl.parse_digital_link(text, permit_zero_suppressed_gtin=True, permit_convenience_alphas=True))
+    _timed(
+        lambda: dl.parse_digital_link(text, permit_zero_suppressed_gtin=True, permit_convenience_alphas=True)
+    )
 
 
 def check_any(data: bytes) -> None:

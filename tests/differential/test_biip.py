@@ -43,7 +43,9 @@ def _check_digit(body: str) -> str:
 
 gtin = st.from_regex(r"\A[0-9]{13}\Z", fullmatch=True).map(lambda b: b + _check_digit(b))
 lot = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789-./", min_size=1, max_size=20)
-date6 = st.dates(dt.date(THIS_YEAR - 40, 1, 1), dt.date(THIS_YEAR + 40, 12, 31)).map(lambda d: d.strftime("%y%m%d"))
+date6 = st.dates(dt.date(THIS_YEAR - 40, 1, 1), dt.date(THIS_YEAR + 40, 12, 31)).map(
+    lambda d: d.strftime("%y%m%d")
+)
 weight = st.integers(0, 999_999).map(lambda n: f"{n:06d}")
 country = st.sampled_from(["704", "156", "840", "036", "392", "410"])
 internal = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-", min_size=1, max_size=30)
@@ -72,8 +74,30 @@ def produce_elements(draw: st.DrawFn) -> list[tuple[str, str]]:
     return draw(st.permutations(elements))
 
 
-PREDEFINED_PREFIXES = ("00", "01", "02", "03", "04", "11", "12", "13", "14", "15", "16", "17", "18", "19",
-                       "20", "31", "32", "33", "34", "35", "36", "41")
+PREDEFINED_PREFIXES = (
+    "00",
+    "01",
+    "02",
+    "03",
+    "04",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "16",
+    "17",
+    "18",
+    "19",
+    "20",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "41",
+)
 
 
 def _raw(elements: list[tuple[str, str]]) -> str:
@@ -98,23 +122,32 @@ def _ours(text: str) -> tuple[list[tuple[str, str]] | None, str | None]:
 
 def _biip(text: str, hri: bool) -> list[tuple[str, str]] | None:
     try:
-        if hri:
-            msg = biip_messages.GS1Message.parse_hri(text)
-        else:
-            msg = biip_messages.GS1Message.parse(text)
+        msg = biip_messages.GS1Message.parse_hri(text) if hri else biip_messages.GS1Message.parse(text)
     except Exception:  # biip raises several exception types (ParseError, ValueError...)
         return None
     out = []
     for es in msg.element_strings:
         # biip keeps parse failures of some keys in *_error fields instead of raising
-        if getattr(es, "gtin_error", None) or getattr(es, "sscc_error", None) or getattr(es, "gln_error", None):
+        if (
+            getattr(es, "gtin_error", None)
+            or getattr(es, "sscc_error", None)
+            or getattr(es, "gln_error", None)
+        ):
             return None
         out.append((es.ai.ai, es.value))
     return out
 
 
-MUTATIONS = ("none", "gtin_check", "bad_month", "lone_lot", "gtin_and_content", "double_gs", "bad_char",
-             "repeat_conflict")
+MUTATIONS = (
+    "none",
+    "gtin_check",
+    "bad_month",
+    "lone_lot",
+    "gtin_and_content",
+    "double_gs",
+    "bad_char",
+    "repeat_conflict",
+)
 
 
 def _mutate(elements: list[tuple[str, str]], how: str) -> tuple[list[tuple[str, str]], str | None]:
@@ -165,7 +198,7 @@ def test_differential_element_strings(elements: list[tuple[str, str]], how: str,
         text = _raw(els)
         if extra == "double_gs":
             # put a doubled separator after the first variable-length value that has a successor
-            for i, (ai, value) in enumerate(els[:-1]):
+            for i, (ai, _value) in enumerate(els[:-1]):
                 if not ai.startswith(PREDEFINED_PREFIXES):
                     text = _raw(els[: i + 1]) + GS + GS + _raw(els[i + 1 :])
                     break
@@ -204,7 +237,10 @@ def test_differential_digital_links(elements: list[tuple[str, str]]) -> None:
     uri = _dl(elements)
     ours = sorted(parse_digital_link(uri).elements)
     try:
-        theirs = sorted((es.ai.ai, es.value) for es in biip_dl.GS1DigitalLinkURI.parse(uri).as_gs1_message().element_strings)
+        theirs = sorted(
+            (es.ai.ai, es.value)
+            for es in biip_dl.GS1DigitalLinkURI.parse(uri).as_gs1_message().element_strings
+        )
     except Exception:  # biip raises several types; only acceptable for the documented 7007 bug
         theirs = None
     assert ours == sorted(elements)
