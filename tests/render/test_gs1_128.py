@@ -154,6 +154,15 @@ def test_estimate_matches_engines(engine: str) -> None:
             assert len(symbol.modules) <= gs1_128.estimate_modules(raw_string(group))
 
 
+def test_too_wide_for_the_label() -> None:
+    # 20-character lot: fits two symbols by character count, not 99 mm at X = 0.495 mm
+    elements = [("01", "18935234567892"), ("10", "ABCDEFGHIJKLMNOPQRST")]
+    assert len(gs1_128.split_elements(elements)) == 2  # fine within 165 mm
+    with pytest.raises(RenderError) as info:
+        gs1_128.split_elements(elements, x_dim=0.495, max_width=99.0)
+    assert info.value.code == "render.symbol.too_wide"
+
+
 def test_too_long_for_two_symbols() -> None:
     elements = [
         ("01", "18935234567892"),

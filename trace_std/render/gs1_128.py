@@ -159,7 +159,8 @@ def split_elements(
 ) -> list[Elements]:
     """Split ``elements`` into the fewest GS1-128 symbols (at most two) that respect the limits.
 
-    Raises ``render.gs1_128.too_long`` when even two symbols cannot carry the data.
+    Raises ``render.gs1_128.too_long`` when even two symbols cannot carry the data, and
+    ``render.symbol.too_wide`` when they can, but not within ``max_width``.
     """
     elements = as_elements(elements)
     found = _candidates(elements, x_dim, max_width)
@@ -169,16 +170,24 @@ def split_elements(
 
 
 def _too_long(elements: Elements, x_dim: float, max_width: float) -> TraceStdError:
+    """``render.symbol.too_wide`` when two symbols could carry the characters but not within
+    ``max_width``; ``render.gs1_128.too_long`` when even the 48-character limit cannot be met."""
+    context = {
+        "raw_length": len(raw_string(elements)),
+        "max_chars": MAX_DATA_CHARS,
+        "max_width_mm": max_width,
+        "x_dim_mm": x_dim,
+    }
+    if _candidates(elements, x_dim, float("inf")):
+        return TraceStdError.from_code(
+            ErrorCode.RENDER_SYMBOL_TOO_WIDE,
+            f"the GS1-128 symbol(s) would be wider than {max_width:g} mm at X = {x_dim:g} mm",
+            context=context,
+        )
     return TraceStdError.from_code(
         ErrorCode.RENDER_GS1_128_TOO_LONG,
-        f"the data does not fit {MAX_SYMBOLS} GS1-128 symbols of at most {MAX_DATA_CHARS} characters "
-        f"and {max_width:g} mm at X = {x_dim:g} mm",
-        context={
-            "raw_length": len(raw_string(elements)),
-            "max_chars": MAX_DATA_CHARS,
-            "max_width_mm": max_width,
-            "x_dim_mm": x_dim,
-        },
+        f"the data does not fit {MAX_SYMBOLS} GS1-128 symbols of at most {MAX_DATA_CHARS} characters",
+        context=context,
     )
 
 
