@@ -232,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--profile", action="store_true", help="print cProfile tables of one sheet per engine"
     )
     parser.add_argument("--seconds", type=float, default=SECONDS, help="CPU seconds per measurement")
-    args = parser.parse_args(argv)
+    args = parser.parse_args([] if argv is None else list(argv))  # run.py calls main() with its own argv
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
     ok = bench_sheets(args.seconds)
@@ -244,4 +244,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
