@@ -232,14 +232,14 @@ def paths() -> dict[str, Any]:
             "tags": ["admin"], "summary": "Create or update a code", "security": BEARER,
             "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
             "responses": {"200": _json("admin-write", "Updated or unchanged"), "201": _json("admin-write", "Created"),
-                          **_problems(400, 401, 403, 422, 503)},
+                          **_problems(400, 401, 403, 404, 413, 415, 422, 503)},
         }},
         "/v1/admin/codes/{code}": {"put": {
             "tags": ["admin"], "summary": "Update a code", "security": BEARER,
             "parameters": [_p("code", "PUC or PHC", minLength=1, maxLength=64)],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
             "responses": {"200": _json("admin-write", "Updated or unchanged"), "201": _json("admin-write", "Created"),
-                          **_problems(400, 401, 403, 422, 503)},
+                          **_problems(400, 401, 403, 404, 413, 415, 422, 503)},
         }},
         "/v1/admin/codes/{code}/status": {"post": {
             "tags": ["admin"], "summary": "Suspend, revoke or reactivate a code", "security": BEARER,
@@ -249,7 +249,7 @@ def paths() -> dict[str, Any]:
                     "status": {"enum": ["active", "suspended", "revoked"]}, "reason": {"type": "string"},
                     "legal_doc": {"type": "string"}, "on": {"type": "string", "format": "date"}}}}}},
             "responses": {"200": _json("code-record", "The code after the change"),
-                          **_problems(400, 401, 403, 404, 409, 422, 503)},
+                          **_problems(400, 401, 403, 404, 409, 413, 415, 422, 503)},
         }},
         "/v1/admin/import": {"post": {
             "tags": ["admin"], "summary": "Import an open-data file, all or nothing", "security": BEARER,

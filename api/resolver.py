@@ -128,16 +128,20 @@ def _parse(path: str) -> tuple[Any, list[tuple[str, str]]]:
             "the URI is not a valid GS1 Digital Link",
             errors=[exc.to_issue().to_dict()],
         ) from None
-    pairs = segments[start:]
-    levels = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
-    return dl, levels
+    return dl, [dl.primary_key, *dl.qualifiers]
 
 
 def _request_uri() -> str:
-    """The request URL, a trailing slash tolerated."""
-    path = request.path.rstrip("/") or "/"
-    query = request.query_string.decode("latin-1")
-    return request.host_url.rstrip("/") + request.root_path + path + (f"?{query}" if query else "")
+    """The request URL as sent (percent-encoding kept, so ``%2F`` in a value stays inside it), a
+    trailing slash tolerated."""
+    environ = request.environ
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        path, _, query = str(raw).partition("?")
+    else:
+        path, query = quote(request.path), request.query_string.decode("latin-1")
+    path = path.rstrip("/") or "/"
+    return request.host_url.rstrip("/") + path + (f"?{query}" if query else "")
 
 
 def _explicit(media_type: str) -> bool:

@@ -158,3 +158,12 @@ def test_sscc_key_resolves(client: FlaskClient, validate: Any) -> None:
     base = "08936000120000000"
     response = client.get(f"/00/{base}{check_digit(base)}", query_string={"linkType": "linkset"})
     validate(response, "linkset")
+
+
+def test_percent_encoded_slash_stays_inside_the_value(client: FlaskClient, validate: Any, lot: Any) -> None:
+    response = client.get(f"/01/{lot.gtin}/10/A%2FB", query_string={"linkType": "linkset"})
+    body = validate(response, "linkset")
+    assert [e["anchor"] for e in body["linkset"]] == [
+        f"http://localhost/01/{lot.gtin}/10/A%2FB",
+        f"http://localhost/01/{lot.gtin}",
+    ]
