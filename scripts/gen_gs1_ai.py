@@ -255,10 +255,31 @@ def _check_predefined(records: list[dict[str, Any]]) -> None:
             raise DictionaryError(f"AI {rec['ai']} has a predefined-length prefix but no '*' flag")
 
 
+def _check_references(records: list[dict[str, Any]]) -> None:
+    """Every AI named by ``req``, ``ex`` or ``dlpkey`` exists (patterns must match at least one)."""
+    known = {r["ai"] for r in records}
+
+    def resolves(pattern: str) -> bool:
+        if "n" not in pattern:
+            return pattern in known
+        return any(
+            len(ai) == len(pattern) and all(p in ("n", a) for a, p in zip(ai, pattern, strict=True))
+            for ai in known
+        )
+
+    for rec in records:
+        named = [p for rule in rec["req"] for alt in rule for p in alt] + list(rec["ex"])
+        named += [q for seq in rec["dlpkey"] or [] for q in seq]
+        for pattern in named:
+            if not resolves(pattern):
+                raise DictionaryError(f"AI {rec['ai']} names {pattern}, which matches no AI")
+
+
 def build(source: Path) -> dict[str, Any]:
     data = source.read_bytes()
     records = parse_dictionary(data.decode("utf-8"))
     _check_predefined(records)
+    _check_references(records)
     return {
         "dataset": "gs1_ai",
         "version": f"{SOURCE_DATE}+{SOURCE_COMMIT[:12]}",

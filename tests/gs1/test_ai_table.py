@@ -188,6 +188,20 @@ def test_generator_rejects_predefined_mismatch(gen: ModuleType) -> None:
         gen._check_predefined(gen.parse_dictionary("01   ? N14  # X\n"))
 
 
+def test_generator_rejects_dangling_references(gen: ModuleType) -> None:
+    records = gen.parse_dictionary("01  *? N14 ex=02  # X\n10  ? X..20 req=01  # Y\n")
+    with pytest.raises(gen.DictionaryError, match="matches no AI"):
+        gen._check_references(records)
+    gen._check_references(gen.parse_dictionary("01  *? N14 ex=10  # X\n10  ? X..20 req=0n  # Y\n"))
+
+
+def test_package_type_codes() -> None:
+    codes = load("gs1_ai")["package_type_codes"]
+    assert codes == sorted(set(codes)) and len(codes) > 300
+    assert all(c.isascii() and c.isalnum() and c == c.upper() and 1 <= len(c) <= 3 for c in codes)
+    assert {"BX", "CT", "PX", "1A", "200"} <= set(codes)
+
+
 def test_table_file_is_valid_json_with_one_record_per_line() -> None:
     text = TABLE.read_text("utf-8")
     data = json.loads(text)
