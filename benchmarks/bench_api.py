@@ -113,10 +113,12 @@ def wrk(url: str) -> tuple[float, float]:
 def measure(base: str, paths: dict[str, str]) -> dict[str, tuple[float, float]]:
     """Interleaved runs (each path in turn, REPEATS times); best requests/s and its p99 kept."""
     best: dict[str, tuple[float, float]] = {}
-    for path in paths.values():
-        wrk_warm = f"{base}{path}"
-        with urllib.request.urlopen(wrk_warm, timeout=5) as r:
-            assert r.status == 200, wrk_warm
+    for path in paths.values():  # every worker imports its code paths and opens its pool first
+        with urllib.request.urlopen(f"{base}{path}", timeout=30) as r:
+            assert r.status == 200, path
+        subprocess.run(
+            ["wrk", "-t1", "-c4", "-d1s", f"{base}{path}"], capture_output=True, check=True, timeout=30
+        )
     for _ in range(REPEATS):
         for name, path in paths.items():
             rps, p99 = wrk(f"{base}{path}")
