@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from trace_std.errors import ErrorCode
 from trace_std.registry import Registry
@@ -223,3 +225,34 @@ def test_row_checks_plug_into_the_batch_validator(sample_registry: Registry, tmp
         5: {ErrorCode.REGISTRY_LOT_NOT_FOUND},
     }
     assert report.rows_total == 5
+
+
+_SEEDS = [
+    "VN-SLOR-0001",
+    GTIN,
+    f"(01){GTIN}(10)SL250812A(13)250812",
+    f"]C101{GTIN}10SL250812A\x1d13250812",
+    f"https://id.example.vn/01/{GTIN}/10/SL250812A",
+    "VN-14-116-03646-04-24",
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        st.builds(
+            lambda s, i, t: s[:i] + t + s[i + 1 :],
+            st.sampled_from(_SEEDS),
+            st.integers(0, 60),
+            st.text(max_size=3),
+        ),
+    )
+)
+def test_verify_never_raises_on_any_text(sample_registry: Registry, text: str) -> None:
+    if sample_registry.backend != "sqlite":
+        return  # one backend is enough for a property over the input space
+    report = verify(sample_registry, text)
+    assert report.verdict in VERDICTS
+    non_registry = [c for c in codes(report) if not c.startswith("registry.")]
+    assert (report.verdict == "malformed") == bool(non_registry)
