@@ -66,7 +66,8 @@ CASES: list[tuple[str, str, tuple[int, int] | None]] = [
     ("mi", "59", None),
     ("mi", "60", (0, 2)),
     ("ss", "00", None),
-    ("ss", "5A", (0, 2)),
+    ("ss", "5A", (1, 2)),
+    ("hhmi", "12x5", (2, 3)),
     # code lists
     ("iso3166", "704", None),
     ("iso3166", "999", (0, 3)),

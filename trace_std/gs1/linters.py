@@ -240,9 +240,11 @@ def lint_yyyymmdd(s: str) -> Span | None:
 
 
 def _two_digits(s: str, limit: int) -> Span | None:
-    if len(s) != 2 or not _is_digits(s) or int(s) > limit:
+    if len(s) != 2:
         return (0, len(s))
-    return None
+    if not _is_digits(s):
+        return _non_digit(s)
+    return (0, 2) if int(s) > limit else None
 
 
 def lint_hh(s: str) -> Span | None:
@@ -268,7 +270,7 @@ def lint_hhmi(s: str) -> Span | None:
     if bad is not None:
         return bad
     bad = _two_digits(s[2:], 59)
-    return None if bad is None else (2, 4)
+    return None if bad is None else (bad[0] + 2, bad[1] + 2)
 
 
 # -- code lists -----------------------------------------------------------------
