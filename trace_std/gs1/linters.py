@@ -172,6 +172,7 @@ def lint_gcppos2(s: str) -> Span | None:
 
 # -- dates and times ------------------------------------------------------------
 
+
 def full_year(yy: int, current_year: int | None = None) -> int:
     """Four-digit year for a two-digit ``yy`` by GS1's sliding window.
 
