@@ -135,3 +135,22 @@ def test_encode_label_api_errors() -> None:
     assert info.value.code == "render.format.unknown"
     png = encode_label(label, to="qr", fmt="png")
     assert isinstance(png, bytes) and png.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("engine", ["zxing", "python"])
+def test_pallet_label(engine: str, tmp_path: Path, svgkit: Any) -> None:
+    from trace_std.render._elements import raw_string
+    from trace_std.render.gs1_128 import split_elements
+
+    paths = [p for p in sorted(EXAMPLES.glob("valid-pallet-*.json"))]
+    if not paths:
+        pytest.skip("no example pallet label")
+    label = label_mod.PalletLabel.model_validate(json.loads(paths[0].read_text("utf-8")))
+    elements = dict(label_mod.to_elements(label))
+    out = tmp_path / "pallet.svg"
+    assert main(["encode", str(paths[0]), "--to", "gs1-128", "--engine", engine, "-o", str(out)]) == 0
+    svg_text = out.read_text("utf-8")
+    found = [s for g in svgkit["groups"](svg_text) for s in svgkit["decode_group"](svg_text, g)]
+    wanted = [(ai, elements[ai]) for ai in ("00", "02", "37", "13", "10") if ai in elements]
+    assert sorted(s.bytes.decode() for s in found) == sorted(raw_string(g) for g in split_elements(wanted))
+    assert main(["encode", str(paths[0]), "--to", "sheet"]) == 2  # the sheet is for cartons

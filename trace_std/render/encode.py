@@ -32,6 +32,7 @@ TARGETS = ("hri", "raw", "dl", "gs1-128", "qr", "datamatrix", "sheet")
 TEXT_TARGETS = ("hri", "raw", "dl")
 FORMATS = ("svg", "png")
 DEFAULT_LINEAR_AIS = ("01", "10", "13")
+PALLET_LINEAR_AIS = ("00", "02", "37", "13", "10")
 
 
 def _option_error(field: str, message: str, actual: Any, expected: Any) -> TraceStdError:
@@ -58,9 +59,15 @@ def check_resolver(resolver: str) -> str:
 
 
 def linear_elements(elements: tuple[tuple[str, str], ...], market: str | None) -> tuple[tuple[str, str], ...]:
-    """The elements carried by the GS1-128 symbol(s): the market's list, else (01)(10)(13)."""
+    """The elements carried by the GS1-128 symbol(s).
+
+    A carton: the market's ``gs1_128_elements``, else (01)(10)(13). A pallet (an SSCC (00) is
+    present): the logistic-label content (00)(02)(37)(13)(10), split over two symbols.
+    """
     wanted: tuple[str, ...] = DEFAULT_LINEAR_AIS
-    if market is not None:
+    if any(ai == "00" for ai, _ in elements):
+        wanted = PALLET_LINEAR_AIS
+    elif market is not None:
         from trace_std.label.markets import market_profile
 
         try:
@@ -69,10 +76,7 @@ def linear_elements(elements: tuple[tuple[str, str], ...], market: str | None) -
             raise _option_error(
                 "market", f"no market profile {market!r}", market, "CN, US, AU, EU, VN"
             ) from None
-    chosen = tuple(e for ai in wanted for e in elements if e[0] == ai)
-    if not chosen:  # a pallet: (00) and (02), or whatever the elements hold, first the keys
-        chosen = tuple(e for e in elements if e[0] in ("00", "01", "02", "10", "13", "37"))
-    return chosen
+    return tuple(e for ai in wanted for e in elements if e[0] == ai)
 
 
 def encode_elements(
