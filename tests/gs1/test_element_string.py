@@ -237,8 +237,11 @@ def test_misuse() -> None:
         check(b"(01)")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         encode_element_string([("01", GTIN)], "pdf")  # type: ignore[arg-type]
+    assert encode_element_string([["01", GTIN]]) == f"(01){GTIN}"  # type: ignore[list-item]
     with pytest.raises(TypeError):
-        encode_element_string([["01", GTIN]])  # type: ignore[list-item]
+        encode_element_string([("01", GTIN, "x")])  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        encode_element_string([("01", 5)])  # type: ignore[list-item]
     with pytest.raises(TypeError):
         ElementString((("01", GTIN),)).raw(None)  # type: ignore[arg-type]
 

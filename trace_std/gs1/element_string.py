@@ -625,9 +625,9 @@ def encode_element_string(
         raise ValueError(f"form must be 'hri', 'raw' or 'scan', not {form!r}")
     items: list[tuple[str, str]] = []
     for pair in elements:
-        if not (isinstance(pair, tuple) and len(pair) == 2):
-            raise TypeError("elements must be (ai, value) tuples")
-        items.append(pair)
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+            raise TypeError("elements must be (ai, value) pairs")
+        items.append((pair[0], pair[1]))
     if not items:
         raise TraceStdError.from_code(ErrorCode.INPUT_EMPTY, "no elements to encode", span=(0, 0))
     errors = validate_elements(items)
