@@ -55,15 +55,22 @@ _TOUCH_EVERY = dt.timedelta(seconds=60)  # last_used_at resolution (avoids a wri
 _T_CODES, _T_APPROVALS, _T_HISTORY = Code.__table__, MarketApproval.__table__, StatusEvent.__table__
 _PHC = Code.__table__.alias("phc")
 _PUC = Code.__table__.alias("puc")
-_CODE_BY_CODE = select(_T_CODES).where(_T_CODES.c.code == bindparam("code")).limit(1)
-_APPROVALS_OF = (
-    select(_T_APPROVALS).where(_T_APPROVALS.c.code_id == bindparam("id")).order_by(_T_APPROVALS.c.market)
-)
-_HISTORY_OF = (
-    select(_T_HISTORY)
-    .where(_T_HISTORY.c.code_id == bindparam("id"))
-    .order_by(_T_HISTORY.c.date, _T_HISTORY.c.id)
-)
+_A, _H = _T_APPROVALS, _T_HISTORY
+_CODE_FULL = (  # one round trip: the code with its approvals and history (a few rows)
+    select(
+        _T_CODES,
+        _A.c.id.label("a_id"), _A.c.market.label("a_market"), _A.c.status.label("a_status"),
+        _A.c.approved.label("a_approved"), _A.c.valid_to.label("a_valid_to"),
+        _A.c.registration_number.label("a_reg"),
+        _H.c.id.label("h_id"), _H.c.from_status.label("h_from"), _H.c.to_status.label("h_to"),
+        _H.c.date.label("h_date"), _H.c.reason.label("h_reason"), _H.c.legal_doc.label("h_legal"),
+        _H.c.recorded_by.label("h_by"),
+    )
+    .select_from(
+        _T_CODES.outerjoin(_A, _A.c.code_id == _T_CODES.c.id).outerjoin(_H, _H.c.code_id == _T_CODES.c.id)
+    )
+    .where(_T_CODES.c.code == bindparam("code"))
+)  # fmt: skip
 _PRODUCT_BY_GTIN = select(Product.__table__).where(Product.__table__.c.gtin == bindparam("gtin"))
 _LOT_BY_KEY = (
     select(
@@ -284,12 +291,15 @@ class Registry:
 
     @staticmethod
     def _fetch_code(conn: Connection, canonical: str, *, as_of: dt.date | None = None) -> CodeRecord | None:
-        """The hot read path (lookups, verification): three Core queries, no ORM."""
-        row = conn.execute(_CODE_BY_CODE, {"code": canonical}).first()
-        if row is None:
+        """The hot read path (lookups, verification): one Core query, no ORM."""
+        rows = conn.execute(_CODE_FULL, {"code": canonical}).all()
+        if not rows:
             return None
-        approvals = conn.execute(_APPROVALS_OF, {"id": row.id}).all()
-        history = conn.execute(_HISTORY_OF, {"id": row.id}).all()
+        row = rows[0]
+        approvals = sorted({r.a_id: r for r in rows if r.a_id is not None}.values(), key=lambda r: r.a_market)
+        history = sorted(
+            {r.h_id: r for r in rows if r.h_id is not None}.values(), key=lambda r: (r.h_date, r.h_id)
+        )
         return CodeRecord(
             code=row.code,
             kind=row.kind,
@@ -310,10 +320,10 @@ class Registry:
             geometry=row.geometry,
             issued=row.issued,
             markets=tuple(
-                Approval(a.market, a.status, a.approved, a.valid_to, a.registration_number) for a in approvals
+                Approval(a.a_market, a.a_status, a.a_approved, a.a_valid_to, a.a_reg) for a in approvals
             ),
             history=tuple(
-                HistoryEvent(h.from_status, h.to_status, h.date, h.reason, h.legal_doc, h.recorded_by)
+                HistoryEvent(h.h_from, h.h_to, h.h_date, h.h_reason, h.h_legal, h.h_by)
                 for h in history
             ),
             updated_at=row.updated_at,
