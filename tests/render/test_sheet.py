@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from trace_std.errors import RenderError
 from trace_std.render import gs1_128, sheet
@@ -246,3 +248,36 @@ def test_qr_content_unknown() -> None:
     with pytest.raises(RenderError) as info:
         sheet.carton_sheet_svg(_carton(path), qr_content="everything")
     assert (info.value.code, info.value.field) == ("render.option.invalid", "content")
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    texts=st.lists(st.text(min_size=0, max_size=120), min_size=4, max_size=4),
+    required=st.lists(st.text(min_size=1, max_size=90), max_size=3),
+)
+def test_property_any_text_gives_a_well_formed_bounded_sheet(texts: list[str], required: list[str]) -> None:
+    product_vi, product_en, exporter, crop = texts
+    content = _content(
+        product_vi=product_vi,
+        product_en=product_en or None,
+        exporter=exporter or None,
+        crop=crop or None,
+        required_texts=tuple(required),
+    )
+    try:
+        svg_text = sheet.render_sheet(content)
+    except RenderError as err:
+        assert err.code == "render.sheet.overflow"
+        return
+    root = ET.fromstring(svg_text)
+    assert {el.tag.removeprefix(NS) for el in root.iter()} <= {"svg", "title", "rect", "text", "g", "path"}
+    assert not [el for el in root.iter() if len(el) and el.tag == f"{NS}text"]  # no markup inside text
+    for t in _texts(svg_text):
+        size = float(t.get("font-size", "0"))
+        mono = t.get("font-family") == "monospace"
+        if t.get("class") is None and mono:
+            continue
+        assert (
+            float(t.get("x", "0")) + sheet.text_width(t.text or "", size, mono=mono) <= sheet.PAGE_WIDTH - 2.0
+        )
