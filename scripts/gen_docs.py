@@ -74,7 +74,9 @@ def _option_row(action: argparse.Action) -> str:
     return f"| {names} | {_cell(help_text)} |"
 
 
-def _parser_section(parser: argparse.ArgumentParser, title: str, level: int, help_line: str | None) -> list[str]:
+def _parser_section(
+    parser: argparse.ArgumentParser, title: str, level: int, help_line: str | None
+) -> list[str]:
     out = [f"{'#' * level} `{title}`", ""]
     if help_line:
         out += [help_line[0].upper() + help_line[1:] + ".", ""]
@@ -376,7 +378,7 @@ def gen_http_api() -> str:
             tag = (op.get("tags") or ["other"])[0]
             by_tag.setdefault(tag, []).append((method.upper(), path, op))
     lines += ["| operation | summary |", "|---|---|"]
-    for tag, ops in by_tag.items():
+    for ops in by_tag.values():
         for method, path, op in ops:
             anchor = _op_anchor(method, path)
             lines.append(f"| [`{method} {path}`](#{anchor}) | {_cell(op.get('summary'))} |")
@@ -391,7 +393,12 @@ def gen_http_api() -> str:
                 lines += [" ".join(str(op["description"]).split()), ""]
             if op.get("security"):
                 scopes = sorted({s for req in op["security"] for v in req.values() for s in v})
-                lines += [f"Requires a bearer token{' with scope ' + ', '.join(map(_code, scopes)) if scopes else ''}.", ""]
+                lines += [
+                    "Requires a bearer token"
+                    + (" with scope " + ", ".join(map(_code, scopes)) if scopes else "")
+                    + ".",
+                    "",
+                ]
             params = op.get("parameters") or []
             if params:
                 lines += ["| parameter | in | required | type | description |", "|---|---|---|---|---|"]
@@ -404,7 +411,8 @@ def gen_http_api() -> str:
             body = op.get("requestBody")
             if body:
                 media = ", ".join(
-                    f"`{m}` {_schema_name(c.get('schema'))}".rstrip() for m, c in body.get("content", {}).items()
+                    f"`{m}` {_schema_name(c.get('schema'))}".rstrip()
+                    for m, c in body.get("content", {}).items()
                 )
                 req = " (required)" if body.get("required") else ""
                 lines += [f"Request body{req}: {media}. {_cell(body.get('description'))}".rstrip(), ""]
@@ -413,7 +421,9 @@ def gen_http_api() -> str:
                 lines += ["| status | description | body |", "|---|---|---|"]
                 for status, resp in responses.items():
                     content = resp.get("content") or {}
-                    body_text = "; ".join(f"`{m}` {_schema_name(c.get('schema'))}".rstrip() for m, c in content.items())
+                    body_text = "; ".join(
+                        f"`{m}` {_schema_name(c.get('schema'))}".rstrip() for m, c in content.items()
+                    )
                     lines.append(f"| {status} | {_cell(resp.get('description'))} | {_cell(body_text)} |")
                 lines.append("")
     schemas = doc.get("components", {}).get("schemas", {})
@@ -504,10 +514,13 @@ def _prune_nav(items: list[Any], docs_dir: Path, dropped: list[str]) -> list[Any
                 if value:
                     kept.append({title: value})
                 continue
-            if isinstance(value, str) and not value.startswith(("http://", "https://")):
-                if not (docs_dir / value).exists():
-                    dropped.append(value)
-                    continue
+            if (
+                isinstance(value, str)
+                and not value.startswith(("http://", "https://"))
+                and not (docs_dir / value).exists()
+            ):
+                dropped.append(value)
+                continue
             kept.append(item)
         elif isinstance(item, str) and not (docs_dir / item).exists():
             dropped.append(item)

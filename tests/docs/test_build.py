@@ -33,18 +33,24 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_site_builds_strictly(site: Path) -> None:
-    for page in ("index.html", "getting-started/vendor/index.html", "reference/errors/index.html",
-                 "reference/cli/index.html", "reference/http-api/index.html", "reference/data/index.html",
-                 "schemas/v1/label.schema.json"):
+    for page in (
+        "index.html",
+        "getting-started/vendor/index.html",
+        "reference/errors/index.html",
+        "reference/cli/index.html",
+        "reference/http-api/index.html",
+        "reference/data/index.html",
+        "schemas/v1/label.schema.json",
+    ):
         assert (site / page).is_file(), page
 
 
 @pytest.mark.slow
 def test_site_loads_nothing_from_the_network(site: Path) -> None:
-    fetch = re.compile(r"<(?:script|img|iframe|source)[^>]+src=\"https?://|<link(?![^>]*rel=\"canonical\")[^>]+href=\"https?://")
-    offenders = [
-        str(p.relative_to(site)) for p in site.rglob("*.html") if fetch.search(p.read_text("utf-8"))
-    ]
+    fetch = re.compile(
+        r"<(?:script|img|iframe|source)[^>]+src=\"https?://|<link(?![^>]*rel=\"canonical\")[^>]+href=\"https?://"
+    )
+    offenders = [str(p.relative_to(site)) for p in site.rglob("*.html") if fetch.search(p.read_text("utf-8"))]
     assert not offenders
     css = "".join(p.read_text("utf-8") for p in site.rglob("*.css"))
     assert "fonts.googleapis" not in css and "@import url(http" not in css
