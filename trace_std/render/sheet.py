@@ -2,12 +2,13 @@
 
 Layout, top to bottom (4 mm margins):
 
-1. product name in Vietnamese (large, bold) and English, crop;
-2. origin and exporter lines, then the market's required text lines (CN: "Exported to the
-   People's Republic of China / 输往中华人民共和国"), wrapped to the page;
-3. PUC (*mã số vùng trồng*) and PHC (*mã số cơ sở đóng gói*) in large monospace type, with lot,
-   dates and net weight under them; on the right the QR Code of the Digital Link (markets whose
-   profile prints ``qr``) and, for the US, the PTI Voice Pick Code box (2 small + 2 large digits);
+1. on the left, the product name in Vietnamese (large, bold) and English, origin, exporter, lot,
+   harvest, pack and best-before dates, net weight; on the right the QR Code of the Digital Link
+   (markets whose profile prints ``qr``) and, for the US, the PTI Voice Pick Code box (two small
+   and two large digits);
+2. full width, the market's required text lines (CN: "Exported to the People's Republic of
+   China / 输往中华人民共和国");
+3. PUC (*mã số vùng trồng*) and PHC (*mã số cơ sở đóng gói*) in large monospace type;
 4. at the bottom the GS1-128 symbol(s), X = 0.495 mm, 32 mm bars, 10X quiet zones, split over two
    symbols when one would be wider than the page.
 
@@ -322,8 +323,8 @@ def render_sheet(content: SheetContent, *, engine: str = DEFAULT_ENGINE) -> str:
             # side block does not shrink) and skip the scales that cannot fit.
             def estimate(s: float, page: _Page = page) -> float:
                 height = {"top": 0.0, "bottom": 0.0}
-                for region, preferred, limit, rows in page.metrics:
-                    size = max(MIN_TEXT, min(preferred * s, limit))
+                for region, preferred, cap, rows in page.metrics:
+                    size = max(MIN_TEXT, min(preferred * s, cap))
                     height[region] += rows * size * 1.25 + 0.6
                 return max(MARGIN - 1.0 + height["top"], MARGIN + side_h + 1.0) + height["bottom"]
 
