@@ -31,6 +31,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,10 +57,17 @@ def _port_open(host: str, port: int) -> bool:
         return False
 
 
+def bare_app(environ: dict[str, object], start_response: Any) -> list[bytes]:
+    """A bare WSGI app (no Flask): calibrates what this machine gives any app under gunicorn."""
+    body = b'{"status":"ok"}'
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
 class Server:
     """``gunicorn 'api:create_app()' -w 2`` on loopback, as a process group we stop ourselves."""
 
-    def __init__(self, database_url: str, *, cache_ttl: float = 5) -> None:
+    def __init__(self, database_url: str, *, cache_ttl: float = 5, app: str = "api:create_app()") -> None:
         self.port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRACE_STD_")}
         env.update(
@@ -67,13 +75,14 @@ class Server:
             TRACE_STD_RATELIMIT_PUBLIC="10000000 per minute",
             TRACE_STD_RESPONSE_CACHE_TTL=str(cache_ttl),
         )
-        cmd = [sys.executable, "-m", "gunicorn", "api:create_app()", "-w", "2", "-k", "gthread",
+        cmd = [sys.executable, "-m", "gunicorn", app, "-w", "2", "-k", "gthread",
                "--threads", "8", "-b", f"127.0.0.1:{self.port}", "--log-level", "warning"]  # fmt: skip
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
         deadline = time.monotonic() + 30
+        ready = "/readyz" if app.startswith("api:") else "/"
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"{self.url}/readyz", timeout=2):
+                with urllib.request.urlopen(f"{self.url}{ready}", timeout=2):
                     return
             except OSError:
                 time.sleep(0.2)
@@ -177,6 +186,12 @@ def main() -> int:
         return 2
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
+        bare = Server("sqlite://", app="benchmarks.bench_api:bare_app")
+        try:
+            rps, p99 = measure(bare.url, {"bare": "/"})["bare"]
+        finally:
+            bare.stop()
+        print(f"calibration [bare WSGI app, same gunicorn settings, info]: {rps:.0f}/s, p99 {p99:.2f} ms")
         ok &= bench_backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
     if _port_open(*PG):
         import psycopg
