@@ -8,11 +8,46 @@ service keeps answering, it never fails closed because of the limiter.
 
 from __future__ import annotations
 
+import threading
+import time
 from types import ModuleType
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits.storage import MemoryStorage
+
+
+class SweepingMemoryStorage(MemoryStorage):
+    """``memory://`` counters that expire old keys inline, at most once a second.
+
+    limits' own memory storage starts a timer thread every 10 ms of traffic to drop expired keys;
+    on a busy worker that thread start costs more than the rest of the rate-limit check. Counters
+    still expire exactly (``get`` checks the expiry of the key it reads); only the clean-up of keys
+    nobody reads any more is batched. Selected by the default ``RATELIMIT_STORAGE = "memory://"``.
+    """
+
+    STORAGE_SCHEME = ["trace-std-memory"]  # noqa: RUF012 - limits' registry reads this class attribute
+    SWEEP_EVERY = 1.0
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self.timer.cancel()
+        self._next_sweep = 0.0
+        self._sweep_lock = threading.Lock()
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the timer thread
+        now = time.monotonic()
+        if now >= self._next_sweep and self._sweep_lock.acquire(blocking=False):
+            try:
+                self._next_sweep = now + self.SWEEP_EVERY
+                self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
+            finally:
+                self._sweep_lock.release()
+
+
+def _storage_uri(configured: str) -> str:
+    return "trace-std-memory://" if configured in ("memory://", "memory") else configured
 
 
 def _public_limit() -> str:
@@ -23,7 +58,7 @@ def init_app(app: Flask, blueprint_modules: list[ModuleType]) -> Limiter:
     """One limiter per app; blueprints whose module sets ``RATE_LIMITED = True`` get the public limit."""
     limiter = Limiter(
         get_remote_address,
-        storage_uri=str(app.config["RATELIMIT_STORAGE"]),
+        storage_uri=_storage_uri(str(app.config["RATELIMIT_STORAGE"])),
         storage_options={"socket_connect_timeout": 1, "socket_timeout": 1}
         if str(app.config["RATELIMIT_STORAGE"]).startswith(("redis://", "rediss://"))
         else {},

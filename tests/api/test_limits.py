@@ -101,3 +101,22 @@ def test_cached_answers_still_count_against_the_limit(database_url: str, problem
         problem(client.get("/v1/meta"), 429, "http.rate_limited")
     finally:
         close_app(app)
+
+
+def test_default_memory_storage_expires_without_timer_threads(database_url: str) -> None:
+    import threading
+    import time
+
+    from api.limits import SweepingMemoryStorage
+
+    app = _limited_app(database_url, RATELIMIT_PUBLIC="2 per second")
+    try:
+        assert isinstance(app.extensions["trace_std.limiter"]._storage, SweepingMemoryStorage)
+        client = app.test_client()
+        threads_before = threading.active_count()
+        assert [client.get("/v1/ping").status_code for _ in range(3)] == [200, 200, 429]
+        time.sleep(1.1)
+        assert client.get("/v1/ping").status_code == 200  # the window expired
+        assert threading.active_count() <= threads_before  # no expiry timer thread per request
+    finally:
+        close_app(app)
