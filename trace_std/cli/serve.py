@@ -21,7 +21,8 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "serve",
         help="run the HTTP API (development server, or gunicorn with --workers)",
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        description="Run the HTTP service: Flask's development server, or gunicorn with --workers. "
+        "The first run creates the SQLite registry and loads the synthetic sample.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="development server host (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="development server port (default 8000)")
