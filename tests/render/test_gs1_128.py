@@ -92,8 +92,13 @@ def test_png_whole_pixels_and_scan(engine: str, module_px: int, dpi: int, svgkit
     png = gs1_128.gs1_128_png(PTI, engine=engine, module_px=module_px, dpi=dpi)
     with Image.open(io.BytesIO(png)) as img:
         assert img.info["dpi"] == pytest.approx((dpi, dpi), abs=0.01)
-        row = img.convert("L").tobytes()[: img.width]
+        gray = img.convert("L")
+        row = gray.tobytes()[: img.width]
         height = img.height
+        bar_px = round(gs1_128.BAR_HEIGHT_MIN * dpi / 25.4)
+        assert height > bar_px  # room for the HRI line under the bars
+        hri_band = gray.crop((0, bar_px + 1, img.width, height))
+        assert hri_band.getextrema()[0] < 128  # the HRI text is drawn there
     runs = []
     current, length = row[0], 0
     for px in row:
