@@ -38,7 +38,7 @@ DEFAULT_MAX_PIXELS = 50_000_000
 DEFAULT_DECODE_PIXELS = 3_000_000
 FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
 # Symbology identifiers whose data is a GS1 element string (FNC1 in first position).
-_GS1_IDS = frozenset({"]C1", "]d2", "]Q3", "]e0", "]J1", "]z1"})
+_GS1_IDS = frozenset({"]C1", "]d2", "]Q3", "]e0", "]J1"})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
