@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RATIO_TARGET = 0.6
 P99_TARGET_MS = 15.0
 CONNECTIONS = 16
-DURATION_S = 4
-REPEATS = 2
+DURATION_S = 3
+REPEATS = 3
 PG = ("127.0.0.1", 5432)
 
 
