@@ -69,10 +69,9 @@ def a_date(draw: st.DrawFn, four_digits: bool = False) -> str:
 def component_value(draw: st.DrawFn, comp: Component) -> str:
     lint = set(comp.linters)
     for name, values in SAMPLES.items():
-        if name in lint:
-            choice = draw(st.sampled_from(values))
-            if comp.min <= len(choice) <= comp.max:
-                return choice
+        fitting = [v for v in values if comp.min <= len(v) <= comp.max]
+        if name in lint and fitting:
+            return draw(st.sampled_from(fitting))
     if lint & {"yymmdd", "yymmd0"}:
         return draw(a_date())
     if "yyyymmdd" in lint:
