@@ -366,8 +366,9 @@ def gen_http_api() -> str:
         " ".join(str(info.get("description", "")).split()),
         "",
         "This page is rendered offline from the same document a running service serves at "
-        "`/v1/openapi.json` (and browses at `/docs`). Task-oriented examples with curl are in the "
-        "[HTTP API guide](../api.md); deployment in [operations](../operations.md).",
+        "`/v1/openapi.json` (and browses at `/docs`). Task-oriented examples with curl: "
+        "[HTTP API by task](http-examples.md); behaviour, errors and caching: the "
+        "[HTTP API guide](../api.md); deployment: [operations](../operations.md).",
         "",
     ]
     by_tag: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
