@@ -71,3 +71,21 @@ def test_every_markdown_page_is_in_the_nav() -> None:
     listed = pages(nav)
     docs = {str(p.relative_to(ROOT / "docs")) for p in (ROOT / "docs").rglob("*.md")}
     assert docs - listed == set(), "add these pages to the nav in mkdocs.yml"
+
+
+def test_nav_points_at_existing_pages_except_pending_topic_pages() -> None:
+    """The build hook drops nav entries whose page is not written yet; only other issues' pages may be pending."""
+    import yaml
+
+    pending_allowed = {"reliability.md", "rendering.md"}  # written by the hardening and rendering work
+    nav = yaml.load((ROOT / "mkdocs.yml").read_text("utf-8"), Loader=yaml.BaseLoader)["nav"]
+
+    def pages(items: list[object]) -> set[str]:
+        out: set[str] = set()
+        for item in items:
+            value = next(iter(item.values())) if isinstance(item, dict) else item
+            out |= pages(value) if isinstance(value, list) else {str(value)}
+        return out
+
+    missing = {p for p in pages(nav) if not (ROOT / "docs" / p).exists()}
+    assert missing <= pending_allowed
