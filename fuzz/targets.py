@@ -107,6 +107,10 @@ def warm_up() -> None:
     for name in ("openpyxl", "PIL.Image", "zxingcpp"):
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
+    with contextlib.suppress(ImportError):
+        from PIL import Image
+
+        Image.init()  # import every image plugin now, not inside a timed input
     for target in (codes, element_string, digital_link, check_any):
         target(b"(01)09501101530003(10)A")
         target(b"https://id.gs1.org/01/09501101530003/10/A?17=250101")
