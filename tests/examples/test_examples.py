@@ -110,3 +110,37 @@ def test_registry_update(tmp_path: Path) -> None:
     assert "registry.import.unknown_reference" in proc.stdout
     assert "REJECTED (nothing was changed)" in proc.stdout
     assert proc.stdout.rstrip().endswith("OK")
+
+
+@pytest.mark.slow
+def test_consumer_photo_against_a_served_app(tmp_path: Path) -> None:
+    pytest.importorskip("flask")
+    pytest.importorskip("zxingcpp")
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "trace_std", "serve", "--port", str(port), "--database",
+         f"sqlite:///{tmp_path / 'registry.sqlite3'}"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.5)
+        proc = run("consumer_photo.py", "--url", f"http://127.0.0.1:{port}")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "verdict 'genuine'" in proc.stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
