@@ -674,30 +674,7 @@ def _check_admin(
             )
         else:
             found["district_name"] = dist.name
-        comm = admin.commune(ccode, era=era)
-        if comm is None:
-            issues.append(
-                _err(
-                    ErrorCode.PUC_COMMUNE_UNKNOWN,
-                    f"no commune {ccode} in {era}",
-                    spans["commune"],
-                    commune=ccode,
-                    table=era,
-                )
-            )
-        elif dist is not None and comm.district != dist.code:
-            issues.append(
-                _err(
-                    ErrorCode.PUC_COMMUNE_MISMATCH,
-                    f"commune {ccode} belongs to district {comm.district}, not {dcode}",
-                    spans["commune"],
-                    expected=dcode,
-                    actual=comm.district,
-                    table=era,
-                )
-            )
-        else:
-            found["commune_name"] = comm.name
+        parent = ("district", dcode, dist.code if dist is not None else None)
     else:
         issues.append(
             _warn(
@@ -707,30 +684,34 @@ def _check_admin(
                 table=era,
             )
         )
-        comm = admin.commune(ccode, era=era)
-        if comm is None:
-            issues.append(
-                _err(
-                    ErrorCode.PUC_COMMUNE_UNKNOWN,
-                    f"no commune {ccode} in {era}",
-                    spans["commune"],
-                    commune=ccode,
-                    table=era,
-                )
+        parent = ("province", pcode, prov.code if prov is not None else None)
+    # The commune must exist and sit in its parent: the district (2004 table) or the province (2025).
+    level, written, resolved = parent
+    comm = admin.commune(ccode, era=era)
+    if comm is None:
+        issues.append(
+            _err(
+                ErrorCode.PUC_COMMUNE_UNKNOWN,
+                f"no commune {ccode} in {era}",
+                spans["commune"],
+                commune=ccode,
+                table=era,
             )
-        elif prov is not None and comm.province != prov.code:
-            issues.append(
-                _err(
-                    ErrorCode.PUC_COMMUNE_MISMATCH,
-                    f"commune {ccode} belongs to province {comm.province}, not {pcode}",
-                    spans["commune"],
-                    expected=pcode,
-                    actual=comm.province,
-                    table=era,
-                )
+        )
+    elif resolved is not None and getattr(comm, level) != resolved:
+        actual = getattr(comm, level)
+        issues.append(
+            _err(
+                ErrorCode.PUC_COMMUNE_MISMATCH,
+                f"commune {ccode} belongs to {level} {actual}, not {written}",
+                spans["commune"],
+                expected=written,
+                actual=actual,
+                table=era,
             )
-        else:
-            found["commune_name"] = comm.name
+        )
+    else:
+        found["commune_name"] = comm.name
     return issues, found
 
 
