@@ -305,6 +305,27 @@ def gen_data() -> str:
         if (ROOT / "trace_std" / "data" / schema).exists():
             lines.append(f"- **validated by**: `trace_std/data/{schema}`")
         lines.append("")
+    sample = ROOT / "trace_std" / "registry" / "sample" / "sonla-synthetic.registry.json"
+    if sample.exists():
+        header = json.loads(sample.read_text("utf-8"))
+        prov = header.get("provenance") or {}
+        counts = ", ".join(f"{n} {k}" for k, n in (prov.get("counts") or {}).items())
+        lines += [
+            "## The synthetic sample registry",
+            "",
+            "`trace_std/registry/sample/sonla-synthetic.registry.json` (the same file as "
+            "`examples/registry/sonla-synthetic.registry.json`) is what `trace-std serve` loads into an "
+            "empty SQLite registry. It is **synthetic**: it mirrors the published counts of Sơn La "
+            "province and nothing else. Its header is the provenance block of every open-data export:",
+            "",
+            f"- **format**: `{header.get('format')}` version `{header.get('version')}`, "
+            f"schema `{header.get('$schema')}`",
+            f"- **source**: {_cell(prov.get('source'))}",
+            f"- **generated**: {_cell(prov.get('generated'))} by {_cell(prov.get('generator'))}",
+            f"- **sha256** ({_cell(prov.get('checksum_scope'))}): `{prov.get('sha256')}`",
+            f"- **contents**: {counts}",
+            "",
+        ]
     lines += [
         "Regenerate the generated tables with the scripts named above, e.g. "
         "`python scripts/gen_vn_admin.py && python scripts/gen_vn_abbreviations.py && "
