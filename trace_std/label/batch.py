@@ -40,6 +40,7 @@ import json
 import os
 import sqlite3
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -746,7 +747,7 @@ def _xlsx_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
         ) from None
     try:
         book = openpyxl.load_workbook(raw, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError) as exc:
+    except _DAMAGED_ZIP as exc:
         raise _file_error(
             ErrorCode.FILE_TRUNCATED,
             f"the .xlsx file is damaged or truncated ({type(exc).__name__}); save it again",
@@ -757,7 +758,7 @@ def _xlsx_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
         rows = sheet.iter_rows(values_only=True)
         try:
             header = next(rows, None)
-        except (zipfile.BadZipFile, EOFError, KeyError, OSError, ValueError) as exc:
+        except _DAMAGED_ZIP as exc:
             raise _truncated(exc, 1) from None
         if header is None:
             raise _file_error(ErrorCode.FILE_EMPTY, "the worksheet is empty: no header row")
@@ -772,7 +773,7 @@ def _xlsx_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
                     continue
                 n = len(cells)
                 yield number, {c: _cell_text(cells[i]) if i < n else "" for i, c in pairs}, ()
-        except (zipfile.BadZipFile, EOFError, KeyError, OSError, ValueError) as exc:
+        except _DAMAGED_ZIP as exc:
             raise _truncated(exc, number) from None
         except Exception as exc:  # openpyxl/ElementTree parse errors on a cut-off sheet
             if type(exc).__name__ in ("ParseError", "XMLSyntaxError"):
@@ -780,6 +781,10 @@ def _xlsx_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
             raise
     finally:
         book.close()
+
+
+#: What a damaged or cut-off .xlsx (a zip archive) raises while it is read.
+_DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError)
 
 
 def _truncated(exc: BaseException, row: int) -> FileFormatError:
