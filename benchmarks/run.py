@@ -36,7 +36,11 @@ def run_one(path: Path) -> int:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    result: int = module.main()
+    saved, sys.argv = sys.argv, [str(path)]  # a benchmark that parses options sees none
+    try:
+        result: int = module.main()
+    finally:
+        sys.argv = saved
     return result
 
 
