@@ -31,6 +31,7 @@ Lines, the row number is the line number.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import dataclasses
 import datetime as _dt
@@ -39,8 +40,6 @@ import io
 import json
 import os
 import sqlite3
-import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -745,46 +744,42 @@ def _xlsx_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
             ErrorCode.FILE_FORMAT_UNKNOWN,
             "reading .xlsx needs the 'xlsx' extra: pip install 'trace-std[xlsx]'",
         ) from None
+    # openpyxl is a third-party parser of untrusted zip + XML: a damaged workbook can make it raise
+    # almost anything (zip, zlib, XML, KeyError, TypeError...). Everything it raises is turned into a
+    # file error here, at the boundary, so nothing but TraceStdError leaves the reader.
     try:
         book = openpyxl.load_workbook(raw, read_only=True, data_only=True)
-    except _DAMAGED_ZIP as exc:
+    except Exception as exc:
         raise _file_error(
             ErrorCode.FILE_TRUNCATED,
             f"the .xlsx file is damaged or truncated ({type(exc).__name__}); save it again",
             reason=type(exc).__name__,
         ) from None
+    number = 1
     try:
         sheet = book.active
+        if sheet is None or not hasattr(sheet, "iter_rows"):
+            raise _file_error(ErrorCode.FILE_EMPTY, "the workbook has no worksheet")
         rows = sheet.iter_rows(values_only=True)
-        try:
-            header = next(rows, None)
-        except _DAMAGED_ZIP as exc:
-            raise _truncated(exc, 1) from None
+        header = next(rows, None)
         if header is None:
             raise _file_error(ErrorCode.FILE_EMPTY, "the worksheet is empty: no header row")
         columns, warnings = _columns([_cell_text(h) for h in header], 1)
         yield from warnings
         pairs = [(i, c) for i, c in enumerate(columns) if c is not None]
-        number = 1
-        try:
-            for cells in rows:
-                number += 1
-                if not any(c is not None and _cell_text(c) for c in cells):
-                    continue
-                n = len(cells)
-                yield number, {c: _cell_text(cells[i]) if i < n else "" for i, c in pairs}, ()
-        except _DAMAGED_ZIP as exc:
-            raise _truncated(exc, number) from None
-        except Exception as exc:  # openpyxl/ElementTree parse errors on a cut-off sheet
-            if type(exc).__name__ in ("ParseError", "XMLSyntaxError"):
-                raise _truncated(exc, number) from None
-            raise
+        for cells in rows:
+            number += 1
+            if not any(c is not None and _cell_text(c) for c in cells):
+                continue
+            n = len(cells)
+            yield number, {c: _cell_text(cells[i]) if i < n else "" for i, c in pairs}, ()
+    except TraceStdError:
+        raise
+    except Exception as exc:  # a cut-off or corrupt sheet, found while reading it
+        raise _truncated(exc, number) from None
     finally:
-        book.close()
-
-
-#: What a damaged or cut-off .xlsx (a zip archive) raises while it is read.
-_DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError)
+        with contextlib.suppress(Exception):
+            book.close()
 
 
 def _truncated(exc: BaseException, row: int) -> FileFormatError:
