@@ -19,7 +19,6 @@ points at this service's own verification of the scanned Digital Link.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -30,57 +29,14 @@ from api import store
 from api.http import json_response, public
 from api.problems import Problem, ProblemCode
 from trace_std.errors import TraceStdError
+from trace_std.gs1 import resolver
 
 bp = Blueprint("resolver", __name__)
 RATE_LIMITED = True
 
-VOC = "https://ref.gs1.org/voc/"
-LINKSET_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
-LINKSET_MEDIA_TYPE = "application/linkset+json"
-CONTEXT_LINK = f'<{LINKSET_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
-
-#: Link type (GS1 Web Vocabulary term) → link template. ``{base}`` is the service root,
-#: ``{uri}`` the percent-encoded Digital Link on this resolver's domain, ``{path}`` its path.
-DEFAULT_LINKS: dict[str, dict[str, str]] = {
-    "gs1:defaultLink": {
-        "href": "{base}/v1/verify?q={uri}",
-        "title": "Verification against the national registry",
-        "type": "application/json",
-    },
-    "gs1:pip": {
-        "href": "{base}/v1/verify?q={uri}",
-        "title": "Product information (registered product, crop and exporter)",
-        "type": "application/json",
-    },
-    "gs1:traceability": {
-        "href": "{base}/v1/verify?q={uri}",
-        "title": "Traceability: lot, planting area (PUC) and packing house (PHC)",
-        "type": "application/json",
-    },
-    "gs1:certificationInfo": {
-        "href": "{base}/v1/verify?q={uri}",
-        "title": "Certification: status and market approvals of the PUC and PHC",
-        "type": "application/json",
-    },
-}
-
-ALL_PRIMARY_KEYS: tuple[str, ...] = (
-    "00", "01", "253", "255", "401", "402", "414", "415", "417",
-    "8003", "8004", "8006", "8010", "8013", "8017", "8018",
-)  # fmt: skip
-
-
-@cache
-def primary_keys() -> frozenset[str]:
-    """AIs the GS1 library accepts as Digital Link primary keys."""
-    from trace_std.gs1.ai import ai_info
-
-    keys = set()
-    for ai in ALL_PRIMARY_KEYS:
-        info = ai_info(ai)
-        if info is not None and getattr(info, "dlpkey", None) not in (None, False):
-            keys.add(ai)
-    return frozenset(keys) or frozenset(ALL_PRIMARY_KEYS)
+#: Kept here for configuration by name (``RESOLVER_LINKS`` overrides it); the rules live in
+#: :mod:`trace_std.gs1.resolver`.
+DEFAULT_LINKS = resolver.DEFAULT_LINKS
 
 
 def _links() -> Mapping[str, Mapping[str, str]]:
@@ -93,18 +49,8 @@ def _base() -> str:
     return str(configured).rstrip("/") if configured else request.host_url.rstrip("/")
 
 
-def _curie(link_type: str) -> str:
-    if link_type.startswith(VOC):
-        return "gs1:" + link_type[len(VOC) :]
-    return link_type
-
-
-def _full(link_type: str) -> str:
-    return VOC + link_type[4:] if link_type.startswith("gs1:") else link_type
-
-
 def _key_index(segments: Sequence[str]) -> int | None:
-    keys = primary_keys()
+    keys = resolver.primary_keys()
     for i in range(len(segments) - 1):
         if segments[i] in keys:
             return i
@@ -150,30 +96,7 @@ def _explicit(media_type: str) -> bool:
 
 
 def _anchor(levels: Sequence[tuple[str, str]]) -> str:
-    return _base() + "".join(f"/{ai}/{quote(value, safe='')}" for ai, value in levels)
-
-
-def _href(template: Mapping[str, str], uri: str, path: str) -> str:
-    return template["href"].format(base=_base(), uri=quote(uri, safe=""), path=path)
-
-
-def _linkset(levels: Sequence[tuple[str, str]], query: str) -> dict[str, Any]:
-    entries = []
-    for depth in range(len(levels), 0, -1):
-        anchor = _anchor(levels[:depth])
-        uri = anchor + (f"?{query}" if query and depth == len(levels) else "")
-        entry: dict[str, Any] = {"anchor": anchor}
-        for link_type, template in _links().items():
-            target: dict[str, Any] = {
-                "href": _href(template, uri, anchor[len(_base()) :]),
-                "title": template["title"],
-            }
-            if template.get("type"):
-                target["type"] = template["type"]
-            target["hreflang"] = [template.get("hreflang", "vi")]
-            entry[_full(link_type)] = [target]
-        entries.append(entry)
-    return {"linkset": entries}
+    return resolver.anchor(_base(), levels)
 
 
 def _gs1_query() -> str:
@@ -183,8 +106,9 @@ def _gs1_query() -> str:
 
 
 def _linkset_response(levels: Sequence[tuple[str, str]]) -> Response:
-    response = json_response(_linkset(levels, _gs1_query()), mimetype=LINKSET_MEDIA_TYPE)
-    response.headers["Link"] = CONTEXT_LINK
+    body = resolver.linkset(levels, _links(), base=_base(), query=_gs1_query())
+    response = json_response(body, mimetype=resolver.LINKSET_MEDIA_TYPE)
+    response.headers["Link"] = resolver.CONTEXT_LINK
     response.vary.add("Accept")
     return response
 
@@ -194,12 +118,14 @@ def _redirect(link_type: str, levels: Sequence[tuple[str, str]]) -> BaseResponse
     query = _gs1_query()
     anchor = _anchor(levels)
     uri = anchor + (f"?{query}" if query else "")
-    target = _href(template, uri, anchor[len(_base()) :])
+    target = resolver.href(template, base=_base(), uri=uri)
     passed_on = request.query_string.decode("latin-1")
     if passed_on:
         target += ("&" if "?" in target else "?") + passed_on
     response = redirect(target, 307)
-    response.headers["Link"] = f'<{anchor}?linkType=linkset>; rel="linkset"; type="{LINKSET_MEDIA_TYPE}"'
+    response.headers["Link"] = (
+        f'<{anchor}?linkType=linkset>; rel="linkset"; type="{resolver.LINKSET_MEDIA_TYPE}"'
+    )
     response.headers["Cache-Control"] = f"public, max-age={int(current_app.config['CACHE_MAX_AGE'])}"
     response.vary.add("Accept")
     return response
@@ -232,15 +158,15 @@ def resolve(path: str) -> Any:
     _dl, levels = _parse(path)
     link_type = request.args.get("linkType")
     if link_type is not None:
-        link_type = _curie(link_type)
+        link_type = resolver.curie(link_type)
         if link_type in ("linkset", "all"):
             return _linkset_response(levels)
         if link_type not in _links():
             raise Problem(404, ProblemCode.UNKNOWN_LINK_TYPE, "no link of the requested type")
         return _redirect(link_type, levels)
-    named = [t for t in (LINKSET_MEDIA_TYPE, "text/html", "application/json") if _explicit(t)]
+    named = [t for t in (resolver.LINKSET_MEDIA_TYPE, "text/html", "application/json") if _explicit(t)]
     best = request.accept_mimetypes.best_match(named) if named else None
-    if best == LINKSET_MEDIA_TYPE:
+    if best == resolver.LINKSET_MEDIA_TYPE:
         return _linkset_response(levels)
     if best in ("text/html", "application/json"):
         return _report(_request_uri(), html=best == "text/html")
@@ -251,14 +177,4 @@ def resolve(path: str) -> Any:
 @public()
 def description() -> Response:
     """The resolver description file."""
-    return json_response(
-        {
-            "name": current_app.config["RESOLVER_NAME"],
-            "resolverRoot": _base(),
-            "supportedPrimaryKeys": sorted(primary_keys()),
-            "supportedLinkType": [{"namespace": VOC, "prefix": "gs1:"}],
-            "linkTypeDefaultCanBeLinkset": True,
-            "supportedContextValues": [],
-            "supportedLinkTypes": [_full(t) for t in _links()],
-        }
-    )
+    return json_response(resolver.description(current_app.config["RESOLVER_NAME"], _base(), _links()))

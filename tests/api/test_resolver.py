@@ -9,7 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api.resolver import CONTEXT_LINK, DEFAULT_LINKS, VOC
+from api.resolver import DEFAULT_LINKS
+from trace_std.gs1.resolver import CONTEXT_LINK, VOC
 
 LINK_TYPES = [t for t in DEFAULT_LINKS if t != "gs1:defaultLink"]
 
