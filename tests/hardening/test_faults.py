@@ -72,7 +72,7 @@ def test_import_killed_at_random_points_leaves_registry_identical(tmp_path: Path
         reg.ensure_sample()
     before = _digest(url)
     update = tmp_path / "update.json"
-    _update_file(update, 3000)
+    _update_file(update, 1500)
     # How long a full import takes here, measured on a copy.
     shutil.copy(tmp_path / "reg.sqlite3", tmp_path / "probe.sqlite3")
     shutil.copy(tmp_path / "reg.sqlite3", tmp_path / "pristine.sqlite3")
