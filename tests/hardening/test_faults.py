@@ -65,47 +65,64 @@ def _import_cmd(url: str, path: Path) -> list[str]:
 
 
 def test_import_killed_at_random_points_leaves_registry_identical(tmp_path: Path) -> None:
+    """SIGKILL an import 20 times at random points of its run: while it validates, and after a random
+    number of applied records (the ``--progress`` lines), plus a random delay. Load-independent."""
     from trace_std.registry import Registry
 
     url = f"sqlite:///{tmp_path / 'reg.sqlite3'}"
     with Registry(url) as reg:
         reg.ensure_sample()
     before = _digest(url)
+    shutil.copy(tmp_path / "reg.sqlite3", tmp_path / "pristine.sqlite3")
     update = tmp_path / "update.json"
     _update_file(update, 1500)
-    # How long a full import takes here, measured on a copy.
+    # The progress milestones of a full run, and proof that the update does change the registry.
     shutil.copy(tmp_path / "reg.sqlite3", tmp_path / "probe.sqlite3")
-    shutil.copy(tmp_path / "reg.sqlite3", tmp_path / "pristine.sqlite3")
-    t0 = time.monotonic()
-    subprocess.run(
-        _import_cmd(f"sqlite:///{tmp_path / 'probe.sqlite3'}", update),
+    probe = subprocess.run(
+        [*_import_cmd(f"sqlite:///{tmp_path / 'probe.sqlite3'}", update), "--progress"],
         check=True,
         capture_output=True,
-        timeout=600,
+        text=True,
+        timeout=900,
     )
-    full = time.monotonic() - t0
-    assert _digest(f"sqlite:///{tmp_path / 'probe.sqlite3'}") != before  # the update does change things
+    milestones = [
+        ln.split("/")[0] for ln in probe.stderr.splitlines() if ln.startswith(("validated", "apply"))
+    ]
+    assert len(milestones) >= 4, probe.stderr
+    assert _digest(f"sqlite:///{tmp_path / 'probe.sqlite3'}") != before
 
     rng = random.Random(20261129)
     kills = attempts = 0
+    points: list[str] = []
     while kills < KILLS and attempts < 3 * KILLS:
         attempts += 1
+        target, delay = rng.choice(milestones), rng.uniform(0.0, 0.3)
         proc = subprocess.Popen(
-            _import_cmd(url, update), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [*_import_cmd(url, update), "--progress"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        time.sleep(rng.uniform(0.05, 0.9) * full)
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if line.startswith(target + "/"):
+                break
+        time.sleep(delay)
         if proc.poll() is not None:  # it finished before the kill: not a kill; restore and retry
             shutil.copy(tmp_path / "pristine.sqlite3", tmp_path / "reg.sqlite3")
             continue
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        proc.stderr.close()
         kills += 1
-        assert _digest(url) == before, f"registry changed after kill {kills}"
+        points.append(f"{target}+{delay:.2f}s")
+        assert _digest(url) == before, f"registry changed after kill {kills} ({points[-1]})"
     assert kills == KILLS, f"only {kills} of {attempts} imports were killed mid-way"
     import sqlite3
 
     with contextlib.closing(sqlite3.connect(tmp_path / "reg.sqlite3")) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    print(json.dumps({"kills": kills, "attempts": attempts, "points": points}))
 
 
 @contextlib.contextmanager
