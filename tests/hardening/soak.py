@@ -8,7 +8,8 @@ The workload rotates over lookup (`GET /v1/codes/...`), verification of a Digita
 validation (`POST /v1/labels/validate`, a small CSV). wrk drives it (Debian package `wrk`) with a Lua
 script; RSS of the gunicorn master + workers is sampled once a second. A run passes when there are
 no socket errors and no non-2xx/3xx answers, and the RSS shows no growth trend (the slope of a
-least-squares line over the second half of the run, in KiB/min, stays under a bound).
+least-squares line over the second half of the run, in KiB/min, stays under a bound; runs shorter
+than five minutes are held to a bound on total growth instead).
 
 Prints one JSON object per connection level (requests, rps, p50/p99 ms, errors, rss start/end/slope).
 """
@@ -166,12 +167,18 @@ def soak(
     return results
 
 
+#: Short runs (CI) cannot show a trend through the noise of caches filling up, so they are held to a
+#: bound on total growth instead; runs of five minutes or more are held to the slope.
+SHORT_RUN_GROWTH_LIMIT_KIB = 64 * 1024
+
+
 def passed(result: dict[str, Any]) -> bool:
-    return (
-        sum(result["errors"].values()) == 0
-        and result["requests"] > 0
-        and result["rss_slope_kib_per_min"] < RSS_SLOPE_LIMIT_KIB_PER_MIN
-    )
+    if sum(result["errors"].values()) != 0 or result["requests"] <= 0:
+        return False
+    if result["seconds"] >= 300:
+        return bool(result["rss_slope_kib_per_min"] < RSS_SLOPE_LIMIT_KIB_PER_MIN)
+    growth = (result["rss_kib_end"] or 0) - (result["rss_kib_start"] or 0)
+    return growth < SHORT_RUN_GROWTH_LIMIT_KIB
 
 
 def main() -> int:

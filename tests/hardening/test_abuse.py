@@ -170,9 +170,16 @@ def test_registry_survives_injection(server: Server) -> None:
 
 @pytest.mark.parametrize("path", TRAVERSAL)
 def test_path_traversal_in_resolver(server: Server, path: str) -> None:
-    status, _, body = server.request("GET", path)
+    status, headers, body = server.request("GET", path)
     _no_leak(status, body)
-    assert status in (400, 404), (path, status)
+    if status == 307:
+        # `..%2F..%2Fetc%2Fpasswd` after /10/ is a legal lot value (CSET 82 has `.` and `/`): the
+        # resolver treats it as data and redirects to its own verification of that Digital Link.
+        location = headers["location"]
+        assert location.startswith(f"http://127.0.0.1:{server.port}/v1/verify?q="), location
+        assert "%2Fetc%2Fpasswd" in location or "%252Fetc%252Fpasswd" in location
+    else:
+        assert status in (400, 404), (path, status)
 
 
 @pytest.mark.parametrize(
