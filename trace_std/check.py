@@ -62,8 +62,11 @@ def check(value: str, *, kind: str | None = None, strict: bool = False) -> Repor
                 return report
         report = Report(input=value, kind=None)
         code = ErrorCode.INPUT_EMPTY if not value.strip() else ErrorCode.INPUT_UNRECOGNISED
-        report.add(Issue.error(code, "not a recognised code, GS1 key, element string or Digital Link",
-                               span=(0, len(value))))
+        report.add(
+            Issue.error(
+                code, "not a recognised code, GS1 key, element string or Digital Link", span=(0, len(value))
+            )
+        )
         return report
     for module in families:
         if kind in module.KINDS:

@@ -323,8 +323,7 @@ class Registry:
                 Approval(a.a_market, a.a_status, a.a_approved, a.a_valid_to, a.a_reg) for a in approvals
             ),
             history=tuple(
-                HistoryEvent(h.h_from, h.h_to, h.h_date, h.h_reason, h.h_legal, h.h_by)
-                for h in history
+                HistoryEvent(h.h_from, h.h_to, h.h_date, h.h_reason, h.h_legal, h.h_by) for h in history
             ),
             updated_at=row.updated_at,
             as_of=as_of,
