@@ -52,51 +52,9 @@ def _schema_registry() -> tuple[RefRegistry, dict[str, dict[str, Any]]]:
 _REGISTRY, _SCHEMAS = _schema_registry()
 
 
-#: Minimal stand-ins used only while a schema owned by another package is not published yet.
-_FALLBACK: dict[str, dict[str, Any]] = {
-    "report": {
-        "type": "object",
-        "required": [
-            "input",
-            "kind",
-            "valid",
-            "verdict",
-            "normalized",
-            "segments",
-            "issues",
-            "data_versions",
-        ],
-        "properties": {
-            "valid": {"type": "boolean"},
-            "verdict": {
-                "enum": [
-                    "valid",
-                    "invalid",
-                    "genuine",
-                    "suspended",
-                    "revoked",
-                    "unregistered",
-                    "malformed",
-                    "inconsistent",
-                ]
-            },
-            "issues": {
-                "type": "array",
-                "items": {"type": "object", "required": ["code", "severity", "message"]},
-            },
-        },
-    },
-    "batch-report": {
-        "type": "object",
-        "required": ["rows_total", "rows_valid", "rows_invalid", "issues_total", "issues"],
-    },
-}
-
-
 def schema_errors(body: Any, name: str) -> list[str]:
-    schema = _SCHEMAS.get(name) or _FALLBACK.get(name)
-    if schema is None:
-        require_service(f"schema {name}.schema.json", "not published yet by its owner")
+    schema = _SCHEMAS.get(name)
+    assert schema is not None, f"schemas/v1/{name}.schema.json is not published"
     validator = Draft202012Validator(schema, registry=_REGISTRY, format_checker=FormatChecker())
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)]
 

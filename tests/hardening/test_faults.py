@@ -139,6 +139,11 @@ def _tiny_disk(where: Path, size: str = "48k") -> Iterator[Path]:
         subprocess.run(["umount", str(where)], check=False)
 
 
+def _export_to(target: Path, url: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "trace_std.cli", "registry", "export", "--format", "json", "-o", str(target)]
+    return subprocess.run([*cmd, "--database", url], capture_output=True, text=True, timeout=120)
+
+
 def test_export_on_a_full_disk_fails_clearly_and_leaves_no_file(tmp_path: Path) -> None:
     from trace_std.registry import Registry
 
@@ -147,49 +152,15 @@ def test_export_on_a_full_disk_fails_clearly_and_leaves_no_file(tmp_path: Path) 
         reg.ensure_sample()
     with _tiny_disk(tmp_path / "full") as disk:
         target = disk / "export.json"
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "trace_std.cli",
-                "registry",
-                "export",
-                "--format",
-                "json",
-                "-o",
-                str(target),
-                "--database",
-                url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert proc.returncode != 0
+        proc = _export_to(target, url)
+        assert proc.returncode == 2, proc.stderr
         assert "Traceback" not in proc.stderr
-        assert "space" in proc.stderr.lower() or "ENOSPC" in proc.stderr or "28" in proc.stderr, proc.stderr
+        assert "No space left on device" in proc.stderr, proc.stderr
         assert list(disk.iterdir()) == [], "a truncated or temporary file was left behind"
         # an existing good export is never replaced by a truncated one
         target.write_text("previous export\n")
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "trace_std.cli",
-                "registry",
-                "export",
-                "--format",
-                "json",
-                "-o",
-                str(target),
-                "--database",
-                url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert proc.returncode != 0
+        proc = _export_to(target, url)
+        assert proc.returncode == 2, proc.stderr
         assert target.read_text() == "previous export\n"
         assert [p.name for p in disk.iterdir()] == ["export.json"]
 
