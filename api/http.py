@@ -41,44 +41,68 @@ def json_response(body: Any, status: int = 200, *, mimetype: str = "application/
 
 
 def _view_flag(name: str) -> bool:
+    """The ``public``/``cache`` flag of the current request's view (cached per endpoint)."""
     endpoint = request.endpoint
     if endpoint is None:
         return False
-    view = current_app.view_functions.get(endpoint)
-    return bool(getattr(view, name, False))
+    flags: dict[str, tuple[bool, bool]] = current_app.extensions["trace_std.view_flags"]
+    pair = flags.get(endpoint)
+    if pair is None:
+        view = current_app.view_functions.get(endpoint)
+        pair = (bool(getattr(view, _PUBLIC_ATTR, False)), bool(getattr(view, _CACHE_ATTR, False)))
+        flags[endpoint] = pair
+    return pair[0] if name == _PUBLIC_ATTR else pair[1]
+
+
+#: Headers every answer carries unless the view set its own (one pass over the response's headers).
+SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
+    ("Cache-Control", "no-store"),
+    ("Content-Security-Policy", DEFAULT_CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
+)
+_CORS_PREFLIGHT: tuple[tuple[str, str], ...] = (
+    ("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS"),
+    ("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Type, If-None-Match"),
+    ("Access-Control-Max-Age", "86400"),
+)
+
+
+def _add_missing(headers: Any, present: set[str], items: tuple[tuple[str, str], ...]) -> None:
+    for key, value in items:
+        lowered = key.lower()
+        if lowered not in present:
+            headers.add(key, value)
+            present.add(lowered)
 
 
 def _after_request(response: Response) -> Response:
     config = current_app.config
     headers = response.headers
+    present = {key.lower() for key, _ in headers}
     if _view_flag(_PUBLIC_ATTR):
-        headers.setdefault("Access-Control-Allow-Origin", config["CORS_ORIGINS"])
-        headers.setdefault("Access-Control-Expose-Headers", CORS_EXPOSE)
+        origin = ("Access-Control-Allow-Origin", config["CORS_ORIGINS"])
+        _add_missing(headers, present, (origin, ("Access-Control-Expose-Headers", CORS_EXPOSE)))
         if request.method == "OPTIONS":
-            headers.setdefault("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")
-            headers.setdefault(
-                "Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Type, If-None-Match"
-            )
-            headers.setdefault("Access-Control-Max-Age", "86400")
+            _add_missing(headers, present, _CORS_PREFLIGHT)
         if (
             _view_flag(_CACHE_ATTR)
             and request.method in ("GET", "HEAD")
             and response.status_code == 200
             and not response.direct_passthrough
         ):
-            headers.setdefault("Cache-Control", f"public, max-age={int(config['CACHE_MAX_AGE'])}")
-            if "ETag" not in headers:
+            if "cache-control" not in present:
+                headers["Cache-Control"] = f"public, max-age={int(config['CACHE_MAX_AGE'])}"
+                present.add("cache-control")
+            if "etag" not in present:
                 response.add_etag()
             response.make_conditional(request)
-    if response.status_code < 400:
-        headers.pop("Retry-After", None)  # flask-limiter adds it to every answer; keep it for 429/503
-    headers.setdefault("Cache-Control", "no-store")
-    headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+    if response.status_code < 400 and "retry-after" in present:
+        del headers["Retry-After"]  # flask-limiter adds it to every answer; keep it for 429/503
+    _add_missing(headers, present, SECURITY_HEADERS)
     return response
 
 
@@ -140,6 +164,7 @@ def response_cache() -> ResponseCache:
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["trace_std.view_flags"] = {}
     app.after_request(_after_request)
 
 

@@ -12,7 +12,7 @@ import threading
 import time
 from types import ModuleType
 
-from flask import Flask, current_app
+from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits.storage import MemoryStorage
@@ -50,10 +50,6 @@ def _storage_uri(configured: str) -> str:
     return "trace-std-memory://" if configured in ("memory://", "memory") else configured
 
 
-def _public_limit() -> str:
-    return str(current_app.config["RATELIMIT_PUBLIC"])
-
-
 def init_app(app: Flask, blueprint_modules: list[ModuleType]) -> Limiter:
     """One limiter per app; blueprints whose module sets ``RATE_LIMITED = True`` get the public limit."""
     limiter = Limiter(
@@ -69,9 +65,18 @@ def init_app(app: Flask, blueprint_modules: list[ModuleType]) -> Limiter:
         key_prefix=str(app.config["RATELIMIT_KEY_PREFIX"]),
         enabled=bool(app.config["RATELIMIT_ENABLED"]),
     )
+    limited = frozenset(m.bp.name for m in blueprint_modules if getattr(m, "RATE_LIMITED", False))
+    public_limit = str(app.config["RATELIMIT_PUBLIC"])
     for module in blueprint_modules:
-        if getattr(module, "RATE_LIMITED", False):
-            limiter.limit(_public_limit)(module.bp)
+        if module.bp.name in limited:
+            limiter.limit(public_limit)(module.bp)
+
+    # Requests outside the limited blueprints (probes, admin, docs, unknown paths) skip the limiter's
+    # per-request resolution of limits and exemptions altogether.
+    @limiter.request_filter
+    def _unlimited() -> bool:
+        return request.blueprint not in limited
+
     limiter.init_app(app)
     app.extensions["trace_std.limiter"] = limiter
     return limiter
