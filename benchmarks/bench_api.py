@@ -4,8 +4,9 @@ Run: ``python benchmarks/bench_api.py`` (needs ``wrk``; PostgreSQL at 127.0.0.1:
 PostgreSQL half, skipped with a note when it is down).
 
 For each backend (SQLite file; PostgreSQL in a throwaway database) the synthetic sample registry is
-loaded and ``gunicorn 'api:create_app()'`` runs with 2 workers (gthread) on loopback, rate limits on
-(with a limit high enough not to trip). ``wrk`` drives 16 connections at, in turn and repeated
+loaded and ``gunicorn 'api:create_app()'`` runs with 2 workers on loopback, with the settings of
+``trace-std serve --workers 2`` (sync workers, as deployed behind a buffering reverse proxy) and rate
+limits on (with a limit high enough not to trip). ``wrk`` drives 16 connections at, in turn and repeated
 (interleaved, best run kept):
 
 * baseline ``GET /v1/ping`` (trivial JSON, same app, same middleware);
@@ -14,7 +15,8 @@ loaded and ``gunicorn 'api:create_app()'`` runs with 2 workers (gthread) on loop
 
 Targets: each lookup reaches ≥ 60% of the baseline's requests/s, and p99 ≤ 15 ms. The service's
 per-process response cache (``RESPONSE_CACHE_TTL``, 5 s) is on, as deployed; one extra informational
-line per backend shows the lookup with the cache off (not a target).
+line per backend shows the lookup with the cache off, and one the gthread workers of
+``serve --threads 8`` (not targets).
 """
 
 from __future__ import annotations
@@ -67,7 +69,11 @@ def bare_app(environ: dict[str, object], start_response: Any) -> list[bytes]:
 class Server:
     """``gunicorn 'api:create_app()' -w 2`` on loopback, as a process group we stop ourselves."""
 
-    def __init__(self, database_url: str, *, cache_ttl: float = 5, app: str = "api:create_app()") -> None:
+    def __init__(
+        self, database_url: str, *, cache_ttl: float = 5, app: str = "api:create_app()", threads: int = 1
+    ) -> None:
+        from trace_std.cli.serve import gunicorn_settings
+
         self.port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRACE_STD_")}
         env.update(
@@ -75,8 +81,11 @@ class Server:
             TRACE_STD_RATELIMIT_PUBLIC="10000000 per minute",
             TRACE_STD_RESPONSE_CACHE_TTL=str(cache_ttl),
         )
-        cmd = [sys.executable, "-m", "gunicorn", app, "-w", "2", "-k", "gthread",
-               "--threads", "8", "-b", f"127.0.0.1:{self.port}", "--log-level", "warning"]  # fmt: skip
+        settings = gunicorn_settings(f"127.0.0.1:{self.port}", 2, threads)
+        cmd = [sys.executable, "-m", "gunicorn", app, "-w", str(settings["workers"]),
+               "-k", settings["worker_class"], "--threads", str(settings["threads"]),
+               "--keep-alive", str(settings["keepalive"]), "-b", settings["bind"],
+               "--log-level", "warning"]  # fmt: skip
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
         deadline = time.monotonic() + 30
         ready = "/readyz" if app.startswith("api:") else "/"
@@ -177,6 +186,13 @@ def bench_backend(label: str, url: str) -> bool:
         cold.stop()
     print(f"api codes [{label}, response cache off, info]: {rps:.0f}/s, p99 {p99:.2f} ms, "
           f"ratio {rps / base_rps:.2f}x of the cached-run baseline")  # fmt: skip
+    threaded = Server(url, threads=8)
+    try:
+        t = measure(threaded.url, {"ping": paths["ping"], "codes": paths["codes"]})
+    finally:
+        threaded.stop()
+    print(f"api [{label}, serve --threads 8 (gthread), info]: ping {t['ping'][0]:.0f}/s p99 "
+          f"{t['ping'][1]:.2f} ms; codes {t['codes'][0]:.0f}/s p99 {t['codes'][1]:.2f} ms")  # fmt: skip
     return ok
 
 

@@ -21,6 +21,15 @@ from trace_std.cli.serve import gunicorn_application, prepare_registry
 def test_bind_needs_workers_and_workers_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--bind", "127.0.0.1:1"]) == 2
     assert main(["serve", "--workers", "0"]) == 2
+    assert main(["serve", "--workers", "2", "--threads", "0"]) == 2
+    assert main(["serve", "--threads", "4"]) == 2  # threads are a gunicorn setting
+
+
+def test_worker_class_follows_threads() -> None:
+    sync = gunicorn_application("127.0.0.1:0", 2)
+    assert (sync.cfg.worker_class_str, sync.cfg.threads) == ("sync", 1)
+    threaded = gunicorn_application("127.0.0.1:0", 2, threads=8)
+    assert (threaded.cfg.worker_class_str, threaded.cfg.threads) == ("gthread", 8)
 
 
 def test_first_run_creates_the_sqlite_registry_and_loads_the_sample(tmp_path: Path) -> None:

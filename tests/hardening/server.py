@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import shutil
 import signal
 import socket
+import string
 import subprocess
 import sys
 import time
@@ -77,7 +79,9 @@ class Server:
 
 
 @contextlib.contextmanager
-def run_server(tmp: Path, env: Mapping[str, str] | None = None, workers: int = 2) -> Iterator[Server]:
+def run_server(
+    tmp: Path, env: Mapping[str, str] | None = None, workers: int = 2, threads: int = 1
+) -> Iterator[Server]:
     port = free_port()
     log = tmp / f"gunicorn-{port}.log"
     full_env = {
@@ -94,6 +98,8 @@ def run_server(tmp: Path, env: Mapping[str, str] | None = None, workers: int = 2
         str(workers),
         "--bind",
         f"127.0.0.1:{port}",
+        "--threads",
+        str(threads),
         "--sample",
     ]
     with log.open("wb") as fh:
@@ -121,3 +127,63 @@ def run_server(tmp: Path, env: Mapping[str, str] | None = None, workers: int = 2
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "trace-std.conf.template"
+
+
+def nginx_binary() -> str | None:
+    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    return found
+
+
+@contextlib.contextmanager
+def run_nginx(tmp: Path, upstream_port: int) -> Iterator[int]:
+    """The shipped ``deploy/nginx`` template in front of ``upstream_port``; yields nginx's port."""
+    binary = nginx_binary()
+    assert binary is not None
+    port = free_port()
+    site = string.Template(NGINX_TEMPLATE.read_text()).safe_substitute(
+        LISTEN=f"127.0.0.1:{port}", SERVER_NAME="localhost", UPSTREAM=f"127.0.0.1:{upstream_port}"
+    )
+    root = tmp / f"nginx-{port}"
+    root.mkdir()
+    (root / "site.conf").write_text(site)
+    temp_paths = "\n".join(
+        f"    {kind}_temp_path {root / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (root / "nginx.conf").write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"worker_processes 1;\npid {root / 'nginx.pid'};\nerror_log {root / 'error.log'} warn;\n"
+        + "events { worker_connections 256; }\n"
+        + f"http {{\n    access_log off;\n{temp_paths}\n    include {root / 'site.conf'};\n}}\n"
+    )
+    proc = subprocess.Popen(
+        [binary, "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            if proc.poll() is not None:
+                assert proc.stderr is not None
+                raise RuntimeError(f"nginx exited: {proc.stderr.read().decode(errors='replace')}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError("nginx did not start")
+            time.sleep(0.1)
+        yield port
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()

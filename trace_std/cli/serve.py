@@ -3,6 +3,9 @@
 Without ``--workers`` it runs Flask's development server on ``--host``/``--port``. With
 ``--workers N`` it runs the same app under gunicorn (through gunicorn's Python API), bound to
 ``--bind HOST:PORT``; the equivalent plain command is ``gunicorn 'api:create_app()' -w N -b HOST:PORT``.
+Workers are gunicorn's ``sync`` workers (one request at a time each, the lowest tail latency), meant
+to sit behind a buffering, TLS-terminating reverse proxy; ``--threads T`` (T > 1) switches to
+``gthread`` workers for a service exposed without one (docs/operations.md, "Worker class").
 
 Before starting it makes sure the registry schema exists (and, for an SQLite registry that has no
 codes, loads the synthetic sample), so a newcomer gets a working lookup with one command.
@@ -30,6 +33,14 @@ def register(subparsers: Any) -> None:
         "--workers", type=int, default=None, metavar="N", help="run under gunicorn with N workers"
     )
     parser.add_argument("--bind", default=None, metavar="HOST:PORT", help="gunicorn bind address")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        metavar="T",
+        help="threads per gunicorn worker; above 1 the workers are gthread (slow clients hold a thread, "
+        "not a worker) instead of sync (default 1: sync, for use behind a buffering reverse proxy)",
+    )
     parser.add_argument(
         "--database",
         default=None,
@@ -67,23 +78,32 @@ def prepare_registry(url: str | None, sample: bool | None) -> str:
         return registry.describe()
 
 
-def gunicorn_application(bind: str, workers: int, options: dict[str, Any] | None = None) -> Any:
-    """A gunicorn application serving ``api.create_app()`` (importable for tests and benchmarks)."""
-    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+def gunicorn_settings(bind: str, workers: int, threads: int = 1) -> dict[str, Any]:
+    """gunicorn settings of ``serve --workers``; the benchmark runs the same ones.
 
-    settings = {
+    ``threads == 1``: sync workers, each answering one request at a time. Behind a reverse proxy that
+    buffers requests (needed anyway for TLS) this gives the lowest tail latency, because no two
+    requests of a worker compete for the GIL. ``threads > 1``: gthread workers, where a slow or idle
+    client holds one thread, not a whole worker (slowloris), at the price of tail latency under load.
+    """
+    return {
         "bind": bind,
         "workers": workers,
-        "accesslog": None,
-        # Threads per worker: a slow or idle client holds one thread, not a whole worker
-        # (slowloris); production still belongs behind a buffering reverse proxy (docs/operations.md).
-        "worker_class": "gthread",
-        "threads": 8,
+        "worker_class": "sync" if threads <= 1 else "gthread",
+        "threads": max(threads, 1),
         "timeout": 30,
         "graceful_timeout": 10,
         "keepalive": 5,
-        **(options or {}),
     }
+
+
+def gunicorn_application(
+    bind: str, workers: int, options: dict[str, Any] | None = None, *, threads: int = 1
+) -> Any:
+    """A gunicorn application serving ``api.create_app()`` (importable for tests and benchmarks)."""
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+
+    settings = {"accesslog": None, **gunicorn_settings(bind, workers, threads), **(options or {})}
 
     class Application(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -103,6 +123,12 @@ def run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         print("trace-std serve: --workers must be at least 1", file=sys.stderr)
         return 2
+    if args.threads < 1:
+        print("trace-std serve: --threads must be at least 1", file=sys.stderr)
+        return 2
+    if args.threads > 1 and args.workers is None:
+        print("trace-std serve: --threads needs --workers (gunicorn)", file=sys.stderr)
+        return 2
     if args.bind is not None and args.workers is None:
         print(
             "trace-std serve: --bind needs --workers (use --host/--port for the development server)",
@@ -121,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"trace-std: registry {where}", file=sys.stderr)
     if args.workers is not None:
         bind = args.bind or f"{args.host}:{args.port}"
-        gunicorn_application(bind, args.workers).run()
+        gunicorn_application(bind, args.workers, threads=args.threads).run()
         return 0
     from api import create_app
 
