@@ -168,6 +168,14 @@ class Registry:
             engine if engine is not None else db.make_engine(url, echo=echo, pool_size=pool_size)
         )
         self._write_engine = self.engine.execution_options(trace_std_write=True)
+        # Fast Core reads: on PostgreSQL each statement in autocommit (READ COMMITTED gives every
+        # statement its own snapshot anyway), which saves the BEGIN and ROLLBACK round trips; SQLite
+        # keeps its BEGIN (in-process, free) for a snapshot across the statements of one read.
+        self._read_engine = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.engine.url.get_backend_name() == "postgresql"
+            else self.engine
+        )
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
 
@@ -283,7 +291,7 @@ class Registry:
     @contextmanager
     def connect(self) -> Iterator[Connection]:
         """A Core connection for fast reads (one transaction, rolled back at the end)."""
-        with db.unavailable_guard(), self.engine.connect() as conn:
+        with db.unavailable_guard(), self._read_engine.connect() as conn:
             try:
                 yield conn
             finally:

@@ -6,7 +6,8 @@
 
 SQLite engines run in WAL mode with ``busy_timeout`` so that many reader processes and one writer
 can share the file; a write transaction starts with ``BEGIN IMMEDIATE`` so writers queue instead of
-dead-locking. PostgreSQL engines use ``pool_pre_ping``.
+dead-locking. Engines use ``pool_pre_ping``; the fast Core reads run in autocommit on PostgreSQL
+(``Registry.connect``).
 """
 
 from __future__ import annotations
