@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require_service
-from tests.hardening.server import Server, nginx_binary, run_nginx, run_server
+from tests.hardening.server import Server, free_port, nginx_binary, run_nginx, run_server
 
 pytestmark = pytest.mark.slow
 
@@ -133,6 +133,42 @@ def test_slow_clients_do_not_starve_sync_workers_behind_nginx(
         require_service("nginx", "not installed (apt-get install nginx)")
     with run_nginx(tmp_path_factory.mktemp("nginx"), server.port) as port:
         assert _slowloris_served(port) >= 5
+
+
+def _raw(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
+    return int(lines[0].split()[1]), headers, body
+
+
+def test_nginx_answers_its_own_errors_as_problem_documents(
+    server: Server, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Through the shipped template, nginx's own 413 and 50x are problem documents with stable codes."""
+    if nginx_binary() is None:
+        require_service("nginx", "not installed (apt-get install nginx)")
+    with run_nginx(tmp_path_factory.mktemp("nginx"), server.port) as port:
+        status, headers, body = _raw(
+            port,
+            b"POST /v1/labels/validate HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+            b"Content-Length: 50000000\r\nConnection: close\r\n\r\n",
+        )
+        assert status == 413
+        assert _is_problem(headers, body)["code"] == "http.payload_too_large"
+        status, headers, body = _raw(
+            port, b"GET /v1/codes/VN-SLOR-0001 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        assert status == 200 and json.loads(body)["code"] == GENUINE  # and the normal path works
+    with run_nginx(tmp_path_factory.mktemp("nginx-down"), free_port()) as port:  # nothing listens upstream
+        status, headers, body = _raw(port, b"GET /v1/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert status == 503 and headers.get("retry-after") == "30"
+        assert _is_problem(headers, body)["code"] == "http.service_unavailable"
 
 
 def test_slow_clients_do_not_starve_threaded_workers(tmp_path: Path) -> None:
