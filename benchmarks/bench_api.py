@@ -66,6 +66,19 @@ def bare_app(environ: dict[str, object], start_response: Any) -> list[bytes]:
     return [body]
 
 
+def bare_flask_app() -> Any:
+    """A trivial Flask app (one JSON route, no extensions): what Flask itself costs under gunicorn."""
+    from flask import Flask
+
+    app = Flask("bare_flask")
+
+    @app.get("/")
+    def ping() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
 class Server:
     """``gunicorn 'api:create_app()' -w 2`` on loopback, as a process group we stop ourselves."""
 
@@ -202,12 +215,13 @@ def main() -> int:
         return 2
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
-        bare = Server("sqlite://", app="benchmarks.bench_api:bare_app")
-        try:
-            rps, p99 = measure(bare.url, {"bare": "/"})["bare"]
-        finally:
-            bare.stop()
-        print(f"calibration [bare WSGI app, same gunicorn settings, info]: {rps:.0f}/s, p99 {p99:.2f} ms")
+        for label, app in (("bare WSGI app", "bare_app"), ("trivial Flask app", "bare_flask_app()")):
+            server = Server("sqlite://", app=f"benchmarks.bench_api:{app}")
+            try:
+                rps, p99 = measure(server.url, {label: "/"})[label]
+            finally:
+                server.stop()
+            print(f"calibration [{label}, same gunicorn settings, info]: {rps:.0f}/s, p99 {p99:.2f} ms")
         ok &= bench_backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
     if _port_open(*PG):
         import psycopg

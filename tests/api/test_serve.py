@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.hardening.server import stop_group
 from trace_std.cli import main
 from trace_std.cli.serve import gunicorn_application, prepare_registry
 
@@ -97,11 +97,6 @@ def test_newcomer_serve_then_lookup(tmp_path: Path, mode: str) -> None:
         assert body["code"] == "VN-SLOR-0001"
         assert (tmp_path / "trace_std.sqlite3").exists()
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc, timeout=15)
         assert proc.stderr is not None
         proc.stderr.close()

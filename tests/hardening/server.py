@@ -24,6 +24,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stop_group(proc: subprocess.Popen[bytes], timeout: float) -> None:
+    """SIGTERM the process group started with ``start_new_session``; SIGKILL it after ``timeout``."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 class Server:
     def __init__(self, proc: subprocess.Popen[bytes], port: int, log: Path, env: Mapping[str, str]) -> None:
         self.proc, self.port, self.log, self.env = proc, port, log, env
@@ -120,13 +131,7 @@ def run_server(
             time.sleep(0.2)
         yield server
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc, timeout=20)
 
 
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "trace-std.conf.template"
@@ -178,12 +183,6 @@ def run_nginx(tmp: Path, upstream_port: int) -> Iterator[int]:
             time.sleep(0.1)
         yield port
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc, timeout=10)
         if proc.stderr is not None:
             proc.stderr.close()

@@ -125,14 +125,18 @@ def test_slowloris_starves_sync_workers_exposed_directly(server: Server) -> None
     assert _slowloris_served(server.port, seconds=4) <= 1
 
 
-def test_slow_clients_do_not_starve_sync_workers_behind_nginx(
-    server: Server, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """The documented deployment (deploy/nginx) absorbs slow clients before they reach gunicorn."""
+@pytest.fixture(scope="module")
+def nginx(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """The shipped deploy/nginx template in front of the module's server; yields nginx's port."""
     if nginx_binary() is None:
         require_service("nginx", "not installed (apt-get install nginx)")
     with run_nginx(tmp_path_factory.mktemp("nginx"), server.port) as port:
-        assert _slowloris_served(port) >= 5
+        yield port
+
+
+def test_slow_clients_do_not_starve_sync_workers_behind_nginx(nginx: int) -> None:
+    """The documented deployment (deploy/nginx) absorbs slow clients before they reach gunicorn."""
+    assert _slowloris_served(nginx) >= 5
 
 
 def _raw(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -148,23 +152,20 @@ def _raw(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
 
 
 def test_nginx_answers_its_own_errors_as_problem_documents(
-    server: Server, tmp_path_factory: pytest.TempPathFactory
+    nginx: int, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """Through the shipped template, nginx's own 413 and 50x are problem documents with stable codes."""
-    if nginx_binary() is None:
-        require_service("nginx", "not installed (apt-get install nginx)")
-    with run_nginx(tmp_path_factory.mktemp("nginx"), server.port) as port:
-        status, headers, body = _raw(
-            port,
-            b"POST /v1/labels/validate HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
-            b"Content-Length: 50000000\r\nConnection: close\r\n\r\n",
-        )
-        assert status == 413
-        assert _is_problem(headers, body)["code"] == "http.payload_too_large"
-        status, headers, body = _raw(
-            port, b"GET /v1/codes/VN-SLOR-0001 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        )
-        assert status == 200 and json.loads(body)["code"] == GENUINE  # and the normal path works
+    status, headers, body = _raw(
+        nginx,
+        b"POST /v1/labels/validate HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+        b"Content-Length: 50000000\r\nConnection: close\r\n\r\n",
+    )
+    assert status == 413
+    assert _is_problem(headers, body)["code"] == "http.payload_too_large"
+    status, headers, body = _raw(
+        nginx, b"GET /v1/codes/VN-SLOR-0001 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    assert status == 200 and json.loads(body)["code"] == GENUINE  # and the normal path works
     with run_nginx(tmp_path_factory.mktemp("nginx-down"), free_port()) as port:  # nothing listens upstream
         status, headers, body = _raw(port, b"GET /v1/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         assert status == 503 and headers.get("retry-after") == "30"
