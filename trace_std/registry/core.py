@@ -290,7 +290,8 @@ class Registry:
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        """A Core connection for fast reads (one transaction, rolled back at the end)."""
+        """A Core connection for fast reads only: on SQLite one transaction (one snapshot), rolled back
+        at the end; on PostgreSQL autocommit, each statement with its own READ COMMITTED snapshot."""
         with db.unavailable_guard(), self._read_engine.connect() as conn:
             try:
                 yield conn
