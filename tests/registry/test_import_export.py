@@ -284,3 +284,28 @@ def test_export_does_not_change_between_runs(registry: Registry) -> None:
     first, second = registry.export("csv"), registry.export("csv")
     assert first.sha256 == second.sha256
     assert copy.copy(first.counts) == second.counts
+
+
+def _analyze_counts(registry: Registry) -> dict[str, int]:
+    from sqlalchemy import text
+
+    with registry.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT relname, analyze_count FROM pg_stat_user_tables WHERE schemaname = current_schema()")
+        )
+        return {name: int(count) for name, count in rows}
+
+
+def test_an_applied_import_refreshes_planner_statistics(registry: Registry) -> None:
+    """PostgreSQL: ANALYZE runs after an import that changed something, not after a no-op or dry run."""
+    if registry.backend != "postgresql":
+        assert registry.refresh_statistics() is False  # SQLite plans these lookups without statistics
+        return
+    tables = ("codes", "market_approvals", "status_history", "products", "lots")
+    before = _analyze_counts(registry)
+    registry.import_file(SAMPLE_JSON, actor="test", dry_run=True)
+    registry.import_file(SAMPLE_JSON, actor="test")
+    after = _analyze_counts(registry)
+    assert all(after[t] == before.get(t, 0) + 1 for t in tables), (before, after)
+    registry.import_file(SAMPLE_JSON, actor="test")  # unchanged: no ANALYZE
+    assert _analyze_counts(registry) == after

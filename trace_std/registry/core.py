@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
@@ -56,6 +57,8 @@ _T_CODES, _T_APPROVALS, _T_HISTORY = Code.__table__, MarketApproval.__table__, S
 _PHC = Code.__table__.alias("phc")
 _PUC = Code.__table__.alias("puc")
 _A, _H = _T_APPROVALS, _T_HISTORY
+_ANALYZED_TABLES = tuple(m.__tablename__ for m in (Code, MarketApproval, StatusEvent, Product, Lot))
+_log = logging.getLogger("trace_std.registry")
 _CODE_FULL = (  # one round trip: the code with its approvals and history (a few rows)
     select(
         _T_CODES,
@@ -257,6 +260,24 @@ class Registry:
 
         with db.unavailable_guard():
             return current_revision(self.engine)
+
+    def refresh_statistics(self) -> bool:
+        """Refresh PostgreSQL's planner statistics of the registry tables (``ANALYZE``) after a bulk
+        change, so lookups use their indexes at once instead of after autovacuum's next pass.
+
+        Returns whether it ran: SQLite plans these point lookups without statistics, and a failure
+        here is logged, never raised (the change it follows is already committed).
+        """
+        if self.backend != "postgresql":
+            return False
+        tables = ", ".join(_ANALYZED_TABLES)
+        try:
+            with db.unavailable_guard(), self._read_engine.connect() as conn:
+                conn.exec_driver_sql(f"ANALYZE {tables}")
+        except Exception as exc:  # statistics are an optimisation; the import stands
+            _log.warning("ANALYZE after an import failed: %s", exc)
+            return False
+        return True
 
     def health(self) -> dict[str, Any]:
         """``{"ok", "backend", "revision", "head", "codes"}``; raises ``RegistryUnavailable``."""

@@ -1136,6 +1136,8 @@ def import_file(
         report.history_appended = 0
         return report
     report.applied = not dry_run
+    if report.applied and (any(report.created.values()) or any(report.updated.values())):
+        registry.refresh_statistics()
     return report
 
 
