@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from tests.registry.conftest import SAMPLE_JSON
 from trace_std.errors import ErrorCode, RegistryError, TraceStdError
@@ -207,3 +208,16 @@ def test_default_url_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.delenv("TRACE_STD_DATABASE_URL")
     monkeypatch.chdir(tmp_path)
     assert default_url().database == str(tmp_path / "trace_std.sqlite3")
+
+
+def test_fast_reads_skip_transactions_on_postgresql_only(registry: Registry) -> None:
+    """PostgreSQL reads run in autocommit (no BEGIN/ROLLBACK round trips); SQLite keeps one
+    transaction, so the statements of a verification share one snapshot."""
+    with registry.connect() as conn:
+        conn.execute(text("SELECT 1"))
+        if registry.backend == "postgresql":
+            dbapi = conn.connection.dbapi_connection
+            assert dbapi is not None and dbapi.autocommit is True
+            assert dbapi.info.transaction_status == 0  # IDLE: no BEGIN was sent
+        else:
+            assert conn.in_transaction()
