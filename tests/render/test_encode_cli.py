@@ -154,3 +154,34 @@ def test_pallet_label(engine: str, tmp_path: Path, svgkit: Any) -> None:
     wanted = [(ai, elements[ai]) for ai in ("00", "02", "37", "13", "10") if ai in elements]
     assert sorted(s.bytes.decode() for s in found) == sorted(raw_string(g) for g in split_elements(wanted))
     assert main(["encode", str(paths[0]), "--to", "sheet"]) == 2  # the sheet is for cartons
+
+
+def test_qr_content_option_reaches_the_sheet(capsysbinary: pytest.CaptureFixture[bytes], svgkit: Any) -> None:
+    from trace_std.render.encode import encode_label
+
+    path = _example()
+    label = label_mod.CartonLabel.model_validate(json.loads(path.read_text("utf-8")))
+    links = {}
+    for content in ("short", "full"):
+        assert main(["encode", str(path), "--to", "sheet", "--qr-content", content]) == 0
+        svg_text = capsysbinary.readouterr().out.decode("utf-8")
+        (qr,) = [g for g in svgkit["groups"](svg_text) if g.kind == "qr"]
+        links[content] = svgkit["decode_group"](svg_text, qr)[0].text
+        library = encode_label(label, to="sheet", qr_content=content)
+        assert isinstance(library, str)
+        (lib_qr,) = [g for g in svgkit["groups"](library) if g.kind == "qr"]
+        assert svgkit["decode_group"](library, lib_qr)[0].text == links[content]
+    assert links["short"] != links["full"] and len(links["short"]) < len(links["full"])
+
+
+def test_the_library_decides_carton_or_pallet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    paths = sorted(EXAMPLES.glob("valid-pallet-*.json"))
+    if not paths:
+        pytest.skip("no example pallet label")
+    data = json.loads(paths[0].read_text("utf-8"))
+    del data["sscc"]  # a pallet label without its SSCC is a pallet label with an error, not a carton
+    bad = tmp_path / "pallet.json"
+    bad.write_text(json.dumps(data), "utf-8")
+    assert main(["encode", str(bad), "--to", "hri"]) == 1
+    err = capsys.readouterr().err
+    assert "sscc: label.field.required" in err and "gtin:" not in err

@@ -30,9 +30,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--engine", choices=("zxing", "python"), default="zxing", help="symbol engine (default zxing)"
     )
     p.add_argument("--format", choices=("svg", "png"), help="image format (default: from -o, else svg)")
-    p.add_argument(
-        "--resolver", default="https://id.gs1.org", help="Digital Link resolver (default %(default)s)"
-    )
+    p.add_argument("--resolver", help="Digital Link resolver (default https://id.gs1.org)")
     p.add_argument("--market", help="market profile (default: from the label's destination_market)")
     p.add_argument(
         "--qr-content",
@@ -71,20 +69,25 @@ def _run(args: argparse.Namespace) -> int:
     fmt = args.format or ("png" if args.output and args.output.lower().endswith(".png") else "svg")
     from pydantic import ValidationError
 
-    from trace_std.label import CartonLabel, PalletLabel, label_errors_to_issues
+    from trace_std.label import label_errors_to_issues, parse_label
 
-    model = PalletLabel if "sscc" in payload and "content_gtin" in payload else CartonLabel
     try:
-        label = model.model_validate(payload)
+        label = parse_label(payload)  # the library decides carton or pallet
     except ValidationError as exc:
         for issue in label_errors_to_issues(exc):
             sys.stderr.write(f"  error: {issue.field or '-'}: {issue.code}: {issue.message}\n")
         return _fail("the label is invalid", 1)
-    from trace_std.render.encode import encode_label
+    from trace_std.render.encode import DEFAULT_RESOLVER, encode_label
 
     try:
         out = encode_label(
-            label, to=args.to, engine=args.engine, fmt=fmt, resolver=args.resolver, market=args.market
+            label,
+            to=args.to,
+            engine=args.engine,
+            fmt=fmt,
+            resolver=args.resolver or DEFAULT_RESOLVER,
+            market=args.market,
+            qr_content=args.qr_content,
         )
     except TraceStdError as err:
         usage = err.code in (
