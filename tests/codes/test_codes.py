@@ -118,6 +118,19 @@ def test_malformed(value: str, code: str, span: tuple[int, int]) -> None:
     assert not puc.is_valid(value) or code.startswith("puc.year")  # is_valid judges against today
 
 
+def test_vn_code_with_foreign_separator_is_judged_as_a_vn_code() -> None:
+    # the dotted US scheme must not capture a VN code written with dots
+    report = codes.check("VN.DTOR.0017")
+    assert not report.valid
+    assert [(i.code, i.span) for i in report.errors] == [
+        ("code.character.invalid", (2, 3)),
+        ("code.character.invalid", (7, 8)),
+    ]
+    for value in ("PB.33.01.01.001", "VN.33.01.01.001"):  # a valid dotted code still validates
+        assert codes.check(value).valid
+        assert puc.parse(value).scheme == "us-dotted"
+
+
 def test_errors_carry_their_category() -> None:
     with pytest.raises(InvalidLength):
         puc.validate("VN-DTOR-17")

@@ -35,10 +35,13 @@ MAX_LENGTH = 64
 
 SCHEME_START_YEAR = 2022  # Decision 3156/QĐ-BNN-TT was issued on 19 Aug 2022
 _SCHEMES: tuple[Scheme, ...] = schemes()
-_ALLOWED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789").union(*(s.separator for s in _SCHEMES))
-_ALLOWED_TEXT = "A-Z, 0-9 and " + ", ".join(
-    repr(c) for c in sorted(_ALLOWED - set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
-)
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_ALLOWED = _ALNUM.union(*(s.separator for s in _SCHEMES))
+
+
+def _leading_literal(scheme: Scheme) -> str | None:
+    """The fixed text every code of ``scheme`` starts with (``VN``), if any."""
+    return scheme.tokens[0].segments[0].literal
 
 
 @dataclasses.dataclass(frozen=True)
@@ -271,10 +274,11 @@ _FORM_MESSAGES = {
 }
 
 
-def _alphabet_issues(norm: Normalized) -> list[Issue]:
+def _alphabet_issues(norm: Normalized, allowed: frozenset[str] = _ALLOWED) -> list[Issue]:
+    allowed_text = "A-Z, 0-9 and " + ", ".join(repr(c) for c in sorted(allowed - _ALNUM))
     issues: list[Issue] = []
     for pos, ch in enumerate(norm.text):
-        if ch in _ALLOWED:
+        if ch in allowed:
             continue
         span = norm.span(pos, pos + 1)
         if unicodedata.category(ch) == "Nd" or ch.isdigit():
@@ -290,7 +294,7 @@ def _alphabet_issues(norm: Normalized) -> list[Issue]:
             issues.append(
                 _err(
                     ErrorCode.CODE_CHARACTER_INVALID,
-                    f"character {ch!r} is not allowed ({_ALLOWED_TEXT} only)",
+                    f"character {ch!r} is not allowed ({allowed_text} only)",
                     span,
                     character=ch,
                 )
@@ -537,6 +541,17 @@ def analyse(
         analysis.issues.append(_err(ErrorCode.INPUT_EMPTY, "no code given", (0, len(value))))
         return analysis
     matches = [_match_scheme(s, norm, strict) for s in _SCHEMES]
+    if all(mt.n_errors for mt in matches):
+        # No scheme matches: when the input starts with a scheme's fixed leading text (``VN``), judge
+        # it only against such schemes, so that e.g. ``VN.DTOR.0017`` is diagnosed as a VN code
+        # written with a foreign separator rather than as a broken code of another scheme.
+        led = [mt for mt in matches if (lit := _leading_literal(mt.scheme)) and norm.text.startswith(lit)]
+        if led:
+            alphabet = _alphabet_issues(norm, _ALNUM.union(*(mt.scheme.separator for mt in led)))
+            if alphabet:
+                analysis.issues.extend(alphabet)
+                return analysis
+            matches = led
     # fewest errors wins; then a scheme that can produce a wanted kind; then table order (min is stable)
     best = min(matches, key=lambda mt: (mt.n_errors, not (mt.scheme.kinds() & kinds)))
     analysis.scheme = best.scheme
