@@ -124,12 +124,10 @@ def check_label(
     except TraceStdError as err:
         report.add_error(err)
     if report.valid:
-        from trace_std.gs1.digital_link import build_digital_link
+        from trace_std.render._elements import digital_link
 
-        key = "01" if k == "carton" else "00"  # the GTIN keys a carton's link, the SSCC a pallet's
-        ordered = sorted(elements, key=lambda pair: pair[0] != key)
-        try:
-            report.details["digital_link"] = build_digital_link(ordered)
+        try:  # the same link as ``encode_label(to="dl")``: keyed by the GTIN, else the SSCC
+            report.details["digital_link"] = digital_link(elements)
         except TraceStdError as err:  # pragma: no cover - the profile only writes DL-permitted AIs
             report.add(err.to_issue(Severity.WARNING))
     if profile is not None:

@@ -114,7 +114,7 @@ def digital_link(
             field="content",
             context={"expected": list(DL_CONTENTS), "actual": content},
         )
-    key = next((ai for ai, _ in elements if getattr(ai_info(ai), "dlpkey", None)), None)
+    key = dl_primary_key(elements)
     qualifiers: set[str] = set()
     if key is not None:
         for alternative in ai_info(key).dlpkey:  # type: ignore[union-attr]
@@ -132,4 +132,23 @@ def digital_link(
             )
         ):
             carried.append((ai, value))
+    # the key first: build_digital_link puts the first primary key in the path
+    carried.sort(key=lambda pair: pair[0] != key)
     return str(build_digital_link(carried, stem=stem, validate=validate))
+
+
+def dl_primary_key(elements: Sequence[tuple[str, str]]) -> str | None:
+    """The AI that keys the Digital Link of ``elements``: the GTIN (01) when present, else the
+    first AI that can be a Digital Link primary key (the SSCC, 00, on a pallet); ``None`` if none.
+
+    >>> dl_primary_key([("00", "389352345000000015"), ("01", "08936000120016"), ("10", "A1")])
+    '01'
+    >>> dl_primary_key([("00", "389352345000000015"), ("02", "08935234567895")])
+    '00'
+    """
+    from trace_std.gs1.ai import ai_info
+
+    ais = [ai for ai, _ in elements]
+    if "01" in ais:
+        return "01"
+    return next((ai for ai in ais if getattr(ai_info(ai), "dlpkey", None)), None)
