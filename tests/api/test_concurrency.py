@@ -53,6 +53,8 @@ def test_parallel_imports_and_reads_lose_nothing_and_never_show_half_a_file() ->
     seen: dict[str, set[int]] = {"alpha": set(), "beta": set()}
     errors: list[str] = []
     done = threading.Event()
+    writing = threading.Event()  # set while the imports run
+    overlap = [0]  # reads made while an import was running
 
     def importer(tag: str) -> None:
         client = app.test_client()
@@ -72,20 +74,26 @@ def test_parallel_imports_and_reads_lose_nothing_and_never_show_half_a_file() ->
                     errors.append(f"read: {response.status_code}")
                     return
                 seen[tag].add(response.get_json()["total"])
+                if writing.is_set():
+                    overlap[0] += 1
 
     readers = [threading.Thread(target=reader) for _ in range(3)]
     writers = [threading.Thread(target=importer, args=(tag,)) for tag in files]
     try:
+        writing.set()
         for t in readers + writers:
             t.start()
         for t in writers:
             t.join(timeout=120)
+        writing.clear()
         done.set()
         for t in readers:
             t.join(timeout=30)
+        assert not any(t.is_alive() for t in readers + writers), "a thread hung"
         assert not errors, errors
+        assert overlap[0] > 0, "no read overlapped the imports: the check below would be vacuous"
         for tag, totals in seen.items():
-            assert totals <= {0, SIZE}, f"{tag}: a reader saw a partial import {sorted(totals)}"
+            assert totals and totals <= {0, SIZE}, f"{tag}: a reader saw a partial import {sorted(totals)}"
         with app.app_context():
             registry = store.registry()
             assert registry.count() == before + 2 * SIZE
