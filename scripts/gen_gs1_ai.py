@@ -4,9 +4,9 @@ Run::
 
     python scripts/gen_gs1_ai.py [path/to/gs1-syntax-dictionary.txt]
 
-The dictionary path defaults to ``../shared/data/gs1-syntax-dictionary.txt`` relative to the
-repository. The output is deterministic (no timestamps from the clock), so a test can regenerate it
-and compare it with the committed file.
+The dictionary path defaults to the vendored copy,
+``third_party/gs1-syntax-dictionary/gs1-syntax-dictionary.txt``. The output is deterministic (no
+timestamps from the clock), so a test can regenerate it and compare it with the committed file.
 
 Every AI range is expanded (``3100-3105`` gives six records). Each record keeps:
 
@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from trace_std.gs1.linters import LINTERS  # noqa: E402
 
-DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "gs1-syntax-dictionary.txt"
+DEFAULT_SOURCE = ROOT / "third_party" / "gs1-syntax-dictionary" / "gs1-syntax-dictionary.txt"
 OUTPUT = ROOT / "trace_std" / "data" / "gs1_ai.json"
 
 SOURCE_COMMIT = "ff2eb4bfc8f647aa3244626bdb875165d067a3e6"
