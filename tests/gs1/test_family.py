@@ -144,6 +144,30 @@ def test_check_errors(value: str, kind: str | None, code: str | None, span: tupl
     assert (report.issues[0].code, report.issues[0].span) == (code, span)
 
 
+@pytest.mark.parametrize(
+    ("value", "code", "span"),
+    [
+        (" (01)09501101530003", None, None),
+        (" ^0109501101530003", None, None),
+        (" https://id.gs1.org/01/09501101530003", None, None),
+        ("(01)09501101530003 \n", None, None),
+        ("  (01)09501101530004", "gs1.lint.csum", (19, 20)),
+        ("  ^0109501101530004", "gs1.lint.csum", (18, 19)),
+        ("\thttps://id.gs1.org/01/09501101530004 ", "gs1.lint.csum", (36, 37)),
+        (" HtTps://x.vn/01/18935234567892", "dl.scheme", (1, 6)),
+        (" \x1d0109501101530003", "gs1.separator.superfluous", (1, 2)),
+    ],
+)
+def test_check_ignores_surrounding_whitespace_like_detect(
+    value: str, code: str | None, span: tuple[int, int] | None
+) -> None:
+    # detect() looks past surrounding whitespace, so check() must too; spans index the original input
+    report = gs1.check(value)
+    assert report.input == value
+    assert report.kind == gs1.detect(value)
+    assert [(i.code, i.span) for i in report.errors][:1] == ([] if code is None else [(code, span)])
+
+
 def test_strict_keys_refuse_separators() -> None:
     assert gs1.check("893 5234 56789 5", kind="gtin").valid
     assert gs1.check(GTIN13, strict=True).valid

@@ -34,6 +34,7 @@ Detection (:func:`detect`) looks only at the shape of the text:
 
 from __future__ import annotations
 
+import dataclasses
 from contextlib import suppress
 from importlib import import_module
 from typing import Any
@@ -164,13 +165,42 @@ def check(value: str, *, kind: str | None = None, strict: bool = False) -> Repor
             return report
     if kind in _KEY_KINDS:
         return _check_key(value, kind, strict)
+    if kind not in ("element_string", "digital_link"):
+        raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    # Surrounding whitespace is ignored, as detect() ignores it; spans still index ``value``.
+    start, end = _trim(value)
+    body = value[start:end]
     if kind == "element_string":
-        return _check_element_string(value)
-    if kind == "digital_link":
+        report = _check_element_string(body)
+    else:
         from trace_std.gs1 import digital_link
 
-        return digital_link.check(value, strict=strict)
-    raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+        report = digital_link.check(body, strict=strict)
+    if body != value:
+        report.input = value
+        report.issues = [
+            i if i.span is None else dataclasses.replace(i, span=(i.span[0] + start, i.span[1] + start))
+            for i in report.issues
+        ]
+    return report
+
+
+def _trim(value: str) -> tuple[int, int]:
+    """``(start, end)`` of ``value`` without surrounding whitespace (whole when only whitespace).
+
+    The ASCII information separators (GS etc.), which ``str.isspace`` counts as whitespace, are kept:
+    in an element string they are FNC1 separators that the checker must see.
+    """
+
+    def blank(ch: str) -> bool:
+        return ch.isspace() and not "\x1c" <= ch <= "\x1f"
+
+    start, end = 0, len(value)
+    while start < end and blank(value[start]):
+        start += 1
+    while end > start and blank(value[end - 1]):
+        end -= 1
+    return (start, end) if start < end else (0, len(value))
 
 
 def _check_key(value: str, kind: str, strict: bool) -> Report:
@@ -217,7 +247,7 @@ def _check_element_string(value: str) -> Report:
     from trace_std.gs1.digital_link import build_digital_link
 
     # "^" stands for FNC1 only in text that starts with it (GS1 engine / BWIPP convention).
-    report = element_string.check(value, caret_fnc1=value.lstrip().startswith("^"))
+    report = element_string.check(value, caret_fnc1=value.startswith("^"))
     if report.valid and report.details.get("elements"):
         pairs = [(e["ai"], e["value"]) for e in report.details["elements"]]
         # No Digital Link when there is no primary key or an AI a Digital Link cannot carry.
