@@ -157,3 +157,16 @@ def test_twelve_megapixel_photo(rotate: bool) -> None:
         assert found["]C1"] == "(01)18935234567892(13)250310(10)DF2503A"
     # the 300 ms target is measured by benchmarks/bench_render.py; here a loose bound for shared CI
     assert elapsed < 1.5
+
+
+@pytest.mark.parametrize(
+    ("uri", "hri"),
+    [
+        ("https://id.gs1.org/402/89352340000000019", "(402)89352340000000019"),
+        ("https://id.example.vn/401/8935234ABC", "(401)8935234ABC"),
+    ],
+)
+def test_qr_digital_link_with_any_primary_key_is_normalised(uri: str, hri: str) -> None:
+    (symbol,) = decode.decode_image(qr.qr_png(uri))
+    assert symbol.text == uri
+    assert (symbol.gs1, symbol.gs1_error) == (hri, None)

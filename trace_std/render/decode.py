@@ -23,6 +23,7 @@ and ``image.no_symbol`` (:class:`~trace_std.errors.RenderError`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import math
 import warnings
@@ -149,7 +150,12 @@ def _gs1_form(identifier: str, raw: str, text: str) -> tuple[str | None, str | N
     return None, None
 
 
-_DL_KEYS = ("/01/", "/00/", "/414/", "/417/", "/8003/", "/8004/", "/253/", "/255/", "/8006/", "/8010/")
+@functools.cache
+def _dl_keys() -> tuple[str, ...]:
+    """``"/<ai>/"`` for every Digital Link primary key in the AI table (its ``dlpkey``)."""
+    from trace_std.gs1.ai import ai_info, all_ais
+
+    return tuple(f"/{ai}/" for ai in all_ais() if getattr(ai_info(ai), "dlpkey", None) is not None)
 
 
 def _symbols(found: list[Any]) -> list[DecodedSymbol]:
@@ -164,7 +170,7 @@ def _symbols(found: list[Any]) -> list[DecodedSymbol]:
             gs1, gs1_error = _gs1_form(identifier, raw, text)
         else:
             raw = text
-            if text.startswith(("https://", "http://")) and any(k in text for k in _DL_KEYS):
+            if text.startswith(("https://", "http://")) and any(k in text for k in _dl_keys()):
                 gs1, gs1_error = _gs1_form(identifier, raw, text)
         out.append(DecodedSymbol(text, raw, str(b.format), identifier, gs1, gs1_error))
     return out
