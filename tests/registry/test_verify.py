@@ -256,3 +256,41 @@ def test_verify_never_raises_on_any_text(sample_registry: Registry, text: str) -
     assert report.verdict in VERDICTS
     non_registry = [c for c in codes(report) if not c.startswith("registry.")]
     assert (report.verdict == "malformed") == bool(non_registry)
+
+
+_DOMESTIC = {
+    "code": "VN-14-116-03646-04-24",
+    "kind": "puc",
+    "issued": "2024-07-06",
+    "status": "active",
+    "markets": [{"market": "CN", "status": "active", "approved": "2024-08-01"}],
+}
+
+
+def test_import_stores_the_scheme_resolved_from_the_code(registry: Registry) -> None:
+    _, record = registry.upsert_code({**_DOMESTIC, "scheme": "domestic-3156"}, actor="test")
+    assert record.scheme == "vn-3156"
+    _, export = registry.upsert_code(
+        {
+            "code": "VN-SLOR-0001",
+            "kind": "puc",
+            "scheme": "vn-3156",
+            "issued": "2024-01-01",
+            "status": "active",
+        },
+        actor="test",
+    )
+    assert export.scheme == "vn-export"
+
+
+def test_domestic_code_is_refused_for_export_whatever_the_stored_scheme(registry: Registry) -> None:
+    from sqlalchemy import text
+
+    registry.upsert_code(_DOMESTIC, actor="test")
+    with registry.engine.begin() as conn:  # a free-text scheme stored by an older importer
+        conn.execute(text("UPDATE codes SET scheme = 'domestic-3156'"))
+    label = {"puc": _DOMESTIC["code"], "pack_date": "2025-01-10", "destination_market": "CN"}
+    issues = row_checks(registry, market="CN")(label)
+    assert ErrorCode.REGISTRY_MARKET_NOT_APPROVED in [i.code for i in issues]
+    assert verify(registry, _DOMESTIC["code"], market="CN").verdict == "inconsistent"
+    assert verify(registry, _DOMESTIC["code"], market="VN").verdict == "genuine"

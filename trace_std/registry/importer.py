@@ -610,7 +610,7 @@ def validate_code(raw: Raw, issues: list[RowIssue]) -> CodeIn | None:
             fields[name] = value
     if resolved is not None:
         fields["kind"] = resolved.kind
-        fields.setdefault("scheme", resolved.scheme)
+        fields["scheme"] = resolved.scheme  # the code's grammar decides (verify's market rules rely on it)
         for name in ("province_code", "province_name", "commune_code", "commune_name"):
             derived = getattr(resolved, name)
             if derived is not None:

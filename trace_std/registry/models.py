@@ -93,7 +93,7 @@ class Code(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)  # canonical form
     kind: Mapped[str] = mapped_column(String(8), index=True)  # "puc" | "phc"
-    scheme: Mapped[str] = mapped_column(String(32))  # e.g. "export", "domestic-3156"
+    scheme: Mapped[str] = mapped_column(String(32))  # code_schemes.json id: "vn-export", "vn-3156"
     name: Mapped[str | None] = mapped_column(String(200))
     province_code: Mapped[str | None] = mapped_column(String(8), index=True)
     province_name: Mapped[str | None] = mapped_column(String(100))

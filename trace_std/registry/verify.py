@@ -42,7 +42,7 @@ __all__ = ["VERDICTS", "row_checks", "verify", "verify_label"]
 
 VERDICTS: tuple[str, ...] = ("genuine", "suspended", "revoked", "unregistered", "malformed", "inconsistent")
 _SYMBOLOGY_ID = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
-_DOMESTIC_SCHEMES = frozenset({"vn-3156", "vn-3156-2025"})  # codes for the domestic market only
+_DOMESTIC_SCHEMES = frozenset({"vn-3156"})  # scheme ids (code_schemes.json) of domestic-market-only codes
 _PHC_COUNTRY = "704"  # AI (7030): ISO 3166 numeric country of the processor + approval number
 
 _UNREGISTERED = {
@@ -340,10 +340,19 @@ def _status_issues(record: CodeRecord, day: dt.date, field: str | None) -> list[
     return []
 
 
+def _is_domestic(record: CodeRecord) -> bool:
+    """Whether the code itself is a domestic-market code (the stored ``scheme`` is free text)."""
+    try:
+        scheme = resolve_code(record.code).scheme
+    except TraceStdError:
+        scheme = record.scheme  # a stored code the grammar no longer reads: the stored scheme is all there is
+    return scheme in _DOMESTIC_SCHEMES
+
+
 def _market_issues(record: CodeRecord, market: str, day: dt.date, field: str | None) -> list[Issue]:
     if market == "VN":
         return []  # the domestic market needs no importing-country approval
-    if record.scheme in _DOMESTIC_SCHEMES:
+    if _is_domestic(record):
         return [
             Issue.error(
                 ErrorCode.REGISTRY_MARKET_NOT_APPROVED,
