@@ -241,6 +241,15 @@ def test_validate_elements_can_skip_req_but_not_ex() -> None:
     assert {e.code for e in excluded} == {"gs1.pair.excluded"}
 
 
+def test_elements_valid_accepts_list_pairs_like_validate_elements() -> None:
+    repeated = [["01", "09501101530003"], ["01", "09501101530003"]]  # the same AI and value twice
+    assert ai_mod.validate_elements(repeated) == []  # type: ignore[arg-type]
+    assert ai_mod.elements_valid(repeated)  # type: ignore[arg-type]
+    conflicting = [["01", "09501101530003"], ["01", "09501101530010"]]
+    assert [e.code for e in ai_mod.validate_elements(conflicting)] == ["gs1.ai.repeated"]  # type: ignore[arg-type]
+    assert not ai_mod.elements_valid(conflicting)  # type: ignore[arg-type]
+
+
 def test_validate_elements_misuse() -> None:
     with pytest.raises(TypeError):
         ai_mod.validate_elements([("01", 9501101530003)])  # type: ignore[list-item]

@@ -442,7 +442,7 @@ for _name, _code in LINT_CODES.items():
 def _associations_ok(elements: Sequence[tuple[str, str]], ais: Sequence[str]) -> bool:
     """Repeats, req/ex and the DigSig rule for known AIs, building no error objects."""
     present = frozenset(ais)
-    if len(present) != len(ais) and len(set(elements)) != len(present):
+    if len(present) != len(ais) and len({(ai, value) for ai, value in elements}) != len(present):
         return False
     assoc = _ASSOC_CACHE.get(present)
     if assoc is None:
