@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import require_service
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ARGS = [
@@ -39,13 +41,13 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        require_service("playwright", "pip install -e '.[test]'")
     executable = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(executable).exists():
-        message = "*** chromium UNAVAILABLE: apt-get install chromium — this test did NOT run ***"
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(message)
-        pytest.skip(message)
+        require_service("chromium", "apt-get install chromium")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, headless=True, args=ARGS)
         try:
