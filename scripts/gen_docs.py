@@ -526,43 +526,6 @@ if __name__ == "__main__":
 # mkdocs.yml loads this file as a hook (``hooks: [scripts/gen_docs.py]``).
 
 
-def _prune_nav(items: list[Any], docs_dir: Path, dropped: list[str]) -> list[Any]:
-    kept: list[Any] = []
-    for item in items:
-        if isinstance(item, dict):
-            ((title, value),) = item.items()
-            if isinstance(value, list):
-                value = _prune_nav(value, docs_dir, dropped)
-                if value:
-                    kept.append({title: value})
-                continue
-            if (
-                isinstance(value, str)
-                and not value.startswith(("http://", "https://"))
-                and not (docs_dir / value).exists()
-            ):
-                dropped.append(value)
-                continue
-            kept.append(item)
-        elif isinstance(item, str) and not (docs_dir / item).exists():
-            dropped.append(item)
-        else:
-            kept.append(item)
-    return kept
-
-
-def on_config(config: Any) -> Any:
-    """Leave out nav entries of topic pages that have not been written yet (other issues own them)."""
-    import logging
-
-    if config.get("nav"):
-        dropped: list[str] = []
-        config["nav"] = _prune_nav(config["nav"], Path(config["docs_dir"]), dropped)
-        if dropped:
-            logging.getLogger("mkdocs.hooks.gen_docs").info("nav: not written yet: %s", ", ".join(dropped))
-    return config
-
-
 def on_files(files: Any, config: Any) -> Any:
     """Publish the JSON Schemas with the site, at ``schemas/v1/<name>`` (as in their ``$id``)."""
     from mkdocs.structure.files import File
