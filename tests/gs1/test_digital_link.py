@@ -222,6 +222,30 @@ def test_conversions() -> None:
     assert element_string_to_digital_link(raw) == "https://id.gs1.org/01/18935234567892/10/L1?17=260310"
 
 
+def test_conversion_and_check_do_no_work_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_second_validation(*args: object, **kwargs: object) -> list[object]:
+        raise AssertionError("the element string was already validated")
+
+    monkeypatch.setattr(dlm, "validate_elements", no_second_validation)
+    text = "(01)18935234567892(17)260310(10)L1"
+    assert element_string_to_digital_link(text) == "https://id.gs1.org/01/18935234567892/10/L1?17=260310"
+    with pytest.raises(TraceStdError):
+        element_string_to_digital_link("(01)18935234567893")  # still rejected, by the parser
+    monkeypatch.undo()
+
+    calls: list[int] = []
+    canonical = dlm.DigitalLink.canonical
+
+    def counted(self: dlm.DigitalLink) -> str:
+        calls.append(1)
+        return canonical(self)
+
+    monkeypatch.setattr(dlm.DigitalLink, "canonical", counted)
+    report = dlm.check("https://example.com/01/18935234567892/10/L1?17=260310")
+    assert report.valid and report.normalized == report.details["digital_link"]
+    assert len(calls) == 1
+
+
 def test_check_empty_and_details() -> None:
     report = dlm.check("")
     assert [(i.code, i.span) for i in report.issues] == [("input.empty", (0, 0))]

@@ -852,9 +852,10 @@ def check(
     for err in collector.warnings:
         report.add(err.to_issue(Severity.WARNING))
     if dl is not None:
-        report.normalized = dl.canonical()
+        canonical = dl.canonical()
+        report.normalized = canonical
         report.details.update(_details(dl.elements))
-        report.details["digital_link"] = dl.canonical()
+        report.details["digital_link"] = canonical
     return report
 
 
@@ -966,7 +967,8 @@ def element_string_to_digital_link(text: str, stem: str = CANONICAL_STEM) -> str
     """
     from trace_std.gs1.element_string import parse_element_string
 
-    return build_digital_link(parse_element_string(text).elements, stem)
+    # parse_element_string has already applied every element-string rule: no second validation
+    return build_digital_link(parse_element_string(text).elements, stem, validate=False)
 
 
 def digital_link_to_element_string(uri: str, form: str = "hri", **options: bool) -> str:
