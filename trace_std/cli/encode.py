@@ -77,7 +77,8 @@ def _run(args: argparse.Namespace) -> int:
         for issue in label_errors_to_issues(exc):
             sys.stderr.write(f"  error: {issue.field or '-'}: {issue.code}: {issue.message}\n")
         return _fail("the label is invalid", 1)
-    from trace_std.render.encode import DEFAULT_RESOLVER, encode_label
+    from trace_std.render._elements import DEFAULT_RESOLVER
+    from trace_std.render.encode import encode_label
 
     try:
         out = encode_label(
