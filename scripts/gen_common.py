@@ -12,11 +12,28 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "trace_std" / "data"
+
+
+def sync_files(files: dict[Path, str], *, check: bool, command: str) -> int:
+    """Write each generated file whose bytes differ (UTF-8, newlines as given), or with ``check``
+    only list them. Returns the exit status: 1 when ``check`` found a file out of date."""
+    stale = [path for path, text in files.items() if not path.exists() or path.read_bytes() != text.encode()]
+    if check:
+        if stale:
+            names = ", ".join(str(p.relative_to(ROOT)) for p in stale)
+            print(f"out of date (run {command}): {names}", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(files[path], "utf-8", newline="")
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
 
 
 def sha256_file(path: Path) -> str:

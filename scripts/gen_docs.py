@@ -25,6 +25,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_common import sync_files
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "docs" / "reference"
 EXAMPLES_FILE = REFERENCE / "error_examples.json"
@@ -501,21 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a generated page is out of date")
     args = parser.parse_args(argv)
-    stale = []
-    for path, text in generate().items():
-        current = path.read_text("utf-8") if path.exists() else None
-        if current == text:
-            continue
-        if args.check:
-            stale.append(path.relative_to(ROOT))
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, "utf-8")
-            print(f"wrote {path.relative_to(ROOT)}")
-    if stale:
-        print("out of date (run python scripts/gen_docs.py): " + ", ".join(map(str, stale)), file=sys.stderr)
-        return 1
-    return 0
+    return sync_files(generate(), check=args.check, command="python scripts/gen_docs.py")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,9 @@ sys.path.insert(0, str(ROOT))
 from trace_std.codes import phc, puc  # noqa: E402
 from trace_std.codes._schemes import Scheme, Segment, schemes  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_common import sync_files  # noqa: E402
+
 PAGES = {"puc": puc, "phc": phc}
 
 
@@ -85,20 +88,8 @@ def render(kind: str, module: ModuleType) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     check = "--check" in (argv if argv is not None else sys.argv[1:])
-    stale = []
-    for kind, module in PAGES.items():
-        path = ROOT / "docs" / "formats" / f"{kind}.md"
-        text = render(kind, module)
-        if check:
-            if not path.exists() or path.read_text("utf-8") != text:
-                stale.append(str(path.relative_to(ROOT)))
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-    if stale:
-        print("out of date (run python scripts/gen_format_docs.py):", *stale)
-        return 1
-    return 0
+    files = {ROOT / "docs" / "formats" / f"{kind}.md": render(kind, module) for kind, module in PAGES.items()}
+    return sync_files(files, check=check, command="python scripts/gen_format_docs.py")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,9 @@ from trace_std import data as tables
 from trace_std.registry._codes import resolve_code
 from trace_std.registry.exporter import render
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_common import sync_files
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20251231
 GENERATED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -541,20 +544,7 @@ def main(argv: list[str] | None = None) -> int:
     files[ROOT / "trace_std/registry/sample/sonla-synthetic.registry.json"] = text_json
     for name, label in labels(data).items():
         files[ROOT / "examples/labels" / name] = json.dumps(label, ensure_ascii=False, indent=2) + "\n"
-    stale = []
-    for path, text in files.items():
-        current = path.read_bytes() if path.exists() else None
-        if current != text.encode("utf-8"):
-            stale.append(path)
-            if not args.check:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, "utf-8", newline="")
-    if args.check and stale:
-        print("stale:", *[str(p.relative_to(ROOT)) for p in stale], file=sys.stderr)
-        return 1
-    for path in stale:
-        print("wrote", path.relative_to(ROOT))
-    return 0
+    return sync_files(files, check=args.check, command="python scripts/gen_sample_registry.py")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,9 @@ from pathlib import Path
 
 from trace_std.schemas import dump, generate
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_common import sync_files
+
 OUT = Path(__file__).resolve().parents[1] / "schemas" / "v1"
 
 
@@ -20,21 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 when a file differs")
     args = parser.parse_args(argv)
-    drift = []
-    for name, schema in generate().items():
-        path = OUT / f"{name}.schema.json"
-        text = dump(schema)
-        current = path.read_text("utf-8") if path.exists() else None
-        if current == text:
-            continue
-        drift.append(path.name)
-        if not args.check:
-            path.write_text(text, "utf-8")
-            print(f"wrote {path}")
-    if args.check and drift:
-        print("schemas out of date: " + ", ".join(drift) + " (run python scripts/gen_schemas.py)")
-        return 1
-    return 0
+    files = {OUT / f"{name}.schema.json": dump(schema) for name, schema in generate().items()}
+    return sync_files(files, check=args.check, command="python scripts/gen_schemas.py")
 
 
 if __name__ == "__main__":
