@@ -18,7 +18,8 @@ with atheris.instrument_imports(include=["trace_std"]):
     import trace_std.codes
     import trace_std.gs1.digital_link
     import trace_std.gs1.element_string
-    import trace_std.label.batch  # noqa: F401
+    import trace_std.label.batch
+    import trace_std.render.decode  # noqa: F401  # the image target's decoder
 
 from fuzz.targets import TARGETS, warm_up
 
