@@ -100,7 +100,7 @@ KEY_AIS: dict[str, str] = {
 KEY_KINDS: tuple[str, ...] = tuple(KEY_AIS)
 
 _GTIN_LENGTHS = frozenset((8, 12, 13, 14))
-# The ASCII offset (48 per digit, times its weight) of _weighted_total, per GTIN length.
+# The ASCII offset (48 per digit, times its weight) of linters.weighted_total, per GTIN length.
 _GTIN_OFFSETS = {n: 48 * ((n + 1) // 2 + 3 * (n // 2)) for n in _GTIN_LENGTHS}
 _SEPARATORS = " -\t\r\n"
 
@@ -109,18 +109,6 @@ def _require_str(value: object, name: str = "value") -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be str, not {type(value).__name__}")
     return value
-
-
-def _weighted_total(b: bytes) -> int:
-    """Weighted mod-10 sum of ASCII digits ``b`` *including* the check digit (0 mod 10 if valid).
-
-    The last digit has weight 1, the one before weight 3, and so on. Summing
-    byte slices runs in C, several times faster than a Python loop: this is the
-    hot path of :func:`is_valid_gtin`. Check digits themselves are computed by
-    :func:`trace_std.gs1.linters.gs1_check_digit`.
-    """
-    n = len(b)
-    return sum(b[-1::-2]) + 3 * sum(b[-2::-2]) - 48 * ((n + 1) // 2 + 3 * (n // 2))
 
 
 def check_digit(digits: str) -> int:
@@ -150,7 +138,7 @@ def is_valid_check_digit(digits: str) -> bool:
     _require_str(digits, "digits")
     if len(digits) < 2 or not (digits.isascii() and digits.isdigit()):
         return False
-    return _weighted_total(digits.encode("ascii")) % 10 == 0
+    return _linters.weighted_total(digits.encode("ascii")) % 10 == 0
 
 
 def _first_non_digit(value: str) -> tuple[int, int]:
@@ -205,7 +193,7 @@ def _validate_numeric(value: str, lengths: frozenset[int], name: str) -> str:
             expected=sorted(lengths),
             actual=len(text),
         )
-    if _weighted_total(text.encode("ascii")) % 10:
+    if _linters.weighted_total(text.encode("ascii")) % 10:
         i = where[-1]
         raise _error(
             ErrorCode.GS1_KEY_CHECKSUM,
@@ -239,7 +227,7 @@ def is_valid_gtin(value: str) -> bool:
         _require_str(value)
     offset = _GTIN_OFFSETS.get(len(value))
     if offset is not None and value.isascii() and value.isdigit():
-        b = value.encode()  # the body of _weighted_total, inlined: this is the hot path
+        b = value.encode()  # the body of linters.weighted_total, inlined: the hot path
         return (sum(b[-1::-2]) + 3 * sum(b[-2::-2]) - offset) % 10 == 0
     try:
         _validate_numeric(value, _GTIN_LENGTHS, "GTIN")
@@ -260,7 +248,7 @@ def validate_gtin(value: str) -> str:
     """
     _require_str(value)
     if len(value) in _GTIN_LENGTHS and value.isascii() and value.isdigit():
-        if _weighted_total(value.encode()) % 10 == 0:
+        if _linters.weighted_total(value.encode()) % 10 == 0:
             return value.zfill(14)
         n = len(value)
         raise _error(
@@ -434,7 +422,7 @@ def _validate_composite(
             actual=len(text),
         )
     base = text[base_start:base_end]
-    if _weighted_total(base.encode("ascii")) % 10:
+    if _linters.weighted_total(base.encode("ascii")) % 10:
         i = offset + base_end - 1
         raise _error(
             ErrorCode.GS1_KEY_CHECKSUM,

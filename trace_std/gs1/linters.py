@@ -106,15 +106,22 @@ def gs1_check_digit(digits: str) -> int:
     return -(3 * odd + even) % 10
 
 
+def weighted_total(b: bytes) -> int:
+    """Weighted mod-10 sum of ASCII digits ``b`` *including* the check digit (0 mod 10 if valid).
+
+    Weights from the right: 1 for the check digit, then 3, 1, 3... Summing byte slices runs in C,
+    several times faster than a Python loop (the GS1 keys' hot path uses it too).
+    """
+    n = len(b)
+    return sum(b[-1::-2]) + 3 * sum(b[-2::-2]) - 48 * ((n + 1) // 2 + 3 * (n // 2))
+
+
 def lint_csum(s: str) -> Span | None:
     """The last digit is the GS1 mod-10 check digit of the digits before it."""
     if not (s.isdigit() and s.isascii()):
         return _non_digit(s) or (0, 0)
-    b = s.encode("ascii")
-    n = len(b)
-    # Weights from the right: 1 for the check digit, then 3, 1, 3...; bytes sums run in C.
-    if (sum(b[-1::-2]) + 3 * sum(b[-2::-2]) - 48 * ((n + 1) // 2 + 3 * (n // 2))) % 10:
-        return (n - 1, n)
+    if weighted_total(s.encode("ascii")) % 10:
+        return (len(s) - 1, len(s))
     return None
 
 
