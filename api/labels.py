@@ -51,12 +51,11 @@ def validate_file() -> Response:
     if upload is None:
         raise Problem(400, ProblemCode.INVALID_BODY, "upload the file as the multipart field 'file'")
     market = params.text("market", max_length=8)
-    suffix = (upload.filename or "").rsplit(".", 1)[-1].lower()
     report = validate_file(
         upload.stream,
         market=market,
         row_checks=[row_checks(store.registry(), market=market)],
-        format=suffix if suffix in ("csv", "xlsx", "jsonl") else None,
+        name=upload.filename or None,  # a hint only: the library sniffs the content first
         max_issues=MAX_ISSUES,
     )
     return json_response(plain(report))

@@ -62,6 +62,21 @@ def test_validate_batch_file_with_registry_checks(client: FlaskClient, validate:
     assert body["rows_valid"] + body["rows_invalid"] == body["rows_total"]
 
 
+@pytest.mark.parametrize("filename", ["labels.csv", "labels.jsonl", "labels"])
+def test_validate_reads_the_content_not_the_file_name(
+    client: FlaskClient, validate: Any, filename: str
+) -> None:
+    """An .xlsx workbook uploaded under any name is read as one (the name is only a hint)."""
+    payload = (LABELS / "sample-batch.xlsx").read_bytes()
+    response = client.post(
+        "/v1/labels/validate",
+        data={"file": (io.BytesIO(payload), filename)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert validate(response, "batch-report")["rows_total"] >= 1
+
+
 def test_validate_flags_rows_the_registry_rejects(client: FlaskClient, validate: Any, sample: Any) -> None:
     good = label("valid-sonla-longan-cn.json")
     revoked = dict(good, puc=sample["revoked"][0])

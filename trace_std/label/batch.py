@@ -873,6 +873,7 @@ def iter_file(
     as_of: _dt.date | None = None,
     row_checks: Sequence[RowCheck] = (),
     format: str | None = None,
+    name: str | None = None,
     progress: Progress | None = None,
     progress_every: int = 4096,
 ) -> Iterator[RowResult | RowIssue]:
@@ -883,6 +884,8 @@ def iter_file(
     ``file.truncated``, ``file.empty``, ``file.columns.missing``, ``file.columns.duplicate``.
     ``progress(rows, bytes_read, bytes_total)`` is called every ``progress_every`` rows.
     ``row_checks`` are hooks (e.g. registry look-ups) run on every row after the built-in rules.
+    ``name`` (e.g. an upload's file name) is a hint for the format when the content does not tell
+    (``format`` forces it); the content wins: an .xlsx workbook is read as one whatever its name.
     """
     if as_of is not None and (not isinstance(as_of, _dt.date) or isinstance(as_of, _dt.datetime)):
         raise TypeError("as_of must be a datetime.date")
@@ -895,7 +898,7 @@ def iter_file(
             raise _file_error(ErrorCode.FILE_UNREADABLE, f"cannot read {src.name}: {exc}") from None
         if not head:
             raise _file_error(ErrorCode.FILE_EMPTY, "the file is empty")
-        fmt = _detect_format(src.name, head, format)
+        fmt = _detect_format(name or src.name, head, format)
         if fmt != "xlsx":
             _sniff_bytes(head)
         elif not head.startswith(b"PK"):
@@ -932,17 +935,25 @@ def validate_file(
     as_of: _dt.date | None = None,
     row_checks: Sequence[RowCheck] = (),
     format: str | None = None,
+    name: str | None = None,
     max_issues: int | None = None,
     progress: Progress | None = None,
 ) -> BatchReport:
     """Validate a whole label file into a :class:`BatchReport` (see :func:`iter_file`).
 
-    ``max_issues`` caps the issues kept in memory (totals and ``issues_by_code`` stay exact).
+    ``name`` is a format hint, as for :func:`iter_file`. ``max_issues`` caps the issues kept in
+    memory (totals and ``issues_by_code`` stay exact).
     """
-    name = str(source) if isinstance(source, (str, os.PathLike)) else str(getattr(source, "name", "<stream>"))
-    report = BatchReport(source=name)
+    src = str(source) if isinstance(source, (str, os.PathLike)) else str(getattr(source, "name", "<stream>"))
+    report = BatchReport(source=src)
     for item in iter_file(
-        source, market=market, as_of=as_of, row_checks=row_checks, format=format, progress=progress
+        source,
+        market=market,
+        as_of=as_of,
+        row_checks=row_checks,
+        format=format,
+        name=name,
+        progress=progress,
     ):
         if isinstance(item, RowResult):
             report.add(item, max_issues)
