@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from api import params, store
-from api.http import json_response, response_cache
+from api.http import clear_caches, json_response
 from api.problems import Problem, ProblemCode
 from api.serialise import plain
 
@@ -38,7 +38,7 @@ def _actor(scope: str) -> str:
 
 
 def _written(body: Any, status: int = 200) -> Response:
-    response_cache().clear()
+    clear_caches()  # the API's answers and the website's reports
     return json_response(plain(body), status)
 
 

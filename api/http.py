@@ -8,12 +8,14 @@ HTTP plumbing, not business rules.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar
 
 from flask import Flask, Response, current_app, g, json, request
 
 F = TypeVar("F", bound=Callable[..., Any])
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 _PUBLIC_ATTR = "_trace_std_public"
 _CACHE_ATTR = "_trace_std_cache"
@@ -106,6 +108,58 @@ def _after_request(response: Response) -> Response:
     return response
 
 
+class TTLCache(Generic[K, V]):
+    """A per-process map whose entries live ``ttl`` seconds (``ttl <= 0``: keeps nothing).
+
+    At ``max_entries`` it is emptied rather than evicting one by one (the cache is a shield for
+    hot keys, refilled within one TTL). Caches registered with :func:`register_cache` are emptied
+    by :func:`clear_caches` after an admin write.
+    """
+
+    def __init__(self, ttl: float, max_entries: int) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[K, tuple[float, V]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def enabled(self) -> bool:
+        return self.ttl > 0
+
+    def get(self, key: K) -> V | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: K, value: V) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic() + self.ttl, value)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def register_cache(app: Flask, cache: TTLCache[Any, Any]) -> None:
+    """Have :func:`clear_caches` (admin writes) empty ``cache`` too."""
+    caches: list[TTLCache[Any, Any]] = app.extensions.setdefault("trace_std.caches", [])
+    caches.append(cache)
+
+
+def clear_caches() -> None:
+    """Empty every registered cache of this app (after a write, in the process that made it)."""
+    for cache in current_app.extensions.get("trace_std.caches", ()):
+        cache.clear()
+
+
+_Cached = tuple[int, bytes, list[tuple[str, str]]]
+
+
 class ResponseCache:
     """A per-process, short-lived cache of public GET answers (``RESPONSE_CACHE_TTL`` seconds).
 
@@ -115,26 +169,24 @@ class ResponseCache:
     """
 
     def __init__(self, ttl: float, max_entries: int) -> None:
-        self.ttl = ttl
-        self.max_entries = max_entries
-        self._entries: dict[tuple[str, str, str], tuple[float, int, bytes, list[tuple[str, str]]]] = {}
+        self.entries: TTLCache[tuple[str, str, str], _Cached] = TTLCache(ttl, max_entries)
 
     def clear(self) -> None:
-        self._entries.clear()
+        self.entries.clear()
 
     def lookup(self) -> Response | None:
-        if self.ttl <= 0 or request.method not in ("GET", "HEAD") or not _view_flag(_CACHE_ATTR):
+        if not self.entries.enabled or request.method not in ("GET", "HEAD") or not _view_flag(_CACHE_ATTR):
             return None
-        entry = self._entries.get(_cache_key())
-        if entry is None or entry[0] < time.monotonic():
+        entry = self.entries.get(_cache_key())
+        if entry is None:
             return None
-        _expires, status, body, headers = entry
+        status, body, headers = entry
         g.trace_std_cache_hit = True
         return current_app.response_class(body, status=status, headers=headers)
 
     def store(self, response: Response) -> Response:
         if (
-            self.ttl > 0
+            self.entries.enabled
             and request.method == "GET"
             and not g.get("trace_std_cache_hit", False)
             and response.status_code == 200
@@ -142,10 +194,8 @@ class ResponseCache:
             and response.mimetype in _CACHED_TYPES
             and _view_flag(_CACHE_ATTR)
         ):
-            if len(self._entries) >= self.max_entries:
-                self._entries.clear()
             headers = [(k, v) for k, v in response.headers.items() if k in _CACHED_HEADERS]
-            self._entries[_cache_key()] = (time.monotonic() + self.ttl, 200, response.get_data(), headers)
+            self.entries.put(_cache_key(), (200, response.get_data(), headers))
         return response
 
 
@@ -172,5 +222,6 @@ def init_cache(app: Flask) -> None:
     """Install the response cache; call after the rate limiter so a cached hit is still counted."""
     cache = ResponseCache(float(app.config["RESPONSE_CACHE_TTL"]), int(app.config["RESPONSE_CACHE_SIZE"]))
     app.extensions["trace_std.response_cache"] = cache
+    register_cache(app, cache.entries)
     app.before_request(cache.lookup)
     app.after_request(cache.store)

@@ -20,7 +20,6 @@ Configuration (``app.config``, or ``TRACE_STD_*`` environment variables):
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import store
+from api.http import TTLCache, register_cache
 from api.web import i18n, present
 from trace_std.errors import Report
 
@@ -82,6 +82,10 @@ def _setup(state: Any) -> None:
     app = state.app
     i18n.init_app(app)
     app.extensions["trace_std.web"] = WebHooks(render_report=render_report)
+    ttl = float(app.config.get("RESPONSE_CACHE_TTL", 0) or 0)
+    reports: TTLCache[str, Report] = TTLCache(ttl, int(app.config.get("RESPONSE_CACHE_SIZE", 10_000)))
+    app.extensions["trace_std.web.reports"] = reports
+    register_cache(app, reports)  # admin writes empty it
 
 
 @bp.after_app_request
@@ -124,22 +128,16 @@ def _verify(text: str) -> Report:
 
     Reports are kept for ``RESPONSE_CACHE_TTL`` seconds per process (the API's setting for its
     own public answers; 0 turns it off), far below the pages' max-age, so a status change still
-    shows within it. The HTML is not cached: it depends on the reader's language.
+    shows within it; admin writes empty the cache. The HTML is not cached: it depends on the
+    reader's language.
     """
     from trace_std.registry.verify import verify
 
-    ttl = float(current_app.config.get("RESPONSE_CACHE_TTL", 0) or 0)
-    if ttl <= 0:
-        return verify(store.registry(), text)
-    cache: dict[str, tuple[float, Report]] = current_app.extensions.setdefault("trace_std.web.reports", {})
-    now = time.monotonic()
-    hit = cache.get(text)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    report = verify(store.registry(), text)
-    if len(cache) >= int(current_app.config.get("RESPONSE_CACHE_SIZE", 10_000)):
-        cache.clear()
-    cache[text] = (now + ttl, report)
+    cache: TTLCache[str, Report] = current_app.extensions["trace_std.web.reports"]
+    report = cache.get(text)
+    if report is None:
+        report = verify(store.registry(), text)
+        cache.put(text, report)
     return report
 
 

@@ -479,3 +479,26 @@ def test_one_h1_per_page_and_caching_headers(client: Any, sample: Any) -> None:
         assert r.headers["Cache-Control"].startswith("private"), name  # the page depends on the language
         vary = {v.strip().lower() for v in r.headers["Vary"].split(",")}
         assert {"accept-language", "cookie"} <= vary, name
+
+
+# -- caches -----------------------------------------------------------------------------------
+
+
+def test_admin_write_clears_the_cached_verification_page(make_app: Any, tmp_path: Any) -> None:
+    """With the report cache on, a revoke through the admin API shows on the next page load."""
+    app = make_app(tmp_path, RESPONSE_CACHE_TTL=300)
+    with app.app_context():
+        from api import store
+
+        reg = store.registry()
+        code = reg.search(status="active", kind="puc").items[0].code
+        secret, _ = reg.create_token("web-cache-test", ["codes:status"], actor="test-setup")
+    client = app.test_client()
+    assert verdict_of(client.get("/verify", query_string={"q": code})) == "genuine"
+    response = client.post(
+        f"/v1/admin/codes/{code}/status",
+        json={"status": "revoked", "reason": "test"},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert verdict_of(client.get("/verify", query_string={"q": code})) == "revoked"
