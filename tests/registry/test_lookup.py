@@ -221,3 +221,17 @@ def test_fast_reads_skip_transactions_on_postgresql_only(registry: Registry) -> 
             assert dbapi.info.transaction_status == 0  # IDLE: no BEGIN was sent
         else:
             assert conn.in_transaction()
+
+
+def test_fast_lookup_and_orm_records_agree(sample_registry: Registry) -> None:
+    """``get_code`` (one Core query) builds the same record as the ORM path of ``search``."""
+    page, seen = 1, 0
+    while True:
+        result = sample_registry.search(page=page, per_page=100)
+        for record in result.items:
+            assert sample_registry.get_code(record.code) == record, record.code
+            seen += 1
+        if page * 100 >= result.total:
+            break
+        page += 1
+    assert seen == sample_registry.count() > 200

@@ -8,7 +8,7 @@ import hmac
 import logging
 import os
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -104,36 +104,40 @@ def _hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def code_record(c: Code, *, as_of: dt.date | None = None) -> CodeRecord:
+#: The columns of a code copied as they are into its record (the ORM object and the Core row alike).
+_CODE_FIELDS = (
+    "code", "kind", "scheme", "status", "status_since", "name", "province_code", "province_name",
+    "commune_code", "commune_name", "area_ha", "households", "owner", "address", "geometry", "issued",
+    "updated_at",
+)  # fmt: skip
+
+
+def _code_record(
+    row: Any, markets: Iterable[Approval], history: Iterable[HistoryEvent], as_of: dt.date | None
+) -> CodeRecord:
+    """A record from a ``Code`` object or a ``codes`` row, with its approvals and history."""
     return CodeRecord(
-        code=c.code,
-        kind=c.kind,
-        scheme=c.scheme,
-        status=c.status,
-        status_since=c.status_since,
-        name=c.name,
-        province_code=c.province_code,
-        province_name=c.province_name,
-        commune_code=c.commune_code,
-        commune_name=c.commune_name,
-        crops=tuple(c.crops or ()),
-        varieties=tuple(c.varieties or ()),
-        area_ha=c.area_ha,
-        households=c.households,
-        owner=c.owner,
-        address=c.address,
-        geometry=c.geometry,
-        issued=c.issued,
-        markets=tuple(
+        **{name: getattr(row, name) for name in _CODE_FIELDS},
+        crops=tuple(row.crops or ()),
+        varieties=tuple(row.varieties or ()),
+        markets=tuple(markets),
+        history=tuple(history),
+        as_of=as_of,
+    )
+
+
+def code_record(c: Code, *, as_of: dt.date | None = None) -> CodeRecord:
+    return _code_record(
+        c,
+        (
             Approval(a.market, a.status, a.approved, a.valid_to, a.registration_number)
             for a in sorted(c.approvals, key=lambda a: a.market)
         ),
-        history=tuple(
+        (
             HistoryEvent(h.from_status, h.to_status, h.date, h.reason, h.legal_doc, h.recorded_by)
             for h in sorted(c.history, key=lambda h: (h.date, h.id))
         ),
-        updated_at=c.updated_at,
-        as_of=as_of,
+        as_of,
     )
 
 
@@ -330,33 +334,11 @@ class Registry:
         history = sorted(
             {r.h_id: r for r in rows if r.h_id is not None}.values(), key=lambda r: (r.h_date, r.h_id)
         )
-        return CodeRecord(
-            code=row.code,
-            kind=row.kind,
-            scheme=row.scheme,
-            status=row.status,
-            status_since=row.status_since,
-            name=row.name,
-            province_code=row.province_code,
-            province_name=row.province_name,
-            commune_code=row.commune_code,
-            commune_name=row.commune_name,
-            crops=tuple(row.crops or ()),
-            varieties=tuple(row.varieties or ()),
-            area_ha=row.area_ha,
-            households=row.households,
-            owner=row.owner,
-            address=row.address,
-            geometry=row.geometry,
-            issued=row.issued,
-            markets=tuple(
-                Approval(a.a_market, a.a_status, a.a_approved, a.a_valid_to, a.a_reg) for a in approvals
-            ),
-            history=tuple(
-                HistoryEvent(h.h_from, h.h_to, h.h_date, h.h_reason, h.h_legal, h.h_by) for h in history
-            ),
-            updated_at=row.updated_at,
-            as_of=as_of,
+        return _code_record(
+            row,
+            (Approval(a.a_market, a.a_status, a.a_approved, a.a_valid_to, a.a_reg) for a in approvals),
+            (HistoryEvent(h.h_from, h.h_to, h.h_date, h.h_reason, h.h_legal, h.h_by) for h in history),
+            as_of,
         )
 
     def search(
