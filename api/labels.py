@@ -73,13 +73,13 @@ def encode() -> Response:
 
     from trace_std.label import label_errors_to_issues
     from trace_std.label.check import parse_label
-    from trace_std.render.encode import TEXT_TARGETS, encode_label
+    from trace_std.render.encode import encode_texts
 
     resolver = params.text("resolver", max_length=200) or current_app.config.get("PUBLIC_BASE_URL")
     options = {"resolver": str(resolver)} if resolver else {}
     try:
         label = parse_label(params.json_object())
-        result = {to: encode_label(label, to=to, **options) for to in TEXT_TARGETS}
+        result = encode_texts(label, **options)
     except ValidationError as exc:
         issues = [i.to_dict() for i in label_errors_to_issues(exc)]
         raise Problem(
@@ -89,4 +89,4 @@ def encode() -> Response:
         raise Problem(
             422, ProblemCode.INVALID_VALUES, "the values cannot be encoded", errors=[exc.to_issue().to_dict()]
         ) from None
-    return json_response({"hri": result["hri"], "raw": result["raw"], "digital_link": result["dl"]})
+    return json_response(result)

@@ -185,3 +185,13 @@ def test_the_library_decides_carton_or_pallet(tmp_path: Path, capsys: pytest.Cap
     assert main(["encode", str(bad), "--to", "hri"]) == 1
     err = capsys.readouterr().err
     assert "sscc: label.field.required" in err and "gtin:" not in err
+
+
+def test_encode_texts_matches_the_text_targets() -> None:
+    from trace_std.render.encode import encode_label, encode_texts
+
+    label = label_mod.CartonLabel.model_validate(json.loads(_example().read_text("utf-8")))
+    texts = encode_texts(label, resolver=RESOLVER)
+    for to, key in (("hri", "hri"), ("raw", "raw"), ("dl", "digital_link")):
+        assert texts[key] == encode_label(label, to=to, resolver=RESOLVER)
+    assert texts["digital_link"].startswith(RESOLVER + "/01/")

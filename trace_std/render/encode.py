@@ -26,7 +26,15 @@ from trace_std.errors import ErrorCode, TraceStdError
 from trace_std.render._elements import DEFAULT_RESOLVER, as_elements, digital_link
 from trace_std.render.engines import DEFAULT_ENGINE, check_engine
 
-__all__ = ["FORMATS", "TARGETS", "TEXT_TARGETS", "encode_elements", "encode_label", "linear_elements"]
+__all__ = [
+    "FORMATS",
+    "TARGETS",
+    "TEXT_TARGETS",
+    "encode_elements",
+    "encode_label",
+    "encode_texts",
+    "linear_elements",
+]
 
 TARGETS = ("hri", "raw", "dl", "gs1-128", "qr", "datamatrix", "sheet")
 TEXT_TARGETS = ("hri", "raw", "dl")
@@ -77,6 +85,20 @@ def linear_elements(elements: tuple[tuple[str, str], ...], market: str | None) -
                 "market", f"no market profile {market!r}", market, "CN, US, AU, EU, VN"
             ) from None
     return tuple(e for ai in wanted for e in elements if e[0] == ai)
+
+
+def encode_texts(label: Any, *, resolver: str = DEFAULT_RESOLVER) -> dict[str, str]:
+    """A label's text forms at once, from one element list: ``hri`` and ``raw`` element strings and
+    the ``digital_link`` (the ``hri``, ``raw`` and ``dl`` targets of :func:`encode_label`)."""
+    from trace_std.gs1.element_string import encode_element_string
+    from trace_std.label import to_elements
+
+    els = as_elements(to_elements(label))
+    return {
+        "hri": str(encode_element_string(els, form="hri")),
+        "raw": str(encode_element_string(els, form="raw")),
+        "digital_link": digital_link(els, check_resolver(resolver)),
+    }
 
 
 def encode_elements(
