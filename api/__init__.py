@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from api import http, limits, problems, store
+from api import bodies, http, limits, problems, store
 
 # Blueprint modules, registered in this order. Each exposes ``bp``.
 BLUEPRINTS: tuple[str, ...] = (
@@ -61,6 +61,7 @@ log = logging.getLogger("trace_std.api")
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
+    bodies.init_app(app)  # every body is read whole or refused (413), chunked or not
     app.config.update(DEFAULTS)
     app.config.from_prefixed_env("TRACE_STD")
     if config:

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from api import params, store
+from api import bodies, params, store
 from api.http import clear_caches, json_response
 from api.problems import Problem, ProblemCode
 from api.serialise import plain
@@ -86,16 +86,7 @@ def import_file() -> Response:
     """
     actor = _actor("registry:import")
     dry_run = request.args.get("dry_run", "").lower() in ("1", "true", "yes")
-    upload = request.files.get("file")
-    if upload is not None:
-        name = (upload.filename or "").lower()
-        fmt = "csv" if name.endswith(".csv") else "json" if name.endswith(".json") else None
-        source: Any = upload.stream
-    elif request.mimetype in ("application/json", "text/csv"):
-        fmt = "csv" if request.mimetype == "text/csv" else "json"
-        source = request.stream
-    else:
-        raise Problem(415, ProblemCode.UNSUPPORTED_MEDIA_TYPE, "send a multipart 'file', JSON or CSV")
+    source, fmt, _name = bodies.source("file", types={"application/json": "json", "text/csv": "csv"})
     report = store.registry().import_file(source, actor=actor, dry_run=dry_run, format=fmt)
     body = plain(report)
     if not report.ok:

@@ -10,9 +10,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 
-from api import params, store
+from api import bodies, params, store
 from api.http import json_response, public
 from api.problems import Problem, ProblemCode
 from api.serialise import plain
@@ -46,8 +46,7 @@ def validate_file() -> Response:
     from trace_std.label.batch import validate_file
     from trace_std.registry.verify import row_checks
 
-    request.max_content_length = int(current_app.config["MAX_UPLOAD_BYTES"])
-    upload = request.files.get("file")
+    upload = bodies.upload("file", limit=int(current_app.config["MAX_UPLOAD_BYTES"]))
     if upload is None:
         raise Problem(400, ProblemCode.INVALID_BODY, "upload the file as the multipart field 'file'")
     market = params.text("market", max_length=8)

@@ -44,6 +44,7 @@ class ProblemCode(StrEnum):
     UNKNOWN_KEY = "resolver.key.unknown"
     INVALID_VALUES = "encode.values.invalid"
     IMPORT_REJECTED = "admin.import.rejected"
+    LENGTH_REQUIRED = "http.length_required"
 
 
 _STATUS_CODES: dict[int, ProblemCode] = {
@@ -54,6 +55,7 @@ _STATUS_CODES: dict[int, ProblemCode] = {
     405: ProblemCode.METHOD_NOT_ALLOWED,
     406: ProblemCode.NOT_ACCEPTABLE,
     409: ProblemCode.CONFLICT,
+    411: ProblemCode.LENGTH_REQUIRED,
     413: ProblemCode.PAYLOAD_TOO_LARGE,
     415: ProblemCode.UNSUPPORTED_MEDIA_TYPE,
     422: ProblemCode.UNPROCESSABLE,
@@ -70,6 +72,7 @@ _TITLES: dict[int, str] = {
     405: "Method not allowed",
     406: "Not acceptable",
     409: "Conflict",
+    411: "Length required",
     413: "Request too large",
     415: "Unsupported media type",
     422: "Unprocessable values",

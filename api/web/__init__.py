@@ -39,7 +39,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api import store
+from api import bodies, store
 from api.http import TTLCache, register_cache
 from api.web import i18n, present
 from trace_std.errors import Report
@@ -193,10 +193,8 @@ def code_page(code: str) -> Response:
 @bp.post("/scan")
 def scan() -> Response:
     max_bytes = int(current_app.config.get("WEB_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES))
-    # Multipart overhead on top of the photo itself.
-    request.max_content_length = max_bytes + 64 * 1024
-    try:
-        upload = request.files.get("photo")
+    try:  # the whole body or 413 (api.bodies); multipart overhead on top of the photo itself
+        upload = bodies.upload("photo", limit=max_bytes + 64 * 1024)
     except RequestEntityTooLarge:
         return _scan_failed("too_large", 413)
     if upload is None or (not upload.filename and not upload.mimetype.startswith("image/")):

@@ -7,6 +7,7 @@ Each case must come back as a clean answer — a JSON problem document or a norm
 from __future__ import annotations
 
 import contextlib
+import io
 import http.client
 import json
 import socket
@@ -321,3 +322,29 @@ def test_rate_limit_holds_across_workers_with_redis(tmp_path: Path) -> None:
                 assert int(headers["retry-after"]) >= 0
         assert statuses.count(200) + statuses.count(304) == 10, statuses
         assert statuses.count(429) == 30
+
+
+def test_chunked_upload_past_the_limit_is_413_through_gunicorn(tmp_path: Path) -> None:
+    """Issue 17 item 1: a chunked import larger than MAX_CONTENT_LENGTH was cut at the limit and the
+    cut file applied (200, applied). Now every body is read whole or refused with 413."""
+    from tests.api.test_bodies import import_csv, send_chunked
+    from trace_std.registry import Registry
+
+    limit = 32 * 1024
+    env = {"TRACE_STD_MAX_CONTENT_LENGTH": str(limit), "TRACE_STD_RATELIMIT_ENABLED": "false"}
+    with run_server(tmp_path, env=env) as srv:
+        secret = srv.cli("token", "create", "--scope", "registry:import", "--name", "chunked").split()[0]
+        with Registry(srv.env["TRACE_STD_DATABASE_URL"]) as registry:
+            too_big, fits = import_csv(registry, 2 * limit), import_csv(registry, limit // 2)
+            before = registry.export("csv", io.StringIO()).sha256
+        headers = {"Authorization": f"Bearer {secret}", "Content-Type": "text/csv"}
+        status, got, body = send_chunked(srv.port, "/v1/admin/import", too_big, headers)
+        assert status == 413, body[:300]
+        assert _is_problem(got, body)["code"] == "http.payload_too_large"
+        json_body = json.dumps({"q": GENUINE, "pad": "x" * (2 * limit)}).encode()
+        status, got, body = send_chunked(srv.port, "/v1/verify", json_body, {"Content-Type": "application/json"})
+        assert status == 413 and _is_problem(got, body)["code"] == "http.payload_too_large"
+        with Registry(srv.env["TRACE_STD_DATABASE_URL"]) as registry:
+            assert registry.export("csv", io.StringIO()).sha256 == before  # nothing applied
+        status, _, body = send_chunked(srv.port, "/v1/admin/import", fits, headers)
+        assert status == 200 and json.loads(body)["applied"] is True, body[:300]
