@@ -92,3 +92,36 @@ def test_bad_requests_are_problems(
 def test_post_needs_a_known_body(client: FlaskClient, problem: Any) -> None:
     problem(client.post("/v1/verify", data=b"\x00", content_type="application/octet-stream"), 415)
     problem(client.post("/v1/verify", json=["not", "an", "object"]), 400, "request.body.invalid")
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        lambda code: code.replace("-", " "),  # spaces for dashes
+        _full_width,  # a Chinese input method in full-width mode
+        lambda code: _full_width(code).replace("－", "\u3000"),  # ... with ideographic spaces
+    ],
+    ids=["spaces", "full-width", "full-width-spaces"],
+)
+def test_forgiving_input_is_the_same_code_in_verify_and_codes(
+    client: FlaskClient, validate: Any, sample: Any, typed: Any
+) -> None:
+    code = sample["export"][0]
+    text = typed(code)
+    assert text != code
+    body = validate(client.get("/v1/verify", query_string={"q": text}), "report")
+    assert body["verdict"] == "genuine" and body["normalized"] == code and body["input"] == text
+    assert all(i["severity"] == "warning" for i in body["issues"])
+    found = client.get("/v1/codes/" + text)
+    assert found.status_code == 200 and found.json["code"] == code
+
+
+def test_full_width_element_string_is_verified(client: FlaskClient, validate: Any) -> None:
+    text = _full_width("(01)08936000120016(10)SL250812A")
+    body = validate(client.get("/v1/verify", query_string={"q": text}), "report")
+    assert body["verdict"] == "genuine" and body["kind"] == "element_string"
+    assert body["lot"]["lot"] == "SL250812A"

@@ -265,6 +265,53 @@ def test_kind_mismatch() -> None:
         codes.check("VN-DTOR-0017", kind="gtin")
 
 
+# -- forgiving input: spaces for dashes, full-width forms from a Chinese input method -------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "canonical", "repairs"),
+    [
+        ("VN SLOR 0001", "VN-SLOR-0001", [("code.form.whitespace", (2, 3)), ("code.form.whitespace", (7, 8))]),
+        ("VN SLPH 001", "VN-SLPH-001", [("code.form.whitespace", (2, 3)), ("code.form.whitespace", (7, 8))]),
+        ("VN  DTOR   0017 ", "VN-DTOR-0017", [("code.form.whitespace", (2, 4)), ("code.form.whitespace", (8, 11)), ("code.form.whitespace", (15, 16))]),
+        ("VN\u3000SLOR\u30000001", "VN-SLOR-0001", [("code.form.whitespace", (2, 3)), ("code.form.whitespace", (7, 8))]),
+        ("VN-SLOR 0001", "VN-SLOR-0001", [("code.form.whitespace", (7, 8))]),
+        ("VN 75 731 26041 12 24", "VN-75-731-26041-12-24", None),
+        (
+            "ＶＮ－ＳＬＯＲ－０００１",
+            "VN-SLOR-0001",
+            [
+                ("code.form.compatibility", (0, 2)),
+                ("code.form.dash", (2, 3)),
+                ("code.form.compatibility", (3, 7)),
+                ("code.form.dash", (7, 8)),
+                ("code.form.compatibility", (8, 12)),
+            ],
+        ),
+        ("ＶＮ　ＳＬＯＲ　０００１", "VN-SLOR-0001", None),
+    ],
+)
+def test_spaces_and_full_width_read_as_the_code(
+    value: str, canonical: str, repairs: list[tuple[str, tuple[int, int]]] | None
+) -> None:
+    from trace_std.check import check, detect
+
+    for report in (codes.check(value), check(value)):
+        assert report.valid and report.normalized == canonical
+        assert all(i.severity.value == "warning" and i.code.startswith("code.form.") for i in report.issues)
+        if repairs is not None:
+            assert [(i.code, i.span) for i in report.issues] == repairs
+    assert detect(value) in ("puc", "phc")
+    assert codes.parse_code(value).canonical == canonical
+
+
+def test_spaces_are_not_separators_inside_a_segment() -> None:
+    # A space inside the sequence does not become a dash: it is simply removed.
+    assert codes.check("VN-SLOR-00 01").normalized == "VN-SLOR-0001"
+    # Strict mode still refuses any repair.
+    assert not codes.check("VN SLOR 0001", strict=True).valid
+
+
 # -- detection ---------------------------------------------------------------------------------------------
 
 
@@ -279,6 +326,10 @@ def test_kind_mismatch() -> None:
         ("US-DTOR-0017", "puc"),
         ("XX-DTPH-001", "phc"),
         ("PB.33.01.01.001", "puc"),
+        ("ＶＮ－ＤＴＯＲ－００１７", "puc"),
+        ("ＶＮ－ＢＴＰＨ－０３６", "phc"),
+        ("VN DTOR 0017", "puc"),
+        ("０９５０６０００１３４３５２", None),
         ("09506000134352", None),
         ("(01)09506000134352", None),
         ("https://id.example.org/01/09506000134352", None),

@@ -7,6 +7,8 @@ accepts either kind.
 
 >>> detect("VN-DTOR-0017"), detect("vn - btph - 036"), detect("pb.33.01.01.001")
 ('puc', 'phc', 'puc')
+>>> detect("VN SLOR 0001"), detect("ＶＮ－ＳＬＯＲ－０００１")
+('puc', 'puc')
 >>> detect("09506000134352"), detect("(01)09506000134352"), detect("")
 (None, None, None)
 >>> parse_code("VN-BTPH-036").kind
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 
 from trace_std.codes import phc, puc
 from trace_std.codes._engine import MAX_LENGTH, ParsedCode, check_kinds, parse_kinds
@@ -39,12 +42,16 @@ _FOREIGN = re.compile(r"[A-Z]{2}-[A-Z]{2,3}(OR|PH)-?[0-9]")
 def detect(value: str) -> str | None:
     """``"puc"`` or ``"phc"`` when ``value`` looks like one of these codes, else ``None``.
 
-    Cheap and conservative: only the first characters are looked at, after folding case, dashes and
-    whitespace; the code is not validated.
+    Cheap and conservative: only the first characters are looked at, after folding case, dashes,
+    whitespace and compatibility forms (full-width ``ＶＮ－ＳＬＯＲ`` typed with a Chinese input
+    method); the code is not validated.
     """
     if not isinstance(value, str):
         raise TypeError(f"value must be str, not {type(value).__name__}")
-    head = "".join(value[: MAX_LENGTH + 1].split()).translate(_DASH_TABLE).upper()
+    head = "".join(value[: MAX_LENGTH + 1].split())
+    if not head.isascii():
+        head = unicodedata.normalize("NFKC", head)
+    head = head.translate(_DASH_TABLE).upper()
     if _VN.match(head):
         return "phc" if _PHC.match(head) else "puc"
     m = _FOREIGN.match(head)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
-from trace_std.codes._normalize import Normalized, normalize
+from trace_std.codes._normalize import Normalized, has_gap, normalize
 from trace_std.codes._schemes import Scheme, Token, schemes
 from trace_std.data import data_version
 from trace_std.data import vn_admin as admin
@@ -308,6 +308,7 @@ class _Match:
     issues: list[Issue]
     segments: dict[str, str]
     spans: dict[str, tuple[int, int]]  # in normalised text
+    norm: Normalized
 
     @property
     def n_errors(self) -> int:
@@ -423,7 +424,7 @@ def _match_scheme(scheme: Scheme, norm: Normalized, strict: bool) -> _Match:
     text = norm.text
     actual = _tokens(text, scheme.separator)
     expected = scheme.tokens
-    match = _Match(scheme, [], {}, {})
+    match = _Match(scheme, [], {}, {}, norm)
     i = j = 0
     cur: tuple[str, int] | None = actual[0]
     while i < len(expected):
@@ -490,6 +491,19 @@ def _match_scheme(scheme: Scheme, norm: Normalized, strict: bool) -> _Match:
     return match
 
 
+def _best_reading(scheme: Scheme, norm: Normalized, value: str, strict: bool) -> _Match:
+    """``value`` matched against ``scheme``, with whitespace removed or, when that reads better, with
+    each whitespace run between letters and digits taken as the scheme's separator (``VN SLOR 0001``).
+    """
+    plain = _match_scheme(scheme, norm, strict)
+    if not plain.issues or not has_gap(value.strip()):
+        return plain
+    spaced = _match_scheme(scheme, normalize(value, gap=scheme.separator), strict)
+    if (spaced.n_errors, len(spaced.issues)) < (plain.n_errors, len(plain.issues)):
+        return spaced
+    return plain
+
+
 def _kind_of(scheme: Scheme, segments: Mapping[str, str]) -> str | None:
     try:
         return scheme.kind_of(segments)
@@ -540,7 +554,7 @@ def analyse(
     if not norm.text:  # pragma: no cover - defensive: whitespace-only input is caught by _precheck
         analysis.issues.append(_err(ErrorCode.INPUT_EMPTY, "no code given", (0, len(value))))
         return analysis
-    matches = [_match_scheme(s, norm, strict) for s in _SCHEMES]
+    matches = [_best_reading(s, norm, value, strict) for s in _SCHEMES]
     if all(mt.n_errors for mt in matches):
         # No scheme matches: when the input starts with a scheme's fixed leading text (``VN``), judge
         # it only against such schemes, so that e.g. ``VN.DTOR.0017`` is diagnosed as a VN code
@@ -562,7 +576,7 @@ def analyse(
     analysis.segments = dict(best.segments)
     if best.n_errors:
         return analysis
-    spans = {name: norm.span(a, b) for name, (a, b) in best.spans.items()}
+    spans = {name: best.norm.span(a, b) for name, (a, b) in best.spans.items()}
     parsed, issues, versions = _resolve(best.scheme, best.segments, spans, value, as_of)
     analysis.issues.extend(issues)
     analysis.data_versions.update(versions)

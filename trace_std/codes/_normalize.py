@@ -11,6 +11,10 @@ input character it came from:
 
 Each change is recorded as ``(code, start, end)`` over the original string, one entry per run of
 adjacent changed characters of the same sort.
+
+With ``gap`` (a scheme's separator), a run of whitespace between two letters or digits stands for
+that separator instead of being removed (``VN SLOR 0001`` is read as ``VN-SLOR-0001``); it is still
+recorded as a ``code.form.whitespace`` change.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import unicodedata
 
 from trace_std.errors import ErrorCode
 
-__all__ = ["DASHES", "Normalized", "normalize"]
+__all__ = ["DASHES", "Normalized", "has_gap", "normalize"]
 
 DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
 _WHITESPACE_CONTROLS = frozenset("\t\n\r\x0b\x0c")
@@ -57,6 +61,11 @@ def _add(changes: list[tuple[ErrorCode, int, int]], code: ErrorCode, index: int)
         changes.append((code, index, index + 1))
 
 
+def _alnum(ch: str) -> bool:
+    """A letter or digit once folded (full-width ``Ｓ`` counts; a dash or a dot does not)."""
+    return ch.isalnum() or unicodedata.normalize("NFKC", ch).isalnum()
+
+
 def _stable(text: str) -> str:
     """Apply per-character NFKC and upper-casing until nothing changes (so the result is idempotent)."""
     for _ in range(4):
@@ -68,13 +77,28 @@ def _stable(text: str) -> str:
     return text
 
 
-def normalize(value: str) -> Normalized:
+def has_gap(value: str) -> bool:
+    """Whether ``value`` has whitespace between two non-space characters (a candidate separator)."""
+    return len(value.split()) > 1
+
+
+def normalize(value: str, gap: str | None = None) -> Normalized:
     """Normalise ``value`` (see the module docstring)."""
     out: list[str] = []
     origin: list[int] = []
     changes: list[tuple[ErrorCode, int, int]] = []
     controls: list[tuple[int, int]] = []
+    space_at = -1  # index of the first whitespace character of the current run (gap mode)
     for i, ch in enumerate(value):
+        if gap is not None:
+            if ch.isspace():
+                if space_at < 0:
+                    space_at = i
+            elif space_at >= 0:
+                if out and out[-1].isalnum() and _alnum(ch):
+                    out.append(gap)
+                    origin.append(space_at)
+                space_at = -1
         if ch.isascii():
             if "A" <= ch <= "Z" or "0" <= ch <= "9" or ch == "-":
                 out.append(ch)

@@ -422,10 +422,11 @@ def verify(registry: Any, text: str, *, on: dt.date | None = None, market: str |
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     _check_args(on, market)
-    from trace_std.check import check
+    from trace_std.check import check, fold_width
 
     body, symbology = _strip_symbology(text)
     report = check(body)
+    body = fold_width(body).strip()  # what the GS1 family read (full-width IME input; check() strips)
     report.input = text
     if symbology is not None:
         report.details["symbology_identifier"] = symbology
