@@ -40,7 +40,9 @@ def _width_warnings(value: str) -> list[Issue]:
             start = i
         elif not wide and start is not None:
             issues.append(
-                Issue.warning(ErrorCode.CODE_FORM_COMPATIBILITY, "full-width characters read as ASCII", span=(start, i))
+                Issue.warning(
+                    ErrorCode.CODE_FORM_COMPATIBILITY, "full-width characters read as ASCII", span=(start, i)
+                )
             )
             start = None
     return issues

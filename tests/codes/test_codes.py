@@ -271,10 +271,26 @@ def test_kind_mismatch() -> None:
 @pytest.mark.parametrize(
     ("value", "canonical", "repairs"),
     [
-        ("VN SLOR 0001", "VN-SLOR-0001", [("code.form.whitespace", (2, 3)), ("code.form.whitespace", (7, 8))]),
+        (
+            "VN SLOR 0001",
+            "VN-SLOR-0001",
+            [("code.form.whitespace", (2, 3)), ("code.form.whitespace", (7, 8))],
+        ),
         ("VN SLPH 001", "VN-SLPH-001", [("code.form.whitespace", (2, 3)), ("code.form.whitespace", (7, 8))]),
-        ("VN  DTOR   0017 ", "VN-DTOR-0017", [("code.form.whitespace", (2, 4)), ("code.form.whitespace", (8, 11)), ("code.form.whitespace", (15, 16))]),
-        ("VN\u3000SLOR\u30000001", "VN-SLOR-0001", [("code.form.whitespace", (2, 3)), ("code.form.whitespace", (7, 8))]),
+        (
+            "VN  DTOR   0017 ",
+            "VN-DTOR-0017",
+            [
+                ("code.form.whitespace", (2, 4)),
+                ("code.form.whitespace", (8, 11)),
+                ("code.form.whitespace", (15, 16)),
+            ],
+        ),
+        (
+            "VN\u3000SLOR\u30000001",
+            "VN-SLOR-0001",
+            [("code.form.whitespace", (2, 3)), ("code.form.whitespace", (7, 8))],
+        ),
         ("VN-SLOR 0001", "VN-SLOR-0001", [("code.form.whitespace", (7, 8))]),
         ("VN 75 731 26041 12 24", "VN-75-731-26041-12-24", None),
         (
