@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from flask import request
@@ -10,6 +11,7 @@ from flask import request
 from api.problems import Problem, ProblemCode
 
 MAX_PARAM_LENGTH = 2048
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _bad(name: str, detail: str) -> Problem:
@@ -70,4 +72,32 @@ def json_object() -> dict[str, Any]:
         raise Problem(400, ProblemCode.INVALID_BODY, "the JSON body is nested too deeply") from None
     if not isinstance(body, dict):
         raise Problem(400, ProblemCode.INVALID_BODY, "the request body must be a JSON object")
+    pointer = _lone_surrogate(body, "")
+    if pointer is not None:  # "\ud800" decodes to a str that can never be encoded (nor stored)
+        detail = "the JSON body has a lone UTF-16 surrogate (\\ud800-\\udfff) in a string"
+        raise Problem(
+            400,
+            ProblemCode.INVALID_BODY,
+            detail,
+            errors=[{"code": str(ProblemCode.INVALID_BODY), "pointer": pointer, "message": detail}],
+        )
     return body
+
+
+def _lone_surrogate(value: Any, pointer: str) -> str | None:
+    """The JSON pointer of the first string (or key) holding a lone surrogate, else ``None``."""
+    stack: list[tuple[Any, str]] = [(value, pointer)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii() and _SURROGATE.search(item):
+                return where
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                here = f"{where}/{key.replace('~', '~0').replace('/', '~1')}"
+                if not key.isascii() and _SURROGATE.search(key):
+                    return _SURROGATE.sub("\ufffd", here)
+                stack.append((child, here))
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}/{i}") for i, child in enumerate(item))
+    return None

@@ -283,10 +283,12 @@ def set_language(locale: str) -> Response:
 
 
 def _safe_next(target: str) -> str:
-    """Only same-site relative paths: never an open redirect."""
+    """Only same-site relative paths: never an open redirect, nor a header with a control
+    character (a newline in ``next`` made the Location header raise: a 500)."""
     parts = urlsplit(target)
     if (
         not target.startswith("/")
+        or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)
         or target.startswith("//")
         or "\\" in target
         or parts.scheme

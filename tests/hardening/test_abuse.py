@@ -348,3 +348,27 @@ def test_chunked_upload_past_the_limit_is_413_through_gunicorn(tmp_path: Path) -
             assert registry.export("csv", io.StringIO()).sha256 == before  # nothing applied
         status, _, body = send_chunked(srv.port, "/v1/admin/import", fits, headers)
         assert status == 200 and json.loads(body)["applied"] is True, body[:300]
+
+
+def test_inputs_that_gave_500s_are_clean_answers(server: Server) -> None:
+    """Issue 17 item 3: lone surrogates in JSON, a 49,000,000 x 1 px PNG on /scan and a newline in
+    /lang's ``next`` each gave a 500 with a traceback."""
+    from tests.api.test_hostile import JSON_ENDPOINTS, wide_png
+
+    for path in JSON_ENDPOINTS:
+        status, headers, data = server.request("POST", path, b'{"q":"\\ud800"}', {"Content-Type": "application/json"})
+        _no_leak(status, data)
+        assert status == 400 and _is_problem(headers, data)["code"] == "request.body.invalid"
+    boundary = "x-boundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="w.png"\r\n'
+        "Content-Type: image/png\r\n\r\n"
+    ).encode() + wide_png() + f"\r\n--{boundary}--\r\n".encode()
+    status, headers, data = server.request(
+        "POST", "/scan", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    _no_leak(status, data)
+    assert status == 422 and headers["content-type"].startswith("text/html")
+    status, headers, data = server.request("GET", "/lang/en?next=/verify%0d%0aSet-Cookie:%20x=1")
+    _no_leak(status, data)
+    assert status == 303 and headers["location"] == "/"

@@ -3,8 +3,8 @@
 ``decode_image(data)`` takes the bytes of a PNG, JPEG, WebP, GIF, BMP or TIFF file and returns
 every symbol found, as :class:`DecodedSymbol` values. Defences for untrusted uploads:
 
-* at most ``max_bytes`` of input and ``max_pixels`` of image (checked from the header, before
-  any pixel is decoded); Pillow's decompression-bomb error is caught, its warning silenced
+* at most ``max_bytes`` of input, ``max_pixels`` of image and :data:`MAX_SIDE` pixels a side
+  (zxing-cpp's own limit; checked from the header, before any pixel is decoded); Pillow's decompression-bomb error is caught, its warning silenced
   (our own limit is the stricter one), and the process-wide Pillow limit is never changed;
 * only the listed formats are opened; anything else is ``image.unreadable``;
 * images are decoded in memory and never stored.
@@ -37,6 +37,9 @@ __all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_PIXELS", "DecodedSymbol", "decode_i
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 50_000_000
 DEFAULT_DECODE_PIXELS = 3_000_000
+#: zxing-cpp refuses images wider or taller than this (a 49,000,000 x 1 px PNG passed the pixel
+#: limit and made it raise ``ValueError``).
+MAX_SIDE = 65_535
 FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
 # Symbology identifiers whose data is a GS1 element string (FNC1 in first position).
 _GS1_IDS = frozenset({"]C1", "]d2", "]Q3", "]e0", "]J1"})
@@ -90,6 +93,15 @@ def _open(data: bytes, max_pixels: int) -> Any:
     if width <= 0 or height <= 0:
         img.close()
         raise _error(ErrorCode.IMAGE_UNREADABLE, "the image is empty")
+    if max(width, height) > MAX_SIDE:
+        img.close()
+        raise _error(
+            ErrorCode.IMAGE_TOO_LARGE,
+            f"the image is {width} x {height} pixels; a side may be at most {MAX_SIDE}",
+            width=width,
+            height=height,
+            max_side=MAX_SIDE,
+        )
     if width * height > max_pixels:
         img.close()
         raise _error(
