@@ -142,6 +142,13 @@ def _report_schema() -> dict[str, Any]:
                     "inconsistent",
                 ]
             },
+            "assurance": {
+                "enum": ["code", "gtin", "product", None],
+                "description": "verification only: what a genuine verdict proves. code: a PUC/PHC alone "
+                "is registered and active; gtin: a product number alone is registered; product: GTIN and "
+                "lot registered together, their codes active, the label's dates and codes match the lot "
+                "(only this is a genuine product); null for every other verdict",
+            },
             "normalized": {"type": ["string", "null"]},
             "segments": {"type": "object"},
             "issues": {"type": "array", "items": {"$ref": "#/$defs/Issue"}},

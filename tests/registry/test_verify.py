@@ -294,3 +294,40 @@ def test_domestic_code_is_refused_for_export_whatever_the_stored_scheme(registry
     assert ErrorCode.REGISTRY_MARKET_NOT_APPROVED in [i.code for i in issues]
     assert verify(registry, _DOMESTIC["code"], market="CN").verdict == "inconsistent"
     assert verify(registry, _DOMESTIC["code"], market="VN").verdict == "genuine"
+
+
+@pytest.mark.parametrize(
+    ("text", "assurance"),
+    [
+        ("VN-SLOR-0001", "code"),  # a bare code: registered and active, not a genuine product
+        ("VN-SLPH-001", "code"),
+        (GTIN, "gtin"),
+        (f"(01){GTIN}(10)SL250812A", "product"),
+        (f"(01){GTIN}(10)SL250812A(13)250812", "product"),
+        (f"https://id.example.vn/01/{GTIN}/10/SL250812A", "product"),
+        (f"(01){GTIN}(10)SL250812A(13)250813", None),  # pack date differs from the lot's: inconsistent
+        ("VN-SLOR-0031", None),
+    ],
+)
+def test_assurance_says_what_a_genuine_verdict_proves(
+    sample_registry: Registry, text: str, assurance: str | None
+) -> None:
+    report = verify(sample_registry, text)
+    assert report.to_dict()["assurance"] == assurance
+    assert (report.verdict == "genuine") == (assurance is not None)
+
+
+def test_revoked_and_suspended_messages_give_the_date_of_the_change(sample_registry: Registry) -> None:
+    record = sample_registry.get_code("VN-SLOR-0031")
+    assert record is not None and record.status == "revoked"
+    change = record.history[-1]
+    report = verify(sample_registry, "VN-SLOR-0031", on=D(2026, 6, 1))
+    (issue,) = report.errors
+    assert issue.code == ErrorCode.REGISTRY_CODE_REVOKED
+    assert issue.context["since"] == change.date != D(2026, 6, 1)
+    assert issue.context["reason"] == change.reason and issue.context["legal_doc"] == change.legal_doc
+    assert change.date.isoformat() in issue.message and "2026-06-01" not in issue.message
+    # Suspended then reinstated: on a day inside the suspension, the suspension's own date.
+    report = verify(sample_registry, "VN-SLOR-0150", on=D(2024, 7, 1))
+    (issue,) = report.errors
+    assert issue.code == ErrorCode.REGISTRY_CODE_SUSPENDED and issue.context["since"] < D(2024, 7, 1)

@@ -18,7 +18,17 @@ The result is a :class:`~trace_std.errors.Report` whose ``verdict`` is one of
 ``genuine``        everything exists, was active and fits together
 =================  ==================================================================
 
-(in that order of precedence). Each reason is an :class:`~trace_std.errors.Issue` with a
+(in that order of precedence). A ``genuine`` verdict only says that nothing is wrong; ``assurance``
+says what was actually proven, and only ``product`` may be called a genuine product:
+
+=============  ======================================================================
+``code``       a planting-area or packing-house code alone: registered and active
+``gtin``       a product number alone: registered (no lot, so no particular carton)
+``product``    a GTIN and lot registered together, the lot's planting area and packing
+               house active, and every date and code the input gives matches the lot
+=============  ======================================================================
+
+(``assurance`` is ``None`` for any other verdict.) Each reason is an :class:`~trace_std.errors.Issue` with a
 ``registry.*`` code. The resolved records are in ``details`` and so appear as top-level keys of
 ``to_dict()``: ``puc``, ``phc`` (code records with markets and history), ``product``, ``lot``,
 plus ``as_of`` (the date checked), ``market`` and ``registry`` (``{"status_on_date": ...}``).
@@ -36,7 +46,7 @@ from typing import Any
 from trace_std.errors import ErrorCode, Issue, Report, Severity, TraceStdError
 from trace_std.registry._codes import gtin14, resolve_code
 from trace_std.registry.core import Registry
-from trace_std.registry.records import CodeRecord, LotRecord, ProductRecord
+from trace_std.registry.records import CodeRecord, HistoryEvent, LotRecord, ProductRecord
 
 __all__ = ["VERDICTS", "row_checks", "verify", "verify_label"]
 
@@ -307,9 +317,19 @@ def _checks(
     return issues
 
 
+def _change_to(record: CodeRecord, status: str, day: dt.date) -> HistoryEvent | None:
+    """The history event that put ``record`` into ``status``, as in force on ``day`` (if recorded)."""
+    last = None
+    for event in record.history:
+        if event.date > day:
+            break
+        last = event
+    return last if last is not None and last.to_status == status else None
+
+
 def _status_issues(record: CodeRecord, day: dt.date, field: str | None) -> list[Issue]:
     status = record.status_on(day)
-    ctx = {"code": record.code, "date": day, "status": status}
+    ctx: dict[str, Any] = {"code": record.code, "date": day, "status": status}
     if status is None:
         return [
             Issue.error(
@@ -319,24 +339,21 @@ def _status_issues(record: CodeRecord, day: dt.date, field: str | None) -> list[
                 context={**ctx, "issued": record.issued},
             )
         ]
-    if status == "revoked":
-        return [
-            Issue.error(
-                ErrorCode.REGISTRY_CODE_REVOKED,
-                f"{record.code} was revoked on {day}",
-                field=field,
-                context=ctx,
-            )
-        ]
-    if status == "suspended":
-        return [
-            Issue.error(
-                ErrorCode.REGISTRY_CODE_SUSPENDED,
-                f"{record.code} was suspended on {day}",
-                field=field,
-                context=ctx,
-            )
-        ]
+    if status in ("revoked", "suspended"):
+        change = _change_to(record, status, day)
+        since = change.date if change is not None else record.status_since
+        message = f"{record.code} was {status} on {since}"
+        if change is not None and change.reason:
+            message += f": {change.reason}"
+        if change is not None and change.legal_doc:
+            message += f" ({change.legal_doc})"
+        ctx.update(
+            since=since,
+            reason=change.reason if change else None,
+            legal_doc=change.legal_doc if change else None,
+        )
+        code = ErrorCode.REGISTRY_CODE_REVOKED if status == "revoked" else ErrorCode.REGISTRY_CODE_SUSPENDED
+        return [Issue.error(code, message, field=field, context=ctx)]
     return []
 
 
@@ -447,6 +464,7 @@ def verify(registry: Any, text: str, *, on: dt.date | None = None, market: str |
         facts = _facts_from_elements(_elements(body, kind))
         issues = _registry_checks(registry, facts, on=on, market=market, details=details)
     else:
+        facts = _Facts()
         issues = [
             Issue.error(
                 ErrorCode.REGISTRY_PRODUCT_NOT_FOUND,
@@ -456,7 +474,19 @@ def verify(registry: Any, text: str, *, on: dt.date | None = None, market: str |
     report.details.update(details)
     report.extend(issues)
     report.verdict = _verdict(report)
+    report.details["assurance"] = _assurance(report.verdict, facts, details)
     return report
+
+
+def _assurance(verdict: str, facts: _Facts, details: Mapping[str, Any]) -> str | None:
+    """What a ``genuine`` verdict proves (see the module docstring)."""
+    if verdict != "genuine":
+        return None
+    if facts.gtin is not None and facts.lot is not None and details.get("lot") and details.get("product"):
+        return "product"
+    if facts.gtin is not None:
+        return "gtin"
+    return "code"
 
 
 def verify_label(
@@ -476,10 +506,12 @@ def verify_label(
         return report
     data = label if isinstance(label, Mapping) else label.model_dump(mode="json")
     details: dict[str, Any] = {}
-    report.extend(_registry_checks(registry, _facts_from_label(data), on=on, market=market, details=details))
+    facts = _facts_from_label(data)
+    report.extend(_registry_checks(registry, facts, on=on, market=market, details=details))
     for key, value in details.items():  # the label check's own details (e.g. its market) win
         report.details.setdefault(key, value)
     report.verdict = _verdict(report)
+    report.details["assurance"] = _assurance(report.verdict, facts, details)
     return report
 
 
