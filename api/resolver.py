@@ -57,6 +57,14 @@ def _key_index(segments: Sequence[str]) -> int | None:
     return None
 
 
+class _Malformed(Exception):
+    """A request path with a primary key that is not a valid Digital Link."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.detail)
+        self.problem = problem
+
+
 def _parse(path: str) -> tuple[Any, list[tuple[str, str]]]:
     """The parsed Digital Link and its path levels ``[(ai, value), ...]`` (400 when malformed)."""
     segments = [s for s in path.split("/") if s != ""]
@@ -68,11 +76,13 @@ def _parse(path: str) -> tuple[Any, list[tuple[str, str]]]:
     try:
         dl = parse_digital_link(_request_uri())
     except TraceStdError as exc:
-        raise Problem(
-            400,
-            ProblemCode.INVALID_DIGITAL_LINK,
-            "the URI is not a valid GS1 Digital Link",
-            errors=[exc.to_issue().to_dict()],
+        raise _Malformed(
+            Problem(
+                400,
+                ProblemCode.INVALID_DIGITAL_LINK,
+                "the URI is not a valid GS1 Digital Link",
+                errors=[exc.to_issue().to_dict()],
+            )
         ) from None
     return dl, [dl.primary_key, *dl.qualifiers]
 
@@ -93,6 +103,12 @@ def _request_uri() -> str:
 def _explicit(media_type: str) -> bool:
     """The client named ``media_type`` itself in ``Accept`` (not through a wildcard)."""
     return any(value == media_type and quality > 0 for value, quality in request.accept_mimetypes)
+
+
+def _prefers_html() -> bool:
+    """A browser: ``text/html`` named in ``Accept`` and preferred to JSON and linksets."""
+    named = [t for t in (resolver.LINKSET_MEDIA_TYPE, "text/html", "application/json") if _explicit(t)]
+    return bool(named) and request.accept_mimetypes.best_match(named) == "text/html"
 
 
 def _anchor(levels: Sequence[tuple[str, str]]) -> str:
@@ -131,21 +147,27 @@ def _redirect(link_type: str, levels: Sequence[tuple[str, str]]) -> BaseResponse
     return response
 
 
-def _report(dl_uri: str, *, html: bool = False) -> Any:
+def _html_view() -> Callable[[Any], Any] | None:
+    """The HTML view of a Report: ``RESOLVER_HTML_VIEW(report)``, else the web blueprint's, if any."""
+    hook: Callable[[Any], Any] | None = current_app.config.get("RESOLVER_HTML_VIEW")
+    web = current_app.extensions.get("trace_std.web")
+    if hook is None and web is not None:
+        hook = web.render_report
+    return hook
+
+
+def _report(dl_uri: str, *, html: bool = False, status: int = 200) -> Any:
     """The verification Report of the Digital Link: the web result page for a browser (when the web
     blueprint is installed, or a ``RESOLVER_HTML_VIEW(report)`` callable is configured), else JSON."""
     from trace_std.registry.verify import verify
 
     report = verify(store.registry(), dl_uri)
-    if html:
-        hook: Callable[[Any], Any] | None = current_app.config.get("RESOLVER_HTML_VIEW")
-        web = current_app.extensions.get("trace_std.web")
-        if hook is None and web is not None:
-            hook = web.render_report
-        if hook is not None:
-            response = current_app.make_response(hook(report))
-            response.vary.add("Accept")
-            return response
+    hook = _html_view() if html else None
+    if hook is not None:
+        response = current_app.make_response(hook(report))
+        response.status_code = status
+        response.vary.add("Accept")
+        return response
     response = json_response(report.to_dict())
     response.vary.add("Accept")
     return response
@@ -155,7 +177,13 @@ def _report(dl_uri: str, *, html: bool = False) -> Any:
 @public()
 def resolve(path: str) -> Any:
     """Resolve a Digital Link (any path prefix before the primary key)."""
-    _dl, levels = _parse(path)
+    try:
+        _dl, levels = _parse(path)
+    except _Malformed as exc:
+        # A misprinted QR code opened by a phone: the result page says what is wrong with it.
+        if _prefers_html() and _html_view() is not None:
+            return _report(_request_uri(), html=True, status=400)
+        raise exc.problem from None
     link_type = request.args.get("linkType")
     if link_type is not None:
         link_type = resolver.curie(link_type)

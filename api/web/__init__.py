@@ -41,6 +41,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import bodies, store
 from api.http import TTLCache, register_cache
+from api.problems import Problem
 from api.web import i18n, present
 from trace_std.errors import Report
 
@@ -161,6 +162,39 @@ def _failure(exc: Exception) -> Any:
     response = _page("web/message.html", 500, kind="error")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(Problem)  # a Problem's status is per instance, so Flask's 404 lookup misses it
+def _not_found(exc: Exception) -> Any:
+    """A page for a browser that opens an unknown address (a misprinted label's link, a typo);
+    API clients, the ``/v1/`` API and ``/web-static/`` files keep the problem document."""
+    from werkzeug.exceptions import HTTPException, NotFound
+
+    from api import problems
+
+    if not isinstance(exc, HTTPException):
+        exc = NotFound()
+    if exc.code == 404 and wants_html() and not request.path.startswith(("/v1/", "/web-static/")):
+        response = _page("web/message.html", 404, kind="not_found")
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Accept")
+        return response
+    response = problems.from_http_exception(exc)
+    if not request.path.startswith("/v1/"):
+        response.vary.add("Accept")  # the same address answers a browser with a page
+    return response
+
+
+def wants_html() -> bool:
+    """The client named ``text/html`` in ``Accept`` and prefers it to JSON (a browser, not ``*/*``)."""
+    accept = request.accept_mimetypes
+    if not any(value == "text/html" and quality > 0 for value, quality in accept):
+        return False
+    return bool(
+        accept.quality("text/html")
+        >= max(accept.quality("application/json"), accept.quality("application/problem+json"))
+    )
 
 
 # -- views ----------------------------------------------------------------------------------

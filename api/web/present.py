@@ -20,6 +20,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from flask_babel import get_locale, get_timezone, get_translations
 
+from api.web import reasons as R
 from trace_std.errors import Report
 
 
@@ -111,45 +112,48 @@ CROP_WORDS: dict[str, str] = {
     "coconut": N_("coconut"),
 }
 
-# Plain-language reasons, by issue-code prefix (longest match wins).
-REASONS: dict[str, str] = {
-    "input.empty": N_("Nothing was entered."),
-    "input.too_long": N_("The text is too long to be a code."),
-    "input.control_character": N_("The text contains invisible control characters."),
-    "input.unrecognised": N_("This does not look like any code we know."),
-    "puc": N_("The planting-area code is not written correctly."),
-    "phc": N_("The packing-house code is not written correctly."),
-    "puc.province": N_("The province part of the code is not a known province."),
-    "gs1.key.checksum": N_("The check digit is wrong: a digit was probably mistyped."),
-    "gs1.key.length": N_("The GS1 number has the wrong number of digits."),
-    "gs1.key.character": N_("The GS1 number contains characters that are not digits."),
-    "gs1": N_("The GS1 data on the label is not valid."),
-    "dl": N_("The web address on the label is not a valid GS1 Digital Link."),
-    "label": N_("The information on the label is not valid."),
-    "registry.code.not_found": N_("No registered planting area or packing house has this code."),
-    "registry.code.not_yet_issued": N_("The code had not been issued yet on the date checked."),
-    "registry.code.suspended": N_("The code is suspended: exports under it are paused."),
-    "registry.code.revoked": N_("The code has been revoked and must not be used."),
-    "registry.code.kind_mismatch": N_(
-        "A packing-house code is used where a planting-area code belongs, or the other way round."
-    ),
-    "registry.product.not_found": N_("No registered exporter has this product number."),
-    "registry.lot.not_found": N_("This lot is not registered for this product."),
-    "registry.lot.puc_mismatch": N_("The lot is registered to a different planting area."),
-    "registry.lot.phc_mismatch": N_("The lot is registered to a different packing house."),
-    "registry.lot.pack_date_mismatch": N_("The pack date on the label differs from the registered one."),
-    "registry.crop.mismatch": N_("The planting area grows a different crop from this product."),
-    "registry.market.not_approved": N_("The code is not approved for the destination market."),
-    "registry.market.expired": N_("The approval for the destination market has expired."),
-    "registry.market.unknown": N_("The destination market is not one we know."),
-    "registry.unavailable": N_("The registry could not be reached. Please try again later."),
-    "registry": N_("The registry reports a problem with this code."),
+# Registry reasons that are vocabulary rather than free text (the sample registry's reasons are
+# marked "(synthetic)"; the marker is translated on its own).
+HISTORY_REASON: dict[str, str] = {
+    "issued": N_("Code issued"),
+    "quarantine pest found at border inspection": N_("quarantine pest found at border inspection"),
+    "code sold to another grower": N_("code sold to another grower"),
+    "farm diary not kept": N_("farm diary not kept"),
+    "pesticide residue above mrl": N_("pesticide residue above the maximum residue limit"),
+    "monitoring visit missed": N_("monitoring visit missed"),
+    "corrective actions verified": N_("corrective actions verified"),
+    "area converted to other crops": N_("area converted to other crops"),
+    "packing records incomplete": N_("packing records incomplete"),
 }
-GENERIC_ERROR = N_("There is a problem with this code.")
-GENERIC_WARNING = N_("Something about this code deserves attention.")
+SYNTHETIC = " (synthetic)"
 
-# Registry reasons that are vocabulary rather than free text.
-HISTORY_REASON: dict[str, str] = {"issued": N_("Code issued")}
+# What a genuine verdict proves (``assurance`` from trace_std.registry.verify): icon, headline, meaning.
+ASSURANCE: dict[str, tuple[str, str, str]] = {
+    "code": (
+        "check",
+        N_("Registered and active"),
+        N_(
+            "This code is registered and active. A code alone does not prove that a product is genuine: "
+            "scan the QR code on the carton to check the product and its lot."
+        ),
+    ),
+    "gtin": (
+        "check",
+        N_("Registered product"),
+        N_(
+            "This product number is registered to an exporter. Scan the QR code on the carton to check "
+            "its lot, planting area and packing house."
+        ),
+    ),
+    "product": (
+        "check",
+        N_("Genuine product"),
+        N_(
+            "The product, its lot and its dates match the registry, and its planting area and packing "
+            "house are active."
+        ),
+    ),
+}
 
 HISTORY_EVENT: dict[str, str] = {
     "active": N_("Activated"),
@@ -231,6 +235,11 @@ class View:
     data_versions: dict[str, str]
     checked_on: str
     as_of: str = ""
+    assurance: str | None = None
+    notes: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    marks: list[tuple[str, bool]] = dataclasses.field(default_factory=list)
+    read_as: str | None = None
+    status_change: dict[str, str] | None = None
 
 
 def decoded_text(item: Any) -> str:
@@ -248,35 +257,114 @@ def present(report: Report, tr: Translator | None = None) -> View:
     verdict = str(data.get("verdict") or "")
     if verdict not in VERDICTS:
         verdict = "genuine" if verdict == "valid" else "malformed"
-    icon, headline, meaning = VERDICTS[verdict]
+    assurance = data.get("assurance") if verdict == "genuine" else None
+    icon, headline, meaning = ASSURANCE.get(str(assurance), VERDICTS[verdict])
     kind = data.get("kind")
+    text = str(data.get("input") or "")
+    issues = [i for i in data.get("issues") or [] if isinstance(i, Mapping)]
+    shown = [i for i in issues if not _harmless(i)]
+    problems = [_reason(tr, i, text) for i in shown if i.get("severity") != "warning"]
+    normalized = data.get("normalized")
     return View(
         verdict=verdict,
         icon=icon,
         headline=tr(headline),
         meaning=tr(meaning),
-        input=str(data.get("input") or ""),
-        normalized=data.get("normalized"),
+        input=text,
+        normalized=normalized,
         kind=tr(KIND_WORDS[kind]) if kind in KIND_WORDS else None,
-        reasons=[_reason(tr, i) for i in data.get("issues") or []],
+        reasons=problems,
         sections=_sections(tr, data),
         data_versions=dict(data.get("data_versions") or {}),
         checked_on=tr.now(),
         as_of=tr.date(data.get("as_of")),
+        assurance=str(assurance) if assurance else None,
+        notes=[_reason(tr, i, text) for i in shown if i.get("severity") == "warning"],
+        marks=_marks(text, [i for i in shown if i.get("severity") != "warning"]),
+        read_as=str(normalized) if normalized and str(normalized) != text.strip() else None,
+        status_change=_status_change(tr, issues),
     )
 
 
-def _reason(tr: Translator, issue: Mapping[str, Any]) -> dict[str, str]:
+def _harmless(issue: Mapping[str, Any]) -> bool:
+    """A warning about a repair that changes nothing the reader needs to know (case, spaces...)."""
+    return issue.get("severity") == "warning" and str(issue.get("code") or "") in R.HARMLESS
+
+
+def _span(issue: Mapping[str, Any], length: int) -> tuple[int, int] | None:
+    span = issue.get("span")
+    if not isinstance(span, Sequence) or len(span) != 2:
+        return None
+    try:
+        a, b = int(span[0]), int(span[1])
+    except (TypeError, ValueError):
+        return None
+    return (a, b) if 0 <= a < b <= length else None
+
+
+def _reason(tr: Translator, issue: Mapping[str, Any], text: str) -> dict[str, str]:
+    """The reason sentence (which part is wrong) and what to do, in the reader's language."""
     code = str(issue.get("code") or "")
     severity = str(issue.get("severity") or "error")
-    parts = code.split(".")
-    text = GENERIC_WARNING if severity == "warning" else GENERIC_ERROR
-    for n in range(len(parts), 0, -1):
-        key = ".".join(parts[:n])
-        if key in REASONS:
-            text = REASONS[key]
-            break
-    return {"text": tr(text), "code": code, "severity": severity}
+    what, fix = R.REASONS.get(code, R.GENERIC)
+    span = _span(issue, len(text))
+    context = issue.get("context") if isinstance(issue.get("context"), Mapping) else {}
+    variables = {
+        "part": text[span[0] : span[1]] if span else text,
+        "ai": str(context.get("ai") or ""),
+    }
+    return {"text": tr(what, **variables), "fix": tr(fix), "code": code, "severity": severity}
+
+
+def _marks(text: str, issues: Sequence[Mapping[str, Any]]) -> list[tuple[str, bool]]:
+    """``text`` cut into runs, each flagged when an error's span covers it (the part that is wrong)."""
+    flagged = [False] * len(text)
+    for issue in issues:
+        span = _span(issue, len(text))
+        if span is not None and span != (0, len(text)):
+            for i in range(*span):
+                flagged[i] = True
+    runs: list[tuple[str, bool]] = []
+    for ch, flag in zip(text, flagged, strict=True):
+        if runs and runs[-1][1] == flag:
+            runs[-1] = (runs[-1][0] + ch, flag)
+        else:
+            runs.append((ch, flag))
+    return runs
+
+
+def _status_change(tr: Translator, issues: Sequence[Mapping[str, Any]]) -> dict[str, str] | None:
+    """When, why and by which document a code was revoked or suspended (first under the verdict)."""
+    for issue in issues:
+        code = issue.get("code")
+        if code not in ("registry.code.revoked", "registry.code.suspended"):
+            continue
+        context = issue.get("context") if isinstance(issue.get("context"), Mapping) else {}
+        since = tr.date(context.get("since"))
+        what = (
+            tr("Revoked on %(date)s.", date=since)
+            if code == "registry.code.revoked"
+            else tr("Suspended since %(date)s.", date=since)
+        )
+        return {
+            "code": str(context.get("code") or ""),
+            "what": what if since else "",
+            "reason": _history_reason(tr, context.get("reason")),
+            "document": _text(context.get("legal_doc")),
+            "status": "revoked" if code == "registry.code.revoked" else "suspended",
+        }
+    return None
+
+
+def _history_reason(tr: Translator, value: Any) -> str:
+    """A recorded reason in the reader's language when it is known vocabulary, else as recorded."""
+    reason = _text(value).strip()
+    synthetic = reason.lower().endswith(SYNTHETIC)
+    key = reason[: -len(SYNTHETIC)] if synthetic else reason
+    known = HISTORY_REASON.get(key.strip().lower())
+    if known is None:
+        return reason
+    return tr(known) + (tr(" (synthetic data)") if synthetic else "")
 
 
 # -- sections -------------------------------------------------------------------------------
@@ -299,15 +387,18 @@ def _sections(tr: Translator, data: Mapping[str, Any]) -> list[Section]:
             Fact(tr("Destination"), _market_name(tr, lot.get("market"))),
         ]
         sections.append(Section("product", tr("Product and lot"), [f for f in facts if f.value]))
+    registry = data.get("registry") if isinstance(data.get("registry"), Mapping) else {}
+    on_date = registry.get("status_on_date") if isinstance(registry.get("status_on_date"), Mapping) else {}
     for kind in ("puc", "phc"):
         record = data.get(kind)
         if isinstance(record, Mapping):
-            sections.append(_code_section(tr, record, kind))
+            sections.append(_code_section(tr, record, kind, on_date.get(record.get("code"))))
     return sections
 
 
-def _code_section(tr: Translator, rec: Mapping[str, Any], kind: str) -> Section:
+def _code_section(tr: Translator, rec: Mapping[str, Any], kind: str, on_date: str | None = None) -> Section:
     status = str(rec.get("status") or "") or None
+    code_status = on_date or status
     facts = [
         Fact(tr("Code"), _text(rec.get("code")), mono=True),
         Fact(tr("Name"), _text(rec.get("name"))),
@@ -341,7 +432,7 @@ def _code_section(tr: Translator, rec: Mapping[str, Any], kind: str) -> Section:
         facts=[f for f in facts if f.value],
         status=status,
         status_text=status_text,
-        markets=[_market(tr, m) for m in rec.get("markets") or [] if isinstance(m, Mapping)],
+        markets=[_market(tr, m, code_status) for m in rec.get("markets") or [] if isinstance(m, Mapping)],
         history=[_event(tr, h) for h in rec.get("history") or [] if isinstance(h, Mapping)],
     )
 
@@ -353,8 +444,19 @@ def _market_name(tr: Translator, code: Any) -> str:
     return tr(name) if name else str(code)
 
 
-def _market(tr: Translator, m: Mapping[str, Any]) -> dict[str, str]:
+def _market(tr: Translator, m: Mapping[str, Any], code_status: str | None = None) -> dict[str, str]:
     status = str(m.get("status") or "")
+    if code_status in ("revoked", "suspended") and status == "active":
+        # An approval does not outlive its code: shown as what it is worth today.
+        return {
+            "name": _market_name(tr, m.get("market")),
+            "code": str(m.get("market") or ""),
+            "status": "void" if code_status == "revoked" else "suspended",
+            "status_text": tr("no longer valid") if code_status == "revoked" else tr("paused"),
+            "approved": tr.date(m.get("approved")),
+            "valid_to": "",
+            "reg_no": _text(m.get("registration_number")),
+        }
     return {
         "name": _market_name(tr, m.get("market")),
         "code": str(m.get("market") or ""),
@@ -368,14 +470,12 @@ def _market(tr: Translator, m: Mapping[str, Any]) -> dict[str, str]:
 
 def _event(tr: Translator, h: Mapping[str, Any]) -> dict[str, str]:
     to = str(h.get("to") or "")
-    reason = _text(h.get("reason"))
-    vocabulary = HISTORY_REASON.get(reason.strip().lower())
     return {
         "iso": _text(h.get("date")),
         "date": tr.date(h.get("date")),
         "to": to,
         "event": tr(HISTORY_EVENT[to]) if to in HISTORY_EVENT else to,
-        "reason": tr(vocabulary) if vocabulary else reason,
+        "reason": _history_reason(tr, h.get("reason")),
         "document": _text(h.get("legal_doc")),
     }
 

@@ -127,13 +127,14 @@ def test_type_genuine_revoked_and_garbage(session: Session, sample: Any, shots: 
 
     session.check_code(sample.genuine_puc)
     assert session.verdict() == "genuine"
-    assert session.page.get_by_role("heading", level=1).inner_text().strip() == "Genuine"
+    assert session.page.get_by_role("heading", level=1).inner_text().strip() == "Registered and active"
     assert session.page.get_by_test_id("history-puc").locator("li").count() >= 1
     _shot(session.page, shots / f"result-genuine-{viewport}.png")
 
     session.check_code(sample.revoked_puc)
     assert session.verdict() == "revoked"
     assert session.page.locator('[data-code="registry.code.revoked"]').is_visible()
+    assert session.page.get_by_test_id("status-reason").is_visible()
     _shot(session.page, shots / f"result-revoked-{viewport}.png")
 
     session.check_code("hello <b>world</b>")
@@ -189,7 +190,7 @@ def test_switch_language_is_remembered(session: Session, sample: Any, shots: Pat
         session.page.get_by_test_id("lang-vi").click()
     assert session.lang() == "vi"
     assert session.verdict() == "genuine"  # back on the same result
-    assert session.page.get_by_role("heading", level=1).inner_text().strip() == "Hợp lệ"
+    assert session.page.get_by_role("heading", level=1).inner_text().strip() == "Đã đăng ký, đang hiệu lực"
     _shot(session.page, shots / f"result-genuine-vi-{viewport}.png")
     session.goto("/")
     assert session.lang() == "vi"
