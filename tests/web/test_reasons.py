@@ -13,7 +13,10 @@ from api.web import reasons
 from trace_std.errors import ErrorCode
 
 ROOT = Path(__file__).resolve().parents[2]
-BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "Accept-Language": "en"}
+BROWSER = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+}
 # The library modules behind the website: the format checks, the registry verification, the photo decoder.
 BEHIND_THE_SITE = [
     "trace_std/check.py",
@@ -82,7 +85,9 @@ def test_reason_says_which_part_is_wrong_and_what_to_do(
     assert "There is a problem with this code." not in html  # never the generic sentence
 
 
-@pytest.mark.parametrize("typed", ["vn slor 0001", "VN SLOR 0001", "ＶＮ－ＳＬＯＲ－０００１", "VN–SLOR–0001"])
+@pytest.mark.parametrize(
+    "typed", ["vn slor 0001", "VN SLOR 0001", "ＶＮ－ＳＬＯＲ－０００１", "VN–SLOR–0001"]
+)
 def test_harmless_repairs_are_not_problems(client: Any, typed: str) -> None:
     r = client.get("/verify", query_string={"q": typed}, headers=BROWSER)
     html = r.get_data(as_text=True)
@@ -111,7 +116,9 @@ def test_the_headline_says_what_was_proven(client: Any, q: str, headline: str) -
     assert re.search(r'<h1 id="verdict-h" class="verdict-word">(.*?)</h1>', html).group(1) == headline  # type: ignore[union-attr]
 
 
-def test_revoked_page_reason_first_and_markets_no_longer_valid(client: Any, web_app: Any, sample: Any) -> None:
+def test_revoked_page_reason_first_and_markets_no_longer_valid(
+    client: Any, web_app: Any, sample: Any
+) -> None:
     with web_app.app_context():
         from api import store
 
