@@ -212,6 +212,16 @@ class ErrorCode(StrEnum):
     BATCH_SSCC_DUPLICATE = "batch.sscc.duplicate"
     BATCH_LOT_HARVEST_CONFLICT = "batch.lot.harvest_conflict"
     LABEL_FIELD_UNKNOWN = "label.field.unknown"
+    LABEL_DATE_AMBIGUOUS = "label.date.ambiguous"
+    LABEL_GTIN_SCIENTIFIC = "label.gtin.scientific"
+    LABEL_GTIN_LEADING_ZEROS = "label.gtin.leading_zeros"
+    LABEL_REPAIRED_DATE = "label.repaired.date"
+    LABEL_REPAIRED_GTIN = "label.repaired.gtin"
+    LABEL_REPAIRED_CODE = "label.repaired.code"
+    LABEL_REPAIRED_MARKET = "label.repaired.market"
+    LABEL_REPAIRED_NUMBER = "label.repaired.number"
+    FILE_HEADER_ROW = "file.header.row"
+    FILE_ROW_SKIPPED = "file.row.skipped"
     # (label package appends here)
 
     # -- rendering (trace_std.render) ---------------------------------------
@@ -532,6 +542,16 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.BATCH_SSCC_DUPLICATE: InvalidCombination,
     ErrorCode.BATCH_LOT_HARVEST_CONFLICT: InvalidCombination,
     ErrorCode.LABEL_FIELD_UNKNOWN: UnknownReference,
+    ErrorCode.LABEL_DATE_AMBIGUOUS: InvalidComponent,
+    ErrorCode.LABEL_GTIN_SCIENTIFIC: InvalidFormat,
+    ErrorCode.LABEL_GTIN_LEADING_ZEROS: InvalidChecksum,
+    ErrorCode.LABEL_REPAIRED_DATE: InvalidFormat,
+    ErrorCode.LABEL_REPAIRED_GTIN: InvalidFormat,
+    ErrorCode.LABEL_REPAIRED_CODE: InvalidFormat,
+    ErrorCode.LABEL_REPAIRED_MARKET: InvalidFormat,
+    ErrorCode.LABEL_REPAIRED_NUMBER: InvalidFormat,
+    ErrorCode.FILE_HEADER_ROW: InvalidFormat,
+    ErrorCode.FILE_ROW_SKIPPED: InvalidFormat,
     # -- render categories --
     ErrorCode.RENDER_EXTRA_MISSING: RenderError,
     ErrorCode.RENDER_ENGINE_UNKNOWN: RenderError,

@@ -201,6 +201,8 @@ def _batch_report_schema() -> dict[str, Any]:
                 "maxItems": 2,
             },
             "file": {"type": "string"},
+            "value": {"type": "string", "description": "the cell as written (bad or repaired values)"},
+            "read_as": {"type": "string", "description": "what a repaired cell was read as (warnings)"},
         },
         "additionalProperties": False,
     }
@@ -227,6 +229,15 @@ def _batch_report_schema() -> dict[str, Any]:
                     "context": {"type": "object"},
                 },
                 "description": "why the file could not be read (codes file.*); totals cover the rows read",
+            },
+            "fixed_rows": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "with fix: the rows written to the canonical file (valid rows only)",
+            },
+            "fixed_csv": {
+                "type": "string",
+                "description": "with fix: the canonical CSV (ISO dates, canonical codes, GTIN-14, ISO markets)",  # noqa: E501
             },
         },
         "additionalProperties": True,

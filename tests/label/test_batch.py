@@ -80,7 +80,11 @@ def test_csv_dialects(delimiter: str, bom: bool) -> None:
 
 def test_cells_are_trimmed_and_decimal_comma_is_read() -> None:
     report = validate_file(io.BytesIO(csv_bytes([row(gtin=f" {G1} ", net_weight_kg="10,5")], delimiter=";")))
-    assert report.issues == []
+    # the decimal comma is read, and said (a repair is a warning with the original and the reading)
+    assert report.valid
+    assert [
+        (i.row, i.field, i.code, i.to_dict()["value"], i.to_dict()["read_as"]) for i in report.issues
+    ] == [(2, "net_weight_kg", "label.repaired.number", "10,5", "10.5")]
 
 
 def test_same_codes_for_every_file_format(tmp_path: Path) -> None:

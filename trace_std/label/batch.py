@@ -37,6 +37,7 @@ import dataclasses
 import datetime as _dt
 import inspect
 import io
+import itertools
 import json
 import os
 import sqlite3
@@ -46,6 +47,8 @@ from typing import IO, Any
 
 from trace_std.errors import ErrorCode, FileFormatError, Issue, Severity, TraceStdError
 from trace_std.label import fields as F
+from trace_std.label import repair as R
+from trace_std.label import sheet_reader
 from trace_std.label.markets import MarketProfile
 from trace_std.label.rules import association_issues, cross_field_issues, resolve_market
 
@@ -106,6 +109,10 @@ class RowIssue:
         }
         if self.span is not None:
             out["span"] = list(self.span)
+        if "value" in self.context:
+            out["value"] = self.context["value"]
+        if "read_as" in self.context:
+            out["read_as"] = self.context["read_as"]
         return out
 
 
@@ -160,6 +167,8 @@ def _takes_context(hook: Callable[..., Any]) -> bool:
 class RowResult:
     number: int
     issues: tuple[RowIssue, ...]
+    #: the parsed values (canonical codes, dates, ``Decimal`` weight), with ``iter_file(values=True)``
+    values: Mapping[str, Any] | None = None
 
     @property
     def valid(self) -> bool:
@@ -371,8 +380,10 @@ class _Checker:
         as_of: _dt.date | None,
         row_checks: Sequence[RowCheck],
         source: str,
+        keep_values: bool = False,
     ) -> None:
         self.market_name = market
+        self.keep_values = keep_values
         self.as_of = as_of
         self.row_checks = tuple((hook, _takes_context(hook)) for hook in row_checks)
         self.source = source
@@ -384,6 +395,9 @@ class _Checker:
         self._caches: dict[str, dict[str, Any]] = {name: {} for name in _PARSERS if name not in _UNCACHED}
         self._caches["harvest_date"] = {}
         self._rules_cache: dict[tuple[Any, ...], tuple[Issue, ...]] = {}
+        # repairs of cells the strict parsers refuse (only messy files get here): per column
+        self._repairs: dict[str, dict[str, R.Repaired | TraceStdError]] = {}
+        self._repair_state = R.RepairState()
 
     def close(self) -> None:
         self.serials.close()
@@ -403,7 +417,7 @@ class _Checker:
         if cache is not None:
             hit = cache.get(text, _MISS)
             if hit is not _MISS:
-                if isinstance(hit, TraceStdError):
+                if isinstance(hit, Exception):  # a cached error, or a repaired value (R.Repaired)
                     raise hit
                 return hit
         try:
@@ -418,11 +432,32 @@ class _Checker:
                     cache.clear()
                 cache[text] = err
             raise
+        if name in R.NOTED_COLUMNS:  # a value the parser had to normalise: a warning says so
+            noted = R.note(name, text, value)
+            if noted is not None:
+                if cache is not None:
+                    if len(cache) >= _CELL_CACHE:
+                        cache.clear()
+                    cache[text] = noted
+                raise noted
         if cache is not None:
             if len(cache) >= _CELL_CACHE:
                 cache.clear()
             cache[text] = value
         return value
+
+    def _repair(self, number: int, name: str, text: str, err: TraceStdError) -> R.Repaired | TraceStdError:
+        """A cell the strict parser refused: its repair, or the error to report (value and fix shown)."""
+        cache = self._repairs.setdefault(name, {})
+        hit = cache.get(text)
+        if hit is not None:
+            return hit
+        found = R.repair(name, text, err, self._repair_state, number)
+        if not isinstance(found, R.Repaired) or found.cacheable:
+            if len(cache) >= _CELL_CACHE:
+                cache.clear()
+            cache[text] = found
+        return found
 
     def check(self, number: int, cells: Mapping[str, str]) -> RowResult:
         issues: list[RowIssue] = []
@@ -433,12 +468,21 @@ class _Checker:
                 continue
             try:
                 value = self._parse(name, text)
+            except R.Repaired as noted:
+                value = noted.value
+                issues.append(_repaired_issue(number, name, noted))
             except TraceStdError as err:
-                failed.add(name)
-                issues.append(
-                    RowIssue(number, name, err.code, Severity.ERROR, err.message, err.span, err.context)
-                )
-                continue
+                found = self._repair(number, name, text, err)
+                if isinstance(found, TraceStdError):
+                    failed.add(name)
+                    issues.append(
+                        RowIssue(
+                            number, name, found.code, Severity.ERROR, found.message, found.span, found.context
+                        )
+                    )
+                    continue
+                value = found.value
+                issues.append(_repaired_issue(number, name, found))
             if name == "harvest_date":
                 values["harvest_date"] = value[0]
                 if value[1] is not None:
@@ -464,10 +508,10 @@ class _Checker:
             row = Row(number, cells, values, not any(i.severity is Severity.ERROR for i in issues))
             context = RowContext(market, self.as_of, self.source)
             for hook, with_context in self.row_checks:
-                found = hook(row, context) if with_context else hook(row)  # type: ignore[call-arg]
-                for issue in found:
+                extra = hook(row, context) if with_context else hook(row)  # type: ignore[call-arg]
+                for issue in extra:
                     issues.append(RowIssue.of(number, issue))
-        return RowResult(number, tuple(issues))
+        return RowResult(number, tuple(issues), values if self.keep_values else None)
 
     def _row_rules(
         self, values: Mapping[str, Any], market: MarketProfile | None, failed: frozenset[str]
@@ -550,6 +594,18 @@ class _Checker:
                 )
 
 
+def _repaired_issue(number: int, name: str, rep: R.Repaired) -> RowIssue:
+    return RowIssue(
+        number,
+        name,
+        rep.code,
+        Severity.WARNING,
+        rep.message,
+        (0, len(rep.original)),
+        {"value": rep.original, "read_as": rep.read_as},
+    )
+
+
 # -- readers ----------------------------------------------------------------------------------------
 
 
@@ -558,11 +614,14 @@ def _normalise_header(name: str) -> str:
 
 
 def _columns(header: Sequence[str], first_row: int) -> tuple[list[str | None], list[RowIssue]]:
-    names = [_normalise_header(h) for h in header]
-    known = set(COLUMNS) | set(OPTIONAL_COLUMNS)
+    """The template column of each header cell (names in any language of the alias table)."""
+    header = [h.lstrip("\ufeff").strip() for h in header]
+    names = sheet_reader.header_columns(header)
     seen: set[str] = set()
     for name in names:
-        if name in seen and name in known:
+        if name is None:
+            continue
+        if name in seen:
             raise _file_error(
                 ErrorCode.FILE_COLUMNS_DUPLICATE, f"column {name!r} appears twice in the header", column=name
             )
@@ -571,22 +630,66 @@ def _columns(header: Sequence[str], first_row: int) -> tuple[list[str | None], l
     if missing:
         raise _file_error(
             ErrorCode.FILE_COLUMNS_MISSING,
-            f"missing column(s): {', '.join(missing)}; see examples/labels/template.csv",
+            f"missing column(s): {', '.join(missing)} (header on row {first_row}: "
+            f"{', '.join(repr(h) for h in header if h)}); name the columns as in "
+            "examples/labels/template.csv or docs/batch-validation.md",
             missing=missing,
-            found=[n for n in names if n],
+            found=[h for h in header if h],
         )
     warnings = [
         RowIssue(
             first_row,
-            name,
+            original,
             ErrorCode.LABEL_FIELD_UNKNOWN,
             Severity.WARNING,
-            f"column {name!r} is not part of the template and is ignored",
+            f"column {original!r} is not a template column and is ignored",
+            context={"value": original},
         )
-        for name in names
-        if name and name not in known
+        for original, name in zip(header, names, strict=True)
+        if original and name is None and not sheet_reader.ignored_column(original)
     ]
-    return [n if n in known else None for n in names], warnings
+    return names, warnings
+
+
+def _find_header(rows: Iterator[list[str]]) -> tuple[int, list[str], list[RowIssue]]:
+    """Consume ``rows`` down to the header row: ``(its row number, its cells, warnings)``."""
+    first: tuple[int, list[str]] | None = None
+    for number, cells in enumerate(rows, start=1):
+        if first is None and any(c.strip() for c in cells):
+            first = (number, cells)
+        if sheet_reader.is_header(cells):
+            notes: list[RowIssue] = []
+            if number > 1:
+                notes.append(
+                    RowIssue(
+                        number,
+                        None,
+                        ErrorCode.FILE_HEADER_ROW,
+                        Severity.WARNING,
+                        f"the header is on row {number}; the {number - 1} row(s) above it "
+                        "(titles, blank rows) are not read",
+                        context={"header_row": number},
+                    )
+                )
+            return number, cells, notes
+        if number >= sheet_reader.HEADER_SCAN:
+            break
+    if first is None:
+        raise _file_error(ErrorCode.FILE_EMPTY, "the file is empty: no header row")
+    _columns(first[1], first[0])  # raises file.columns.missing, naming what it found
+    raise AssertionError("unreachable: a row without three template columns lacks required ones")
+
+
+def _skipped(number: int, cells: Sequence[str], reason: str) -> RowIssue:
+    shown = " | ".join(c.strip() for c in cells if c and c.strip())
+    return RowIssue(
+        number,
+        None,
+        ErrorCode.FILE_ROW_SKIPPED,
+        Severity.WARNING,
+        f"row skipped ({reason}): {shown[:80]!r}",
+        context={"value": shown[:200], "reason": reason},
+    )
 
 
 class _Source:
@@ -663,41 +766,58 @@ def _detect_format(name: str, head: bytes, fmt: str | None) -> str:
 def _csv_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
     text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
     try:
+        head: list[str] = []
         try:
-            header_line = text.readline()
+            for _ in range(sheet_reader.HEADER_SCAN):
+                line = text.readline()
+                if not line:
+                    break
+                head.append(line)
         except UnicodeDecodeError:
             raise _encoding_error(src, raw) from None
-        if not header_line.strip():
+        if not any(line.strip() for line in head):
             raise _file_error(ErrorCode.FILE_EMPTY, "the file is empty: no header row")
-        delimiter = max((",", ";", "\t"), key=header_line.count)
-        header = next(csv.reader([header_line], delimiter=delimiter))
-        columns, warnings = _columns(header, 1)
-        yield from warnings
-        width = len(columns)
-        pairs = [(i, c) for i, c in enumerate(columns) if c is not None]
+        delimiter = sheet_reader.guess_delimiter(head)
         # strict: a stray quote raises instead of silently swallowing the rest of the file
-        reader = csv.reader(text, delimiter=delimiter, strict=True)
-        number = 1
+        reader = csv.reader(itertools.chain(head, text), delimiter=delimiter, strict=True)
+        number = 0
         try:
+            number, header, notes = _find_header(reader)
+            columns, warnings = _columns(header, number)
+            yield from notes
+            yield from warnings
+            width = len(columns)
+            pairs = [(i, c) for i, c in enumerate(columns) if c is not None]
             for cells in reader:
                 number += 1
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue
                 n = len(cells)
+                extra: tuple[RowIssue, ...] = ()
                 if n == width:
-                    yield number, {c: cells[i].strip() for i, c in pairs}, ()
+                    row = {c: cells[i].strip() for i, c in pairs}
                 elif n > width and any(c.strip() for c in cells[width:]):
-                    extra = RowIssue(
-                        number,
-                        None,
-                        ErrorCode.FILE_ROW_MALFORMED,
-                        Severity.ERROR,
-                        f"row has {n} cells, the header {width}",
-                        context={"cells": n, "columns": width},
+                    extra = (
+                        RowIssue(
+                            number,
+                            None,
+                            ErrorCode.FILE_ROW_MALFORMED,
+                            Severity.ERROR,
+                            f"row has {n} cells, the header {width}",
+                            context={"cells": n, "columns": width},
+                        ),
                     )
-                    yield number, {c: cells[i].strip() for i, c in pairs}, (extra,)
+                    row = {c: cells[i].strip() for i, c in pairs}
                 else:
-                    yield number, {c: cells[i].strip() if i < n else "" for i, c in pairs}, ()
+                    row = {c: cells[i].strip() if i < n else "" for i, c in pairs}
+                gtin = row.get("gtin")
+                if not gtin or not gtin[0].isdigit():  # blank (comma-only), totals, notes: not labels
+                    reason = sheet_reader.skip_reason(cells, row)
+                    if reason is not None:
+                        if reason:
+                            yield _skipped(number, cells, reason)
+                        continue
+                yield number, row, extra
         except UnicodeDecodeError:
             raise _encoding_error(src, raw) from None
         except csv.Error as exc:
@@ -761,10 +881,10 @@ def _xlsx_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
         if sheet is None or not hasattr(sheet, "iter_rows"):
             raise _file_error(ErrorCode.FILE_EMPTY, "the workbook has no worksheet")
         rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise _file_error(ErrorCode.FILE_EMPTY, "the worksheet is empty: no header row")
-        columns, warnings = _columns([_cell_text(h) for h in header], 1)
+        top = (list(map(_cell_text, cells)) for cells in rows)
+        number, header, notes = _find_header(top)
+        columns, warnings = _columns(header, number)
+        yield from notes
         yield from warnings
         pairs = [(i, c) for i, c in enumerate(columns) if c is not None]
         for cells in rows:
@@ -772,7 +892,16 @@ def _xlsx_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
             if not any(c is not None and _cell_text(c) for c in cells):
                 continue
             n = len(cells)
-            yield number, {c: _cell_text(cells[i]) if i < n else "" for i, c in pairs}, ()
+            row = {c: _cell_text(cells[i]) if i < n else "" for i, c in pairs}
+            gtin = row.get("gtin")
+            if not gtin or not gtin[0].isdigit():  # totals, notes: not label rows
+                texts = [_cell_text(c) for c in cells]
+                reason = sheet_reader.skip_reason(texts, row)
+                if reason is not None:
+                    if reason:
+                        yield _skipped(number, texts, reason)
+                    continue
+            yield number, row, ()
     except TraceStdError:
         raise
     except Exception as exc:  # a cut-off or corrupt sheet, found while reading it
@@ -861,6 +990,52 @@ def _json_cell(value: Any) -> str:
     return str(value).strip()
 
 
+def _single_label(head: bytes) -> dict[str, Any] | None:
+    """The label object of a whole (pretty-printed) JSON label file held in ``head``, else ``None``.
+
+    JSON Lines files (one object per line) and files longer than the sniffed head are left to the
+    JSON Lines reader.
+    """
+    if len(head) >= _SNIFF:
+        return None
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text.startswith(b"{"):
+        return None
+    first = text.split(b"\n", 1)[0]
+    try:
+        json.loads(first)
+        return None  # the first line is a whole object: JSON Lines
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        pass
+    try:
+        obj = json.loads(text.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def _check_single_label(
+    label: dict[str, Any],
+    market: str | None,
+    as_of: _dt.date | None,
+    row_checks: Sequence[RowCheck],
+    source: str,
+) -> RowResult:
+    """One label JSON checked as :func:`~trace_std.label.check_label` does, as row 1."""
+    from trace_std.label import check_label
+
+    report = check_label(label, market=market, as_of=as_of)
+    issues = [RowIssue.of(1, issue) for issue in report.issues]
+    if row_checks:
+        profile = None
+        row = Row(1, {}, label, report.valid)
+        context = RowContext(profile, as_of, source)
+        for hook in row_checks:
+            found = hook(row, context) if _takes_context(hook) else hook(row)  # type: ignore[call-arg]
+            issues.extend(RowIssue.of(1, issue) for issue in found)
+    return RowResult(1, tuple(issues), label)
+
+
 # -- public API --------------------------------------------------------------------------------------
 
 Progress = Callable[[int, int | None, int | None], None]
@@ -876,6 +1051,7 @@ def iter_file(
     name: str | None = None,
     progress: Progress | None = None,
     progress_every: int = 4096,
+    values: bool = False,
 ) -> Iterator[RowResult | RowIssue]:
     """Stream a label file: one :class:`RowResult` per label row, :class:`RowIssue` for file warnings.
 
@@ -886,6 +1062,15 @@ def iter_file(
     ``row_checks`` are hooks (e.g. registry look-ups) run on every row after the built-in rules.
     ``name`` (e.g. an upload's file name) is a hint for the format when the content does not tell
     (``format`` forces it); the content wins: an .xlsx workbook is read as one whatever its name.
+    ``values=True`` keeps each row's parsed values in :attr:`RowResult.values` (for ``--fix``).
+
+    A file that is one JSON label object (the file ``trace-std encode`` takes, carton or pallet,
+    pretty-printed) is checked as one row with :func:`trace_std.label.check_label`.
+
+    Spreadsheets as offices save them are read too (:mod:`trace_std.label.sheet_reader`,
+    :mod:`trace_std.label.repair`): titles above the header, header names in Vietnamese, English or
+    Chinese, blank, totals and notes rows skipped, dates, GTINs, codes, markets and decimal commas
+    repaired with a warning each.
     """
     if as_of is not None and (not isinstance(as_of, _dt.date) or isinstance(as_of, _dt.datetime)):
         raise TypeError("as_of must be a datetime.date")
@@ -903,8 +1088,13 @@ def iter_file(
             _sniff_bytes(head)
         elif not head.startswith(b"PK"):
             raise _file_error(ErrorCode.FILE_FORMAT_UNKNOWN, "the file is not an .xlsx workbook")
+        if fmt == "jsonl":
+            label = _single_label(head)
+            if label is not None:
+                yield _check_single_label(label, market, as_of, row_checks, src.name)
+                return
         reader = {"csv": _csv_rows, "xlsx": _xlsx_rows, "jsonl": _jsonl_rows}[fmt]
-        checker = _Checker(market, as_of, row_checks, src.name)
+        checker = _Checker(market, as_of, row_checks, src.name, keep_values=values)
         closers.append(checker.close)
         count = 0
         for item in reader(src, raw):
@@ -944,7 +1134,14 @@ def validate_file(
     ``name`` is a format hint, as for :func:`iter_file`. ``max_issues`` caps the issues kept in
     memory (totals and ``issues_by_code`` stay exact).
     """
-    src = str(source) if isinstance(source, (str, os.PathLike)) else str(getattr(source, "name", "<stream>"))
+    if name is not None:  # an upload's file name names the report
+        src = name
+    else:
+        src = (
+            str(source)
+            if isinstance(source, (str, os.PathLike))
+            else str(getattr(source, "name", "<stream>"))
+        )
     report = BatchReport(source=src)
     for item in iter_file(
         source,
