@@ -76,9 +76,7 @@ class Request(FlaskRequest):
             return LimitedStream(raw, length)  # type: ignore[return-value]
         if "wsgi.input_terminated" not in environ:
             if _chunked(environ):  # the server hands us a body it cannot delimit
-                raise Problem(
-                    411, ProblemCode.LENGTH_REQUIRED, "send the body with a Content-Length header"
-                )
+                raise Problem(411, ProblemCode.LENGTH_REQUIRED, "send the body with a Content-Length header")
             return io.BytesIO()  # no body at all
         if limit is None:
             return raw
@@ -126,4 +124,3 @@ def source(
         return io.BytesIO(body()), types[request.mimetype], None
     accepted = ", ".join(["multipart/form-data", *types])
     raise Problem(415, ProblemCode.UNSUPPORTED_MEDIA_TYPE, f"send one of: {accepted}")
-

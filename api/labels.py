@@ -2,15 +2,20 @@
 
 * ``POST /v1/labels/verify``: a label (JSON) → Report (format + registry: code exists, active on
   the pack date, approved for the market, lot registered);
-* ``POST /v1/labels/validate``: a CSV/XLSX/JSONL upload (size limit ``MAX_UPLOAD_BYTES``) → the
-  batch report with the same registry checks on every row;
+* ``POST /v1/labels/validate``: a CSV/XLSX/JSONL upload or one label JSON (size limit
+  ``MAX_UPLOAD_BYTES``) → the batch report, named after the uploaded file, with the same registry
+  checks on every row; ``?fix=1`` adds ``fixed_csv``, the canonical file of the valid rows (as
+  ``trace-std validate --fix``), and ``fixed_rows``;
 * ``POST /v1/labels/encode``: label values → element strings (HRI, raw) and Digital Link; invalid
   values are ``422``.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+import io
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
 
 from api import bodies, params, store
 from api.http import json_response, public
@@ -50,14 +55,26 @@ def validate_file() -> Response:
     if upload is None:
         raise Problem(400, ProblemCode.INVALID_BODY, "upload the file as the multipart field 'file'")
     market = params.text("market", max_length=8)
-    report = validate_file(
-        upload.stream,
-        market=market,
-        row_checks=[row_checks(store.registry(), market=market)],
-        name=upload.filename or None,  # a hint only: the library sniffs the content first
-        max_issues=MAX_ISSUES,
-    )
-    return json_response(plain(report))
+    fix = params.text("fix", max_length=5) or request.form.get("fix", "")
+    if fix not in ("", "0", "1", "true", "false"):
+        raise Problem(400, ProblemCode.INVALID_PARAMETER, "fix must be 1, true, 0 or false")
+    options: dict[str, Any] = {
+        "market": market,
+        "row_checks": [row_checks(store.registry(), market=market)],
+        # a format hint (the library sniffs the content first), and the report's file name
+        "name": upload.filename or None,
+        "max_issues": MAX_ISSUES,
+    }
+    if fix in ("1", "true"):
+        from trace_std.label.fix import fix_file
+
+        fixed = io.StringIO()
+        report, written = fix_file(upload.stream, fixed, **options)
+        body = plain(report)
+        body["fixed_rows"] = written
+        body["fixed_csv"] = fixed.getvalue()
+        return json_response(body)
+    return json_response(plain(validate_file(upload.stream, **options)))
 
 
 @bp.post("/encode")

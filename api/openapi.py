@@ -203,7 +203,8 @@ def paths() -> dict[str, Any]:
         }},
         "/v1/labels/validate": {"post": {
             "tags": ["labels"], "summary": "Validate a batch file (CSV, XLSX, JSONL) with registry row checks",
-            "parameters": [MARKET],
+            "parameters": [MARKET, _q("fix", "1: add fixed_csv, the canonical file of the valid rows",
+                                      enum=["0", "1", "true", "false"])],
             "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                 "type": "object", "required": ["file"],
                 "properties": {"file": {"type": "string", "format": "binary"}}}}}},

@@ -165,3 +165,42 @@ def test_symbol_errors(client: FlaskClient, problem: Any) -> None:
         "encode.values.invalid",
     )
     assert body["errors"][0]["code"].startswith("gs1.")
+
+
+def test_validate_names_the_uploaded_file_and_fixes(client: FlaskClient, validate: Any) -> None:
+    from tests.label.messy_files import FILES
+
+    pytest.importorskip("openpyxl")
+    payload = FILES["week48.xlsx"]()
+    response = client.post(
+        "/v1/labels/validate?fix=1",
+        data={"file": (io.BytesIO(payload), "tuần 48.xlsx")},
+        content_type="multipart/form-data",
+    )
+    body = validate(response, "batch-report")
+    assert body["file"] == "tuần 48.xlsx"
+    assert body["fixed_rows"] == body["rows_valid"]
+    lines = body["fixed_csv"].splitlines()
+    assert lines[0].startswith("gtin,lot,") and len(lines) == 1 + body["fixed_rows"]
+    repaired = [i for i in body["issues"] if i["code"] == "label.repaired.market"]
+    assert repaired and repaired[0]["value"] == "Trung Quốc" and repaired[0]["read_as"] == "CN"
+    plain_body = validate(
+        client.post(
+            "/v1/labels/validate",
+            data={"file": (io.BytesIO(payload), "w.xlsx")},
+            content_type="multipart/form-data",
+        ),
+        "batch-report",
+    )
+    assert "fixed_csv" not in plain_body and plain_body["file"] == "w.xlsx"
+
+
+def test_validate_fix_must_be_a_flag(client: FlaskClient, problem: Any) -> None:
+    problem(
+        client.post(
+            "/v1/labels/validate?fix=maybe",
+            data={"file": (io.BytesIO(b"gtin\n"), "a.csv")},
+            content_type="multipart/form-data",
+        ),
+        400,
+    )

@@ -80,7 +80,7 @@ def test_unreadable_files_exit_2_with_a_clear_message(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     bad = tmp_path / "legacy.csv"
-    bad.write_bytes(TEMPLATE.read_text("utf-8").encode("utf-8").replace("ộ".encode(), b"\xf4\xf2"))
+    bad.write_bytes(TEMPLATE.read_text("utf-8").encode("utf-8").replace("ơ".encode(), b"\xf4\xf2"))
     code, out, err = run(capsys, str(bad), str(TEMPLATE))
     assert code == 2
     assert "UNREADABLE: file.encoding (byte " in out and "Traceback" not in out + err

@@ -174,3 +174,78 @@ def test_clean_template_file_has_no_repairs() -> None:
     template = Path(__file__).resolve().parents[2] / "examples" / "labels" / "template.csv"
     report = validate_file(template)
     assert not [i for i in report.issues if i.code.startswith(("label.repaired.", "file."))]
+
+
+def _cli(*args: str) -> Any:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run(
+        [sys.executable, "-m", "trace_std.cli", *args], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_cli_fix_writes_the_canonical_file_of_repairable_rows(tmp_path: Any) -> None:
+    import csv
+    import json
+
+    source = tmp_path / "week48.xlsx"
+    source.write_bytes(FILES["week48.xlsx"]())
+    fixed = tmp_path / "fixed.csv"
+    run = _cli(
+        "validate", str(source), "--fix", "-o", str(fixed), "--as-of", "2025-12-01", "--format", "json"
+    )
+    assert run.returncode == 1, run.stderr  # two rows could not be repaired
+    doc = json.loads(run.stdout)
+    assert (doc["rows_valid"], doc["rows_invalid"], doc["fixed_rows"]) == (2, 2, 2)
+    rows = list(csv.DictReader(fixed.read_text("utf-8-sig").splitlines()))
+    assert [r["gtin"] for r in rows] == ["08935234567895", "00012345678905"]  # GTIN-14
+    assert {r["puc"] for r in rows} == {"VN-DTOR-0017"} and {r["destination_market"] for r in rows} == {"CN"}
+    assert [r["pack_date"] for r in rows] == ["2025-03-05", "2025-03-05"]  # ISO dates
+    assert [r["net_weight_kg"] for r in rows] == ["10.5", "10.5"]
+    # the fixed file is clean: no repair left, same rows
+    again = validate_file(fixed, as_of=AS_OF)
+    assert again.rows_total == again.rows_valid == 2
+    assert not [i for i in again.issues if i.code.startswith("label.repaired.")]
+
+
+def test_cli_fix_needs_one_file_and_an_output(tmp_path: Any) -> None:
+    source = tmp_path / "a.csv"
+    source.write_bytes(FILES["week48-comma.csv"]())
+    assert _cli("validate", str(source), "--fix").returncode == 2
+    assert _cli("validate", str(source), "-o", str(tmp_path / "x.csv")).returncode == 2
+
+
+def test_cli_validates_a_single_label_json() -> None:
+    from pathlib import Path
+
+    labels = Path(__file__).resolve().parents[2] / "examples" / "labels"
+    ok = _cli("validate", str(labels / "valid-carton-cn-dragon-fruit.json"))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "1 rows, 1 valid" in ok.stdout
+    bad = _cli("validate", str(labels / "invalid-gtin-check-digit.json"), "--format", "json")
+    assert bad.returncode == 1
+    assert '"gs1.key.checksum"' in bad.stdout
+
+
+def test_template_passes_against_the_bundled_sample_registry(tmp_path: Any) -> None:
+    """A newcomer's first upload of the template passes: its codes, GTIN and lot are in the sample."""
+    from pathlib import Path
+
+    pytest.importorskip("sqlalchemy")
+    from trace_std.registry import Registry
+    from trace_std.registry.verify import row_checks
+
+    template = Path(__file__).resolve().parents[2] / "examples" / "labels" / "template.csv"
+    registry = Registry(f"sqlite:///{tmp_path}/sample.sqlite3")
+    try:
+        assert registry.ensure_sample() is True
+        report = validate_file(template, row_checks=[row_checks(registry)])
+    finally:
+        registry.close()
+    assert (report.rows_total, report.rows_valid) == (1, 1)
+    assert report.issues == []

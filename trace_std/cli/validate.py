@@ -1,8 +1,12 @@
-"""``trace-std validate FILE... [--market CN] [--as-of DATE] [--format text|json|csv]``.
+"""``trace-std validate FILE... [--market CN] [--as-of DATE] [--format text|json|csv] [--fix -o FIXED.csv]``.
 
 Validates exporters' label files (CSV, XLSX, JSON Lines) row by row with
 :func:`trace_std.label.batch.iter_file`. Prints a summary, then one line per issue. Issues are
 spooled to a temporary file while the rows stream, so memory stays flat however large the file.
+
+``--fix -o FIXED.csv`` (one FILE) also writes the canonical file of the rows that are valid after
+repair (:func:`trace_std.label.fix.fix_file`); rows it could not repair are left out and reported.
+A FILE may also be one label JSON, the file ``trace-std encode`` takes.
 
 Exit codes: 0 every row is clean (warnings allowed), 1 some row fails, 2 a file cannot be read.
 """
@@ -41,6 +45,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--format", choices=("text", "json", "csv"), default="text", help="output format")
     p.add_argument("--input-format", choices=("csv", "xlsx", "jsonl"), help="override the detected file type")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    p.add_argument(
+        "--fix",
+        action="store_true",
+        help="write the repaired, canonical file of the valid rows to -o (ISO dates, GTIN-14, ISO markets)",
+    )
+    p.add_argument("-o", "--output", metavar="FIXED.csv", help="where --fix writes the canonical file")
     p.set_defaults(func=_run)
 
 
@@ -74,6 +84,7 @@ class _Totals:
         self.rows_invalid = 0
         self.issues = 0
         self.error: FileFormatError | None = None
+        self.fixed: int | None = None  # rows written by --fix
 
 
 def _issue_text(issue: RowIssue) -> str:
@@ -123,7 +134,47 @@ def _file_error_dict(err: FileFormatError) -> dict[str, Any]:
     return {"code": err.code, "message": err.message, "context": {k: v for k, v in err.context.items()}}
 
 
+def _fix_one(name: str, args: argparse.Namespace, spool: IO[str], out_format: str) -> _Totals:
+    """``--fix``: validate ``name`` and write its valid rows, canonical, to ``args.output``."""
+    from trace_std.label.fix import fix_file
+
+    totals = _Totals(name)
+    source: Any = sys.stdin.buffer if name == "-" else name
+    writer = csv.writer(spool) if out_format == "csv" else None
+    try:
+        with open(args.output, "w", encoding="utf-8-sig", newline="") as fixed:
+            report, written = fix_file(
+                source, fixed, market=args.market, as_of=args.as_of, format=args.input_format
+            )
+    except FileFormatError as err:
+        totals.error = err
+        return totals
+    totals.rows_total, totals.rows_valid, totals.rows_invalid = (
+        report.rows_total,
+        report.rows_valid,
+        report.rows_invalid,
+    )
+    totals.fixed = written
+    for issue in report.issues:
+        totals.issues += 1
+        if out_format == "json":
+            spool.write(json.dumps(issue.to_dict(), ensure_ascii=False) + "\n")
+        elif writer is not None:
+            writer.writerow(
+                [name, issue.row, issue.field or "", issue.code, str(issue.severity), issue.message]
+            )
+        else:
+            spool.write(_issue_text(issue))
+    return totals
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.fix and (not args.output or len(args.files) != 1):
+        sys.stderr.write("trace-std validate: --fix needs one FILE and -o FIXED.csv\n")
+        return 2
+    if args.output and not args.fix:
+        sys.stderr.write("trace-std validate: -o is the file --fix writes; add --fix\n")
+        return 2
     out = sys.stdout
     fmt: str = args.format
     worst = 0
@@ -132,7 +183,7 @@ def _run(args: argparse.Namespace) -> int:
     json_docs: list[str] = []
     for name in args.files:
         with tempfile.SpooledTemporaryFile(max_size=_SPOOL, mode="w+", encoding="utf-8", newline="") as spool:
-            totals = _validate_one(name, args, spool, fmt)
+            totals = (_fix_one if args.fix else _validate_one)(name, args, spool, fmt)
             spool.seek(0)
             if totals.error is not None:
                 worst = 2
@@ -165,6 +216,8 @@ def _json_document(totals: _Totals, spool: IO[str]) -> str:
     }
     if totals.error is not None:
         head["error"] = _file_error_dict(totals.error)
+    if totals.fixed is not None:
+        head["fixed_rows"] = totals.fixed
     text = json.dumps(head, ensure_ascii=False)[:-1] + ', "issues": ['
     parts = [text]
     first = True
@@ -190,5 +243,7 @@ def _text_document(out: IO[str], totals: _Totals, spool: IO[str]) -> None:
         f"{totals.name}: {status}: {totals.rows_total} rows, {totals.rows_valid} valid, "
         f"{totals.rows_invalid} invalid, {totals.issues} issues\n"
     )
+    if totals.fixed is not None:
+        out.write(f"  {totals.fixed} valid rows written, canonical; {totals.rows_invalid} rows left out\n")
     for line in spool:
         out.write(line)

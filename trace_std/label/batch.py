@@ -1118,6 +1118,13 @@ def iter_file(
             close()
 
 
+def source_name(source: str | os.PathLike[str] | IO[bytes], name: str | None = None) -> str:
+    """What a report calls its file: ``name`` (an upload's file name) if given, else the path or stream."""
+    if name is not None:
+        return name
+    return str(source) if isinstance(source, (str, os.PathLike)) else str(getattr(source, "name", "<stream>"))
+
+
 def validate_file(
     source: str | os.PathLike[str] | IO[bytes],
     *,
@@ -1134,15 +1141,7 @@ def validate_file(
     ``name`` is a format hint, as for :func:`iter_file`. ``max_issues`` caps the issues kept in
     memory (totals and ``issues_by_code`` stay exact).
     """
-    if name is not None:  # an upload's file name names the report
-        src = name
-    else:
-        src = (
-            str(source)
-            if isinstance(source, (str, os.PathLike))
-            else str(getattr(source, "name", "<stream>"))
-        )
-    report = BatchReport(source=src)
+    report = BatchReport(source=source_name(source, name))
     for item in iter_file(
         source,
         market=market,
