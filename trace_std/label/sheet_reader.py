@@ -8,8 +8,8 @@ and tells the batch reader (:mod:`trace_std.label.batch`) which rows to skip:
 * the header is the first row (of the first :data:`HEADER_SCAN`) in which at least three cells name
   a template column, in any of the names of :mod:`trace_std.label.aliases`;
 * a row whose GTIN cell is empty or does not start with a digit is skipped when it is blank
-  (silently), or when its first filled cell is a totals or notes word, or when it has no lot and no
-  dates (a warning ``file.row.skipped``
+  (silently), or when its first filled cell is a totals or notes word, or when it has no lot, no
+  dates and at most three filled cells (a sum, a stray note) (a warning ``file.row.skipped``
   each time, so nothing disappears unseen).
 
 >>> header_columns(["STT", "Mã GTIN", "Số lô", "Ngày đóng gói", "Màu thùng"])
@@ -36,6 +36,7 @@ __all__ = ["HEADER_SCAN", "guess_delimiter", "header_columns", "is_header", "ski
 HEADER_SCAN = 30
 _MIN_HEADER_COLUMNS = 3
 _KEY_FIELDS = ("lot", "harvest_date", "pack_date")
+_MAX_STRAY_CELLS = 3  # a row with more filled cells but no GTIN, lot or date is a broken label row
 _SKIP_NAMES = {"totals": "totals row", "notes": "notes row"}
 
 
@@ -71,7 +72,8 @@ def skip_reason(cells: Sequence[str], row: Mapping[str, str]) -> str | None:
     kind = row_kind(first)
     if kind is not None:
         return _SKIP_NAMES[kind]
-    if not any(row.get(name) for name in _KEY_FIELDS):  # the GTIN cell, if any, is not digits
+    filled = sum(1 for c in cells if c and c.strip())
+    if filled <= _MAX_STRAY_CELLS and not any(row.get(name) for name in _KEY_FIELDS):
         return "no GTIN, lot or date: not a label row"
     return None
 
