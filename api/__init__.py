@@ -35,6 +35,9 @@ BLUEPRINTS: tuple[str, ...] = (
 #: Defaults of every setting; each can be overridden by ``TRACE_STD_<NAME>`` or ``create_app(config)``.
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: the registry's default SQLite file
+    "DATABASE_CONNECT_TIMEOUT": 2,  # seconds (PostgreSQL; 2 is libpq's minimum)
+    "DATABASE_STATEMENT_TIMEOUT_MS": 5000,  # PostgreSQL statement_timeout of the service (0: none)
+    "DATABASE_BREAKER_SECONDS": 2,  # after a failure: fail fast, probe the database this often
     "ENSURE_SAMPLE": False,  # load the synthetic sample registry into an empty database
     "RATELIMIT_STORAGE": "memory://",
     "RATELIMIT_PUBLIC": "300 per minute",

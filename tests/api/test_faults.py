@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,15 @@ from tests.api.conftest import (
 
 
 class TcpProxy:
-    """A loopback TCP proxy we can cut and restore (the database 'goes away' and 'comes back')."""
+    """A loopback TCP proxy we can cut and restore (the database 'goes away' and 'comes back').
+
+    With ``stalled = True`` it accepts connections and never answers: the database that accepts
+    connections but never replies (``accepted`` counts the connections it took)."""
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
+        self.stalled = False
+        self.accepted = 0
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
         self.port = probe.getsockname()[1]
@@ -48,6 +54,11 @@ class TcpProxy:
                 client, _ = server.accept()
             except OSError:
                 return
+            self.accepted += 1
+            if self.stalled:
+                with self._lock:
+                    self._conns.append(client)  # held open, never read, never answered
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
@@ -89,6 +100,16 @@ def _assert_unavailable(response: Any, problem: Any) -> None:
     assert int(response.headers["Retry-After"]) > 0
 
 
+def _recovered(client: Any, path: str, seconds: float = 20.0) -> Any:
+    """The first non-503 answer of ``path`` (the breaker's probe notices the database is back)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        response = client.get(path)
+        if response.status_code != 503 or time.monotonic() > deadline:
+            return response
+        time.sleep(0.05)
+
+
 @pytest.mark.postgres
 def test_postgres_down_is_503_and_recovers(problem: Any, validate: Any) -> None:
     from trace_std.registry import Registry
@@ -100,7 +121,7 @@ def test_postgres_down_is_503_and_recovers(problem: Any, validate: Any) -> None:
     with Registry(url) as registry:
         registry.ensure_sample()
         code = registry.search(kind="puc", market="CN", per_page=1).items[0].code
-    app = make_app(url)
+    app = make_app(url, DATABASE_BREAKER_SECONDS=0.1)
     try:
         client = app.test_client()
         assert client.get(f"/v1/codes/{code}").status_code == 200
@@ -110,7 +131,7 @@ def test_postgres_down_is_503_and_recovers(problem: Any, validate: Any) -> None:
             _assert_unavailable(client.get(path), problem)
         assert client.get("/healthz").status_code == 200  # the process itself is alive
         proxy.start()
-        validate(client.get(f"/v1/codes/{code}"), "code-record")
+        validate(_recovered(client, f"/v1/codes/{code}"), "code-record")
         assert client.get("/readyz").status_code == 200
     finally:
         proxy.stop()
@@ -127,14 +148,56 @@ def test_sqlite_unreachable_is_503_and_recovers(tmp_path: Path, problem: Any, va
         code = registry.search(kind="puc", market="CN", per_page=1).items[0].code
     served = tmp_path / "served.sqlite3"
     served.mkdir()  # a directory where the database file should be: SQLite cannot open it
-    app = make_app(f"sqlite:///{served}")
+    app = make_app(f"sqlite:///{served}", DATABASE_BREAKER_SECONDS=0.1)
     try:
         client = app.test_client()
         _assert_unavailable(client.get(f"/v1/codes/{code}"), problem)
         _assert_unavailable(client.get("/readyz"), problem)
         served.rmdir()
         real.rename(served)  # the database comes back
-        validate(client.get(f"/v1/codes/{code}"), "code-record")
+        validate(_recovered(client, f"/v1/codes/{code}"), "code-record")
         assert client.get("/readyz").status_code == 200
     finally:
         close_app(app)
+
+
+@pytest.mark.postgres
+def test_a_database_that_never_answers_fails_fast_and_recovers(
+    problem: Any, validate: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 17 item 4: a listener that accepts and never replies. Only the first request waits for
+    the connect timeout; the breaker answers the rest at once without touching the database;
+    /healthz never touches it; one warning at the outage and one at recovery."""
+    import logging
+
+    from trace_std.registry import Registry
+
+    name = create_pg_database()
+    proxy = TcpProxy((PG_HOST, PG_PORT))
+    proxy.start()
+    url = pg_url(name, proxy.port)
+    with Registry(url) as registry:
+        registry.ensure_sample()
+        code = registry.search(kind="puc", market="CN", per_page=1).items[0].code
+    proxy.stalled = True
+    app = make_app(url, DATABASE_BREAKER_SECONDS=0.5)
+    caplog.set_level(logging.WARNING, logger="trace_std.api")
+    try:
+        client = app.test_client()
+        for _ in range(8):
+            _assert_unavailable(client.get(f"/v1/codes/{code}"), problem)
+        assert proxy.accepted <= 2  # the first lookup (and at most one probe), not one per request
+        _assert_unavailable(client.get("/readyz"), problem)  # readiness depends on the database
+        before = proxy.accepted
+        assert client.get("/healthz").status_code == 200  # liveness does not
+        assert proxy.accepted == before
+        proxy.stalled = False
+        validate(_recovered(client, f"/v1/codes/{code}"), "code-record")
+        assert client.get("/readyz").status_code == 200
+        warnings = [r.getMessage() for r in caplog.records if r.name == "trace_std.api"]
+        assert len([w for w in warnings if "unavailable" in w]) == 1, warnings
+        assert len([w for w in warnings if "available again" in w]) == 1, warnings
+    finally:
+        proxy.stop()
+        close_app(app)
+        drop_pg_database(name)

@@ -263,3 +263,65 @@ def test_postgres_restart_during_load(tmp_path: Path) -> None:
         "after": len(after),
     }
     print(json.dumps(_summary))
+
+
+@pytest.mark.postgres
+def test_a_database_that_never_answers_does_not_stall_the_node(tmp_path: Path) -> None:
+    """Issue 17 item 4, through gunicorn (2 sync workers): PostgreSQL behind a proxy that starts to
+    accept connections and never answer. Before the fix 8 parallel lookups got their 503s at 5, 10,
+    15 and 20 s (one 5 s connect timeout each, two workers) and /healthz waited 19 s. Now only the
+    first lookup of each worker waits for the 2 s connect timeout; the breaker answers the rest at once.
+    The figures are printed (docs/reliability.md); the bounds are loose, for a loaded machine."""
+    from tests.api.conftest import PG_HOST, PG_PORT, create_pg_database, drop_pg_database, pg_url
+    from tests.api.test_faults import TcpProxy
+
+    name = create_pg_database()
+    proxy = TcpProxy((PG_HOST, PG_PORT))
+    proxy.start()
+    env = {"TRACE_STD_DATABASE_URL": pg_url(name, proxy.port), "TRACE_STD_RATELIMIT_ENABLED": "false"}
+    try:
+        with run_server(tmp_path, env=env, workers=2) as srv:
+            proxy.stalled = True
+            times: list[float] = []
+            statuses: list[int] = []
+            health: list[float] = []
+
+            def lookup() -> None:
+                t0 = time.monotonic()
+                status, _, _ = srv.request("GET", "/v1/codes/VN-SLOR-0001", headers={"Connection": "close"}, timeout=60)
+                times.append(time.monotonic() - t0)
+                statuses.append(status)
+
+            start = time.monotonic()
+            threads = [threading.Thread(target=lookup) for _ in range(8)]
+            for t in threads:
+                t.start()
+            time.sleep(0.2)
+            t0 = time.monotonic()
+            assert srv.request("GET", "/healthz", headers={"Connection": "close"}, timeout=60)[0] == 200
+            health.append(time.monotonic() - t0)
+            for t in threads:
+                t.join(90)
+            total = time.monotonic() - start
+            for _ in range(5):  # while the database stays stalled
+                t0 = time.monotonic()
+                assert srv.request("GET", "/healthz", headers={"Connection": "close"})[0] == 200
+                health.append(time.monotonic() - t0)
+                assert srv.request("GET", "/v1/codes/VN-SLOR-0001", headers={"Connection": "close"})[0] == 503
+                time.sleep(0.3)
+            print(
+                f"\nstall: 8 parallel lookups -> {sorted(statuses)} in "
+                f"{', '.join(f'{x:.2f}' for x in sorted(times))} s (all within {total:.2f} s); "
+                f"/healthz {', '.join(f'{x * 1000:.0f}' for x in health)} ms; proxy accepted {proxy.accepted}"
+            )
+            assert statuses == [503] * 8
+            assert max(times) < 8.0  # was 20 s; the connect timeout is 2 s
+            assert health[0] < 5.0 and max(health[1:]) < 1.0  # was 19 s
+            proxy.stalled = False
+            deadline = time.monotonic() + 30
+            while srv.request("GET", "/v1/codes/VN-SLOR-0001")[0] != 200:
+                assert time.monotonic() < deadline, "the node did not recover"
+                time.sleep(0.2)
+    finally:
+        proxy.stop()
+        drop_pg_database(name)

@@ -13,6 +13,7 @@ dead-locking. Engines use ``pool_pre_ping``; the fast Core reads run in autocomm
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -91,10 +92,25 @@ def _sqlite_events(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+#: Seconds to wait for a PostgreSQL connection (libpq and psycopg never wait less than 2).
+DEFAULT_CONNECT_TIMEOUT = 5
+
+
 def make_engine(
-    url: str | os.PathLike[str] | URL | None = None, *, echo: bool = False, pool_size: int = 5
+    url: str | os.PathLike[str] | URL | None = None,
+    *,
+    echo: bool = False,
+    pool_size: int = 5,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    statement_timeout_ms: int | None = None,
 ) -> Engine:
-    """An engine configured for many workers (see the module docstring)."""
+    """An engine configured for many workers (see the module docstring).
+
+    On PostgreSQL ``connect_timeout`` (seconds, at least 2) bounds a connection attempt and, with
+    ``statement_timeout_ms``, the server cancels any statement running longer; the kernel drops a
+    connection whose data goes unacknowledged that long (``tcp_user_timeout``). The HTTP service sets
+    both for its latency target (``api.store``); the CLI keeps no statement limit for big imports.
+    """
     parsed = normalise_url(url) if url is not None else default_url()
     kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
     if parsed.get_backend_name() == "sqlite":
@@ -105,8 +121,13 @@ def make_engine(
     else:
         kwargs["pool_size"] = pool_size
         kwargs["max_overflow"] = pool_size
-        kwargs["pool_timeout"] = 10
-        kwargs["connect_args"] = {"connect_timeout": 5}
+        seconds = max(2, math.ceil(connect_timeout))
+        kwargs["pool_timeout"] = seconds
+        connect_args: dict[str, Any] = {"connect_timeout": seconds}
+        if statement_timeout_ms:
+            connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
+            connect_args["tcp_user_timeout"] = int(statement_timeout_ms)
+        kwargs["connect_args"] = connect_args
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         _sqlite_events(engine)
