@@ -65,7 +65,7 @@ class Request(FlaskRequest):
     """Flask's request whose :attr:`stream` is read whole or refused (see the module docstring)."""
 
     @cached_property
-    def stream(self) -> IO[bytes]:  # type: ignore[override]
+    def stream(self) -> IO[bytes]:
         environ = self.environ
         raw: IO[bytes] = environ["wsgi.input"]
         limit = self.max_content_length

@@ -76,9 +76,7 @@ class Breaker:
 
 def init_app(app: Flask) -> None:
     app.extensions[_KEY] = None
-    app.extensions[_BREAKER] = Breaker(
-        float(app.config["DATABASE_BREAKER_SECONDS"]), lambda: _probe(app)
-    )
+    app.extensions[_BREAKER] = Breaker(float(app.config["DATABASE_BREAKER_SECONDS"]), lambda: _probe(app))
 
 
 def _probe(app: Flask) -> None:

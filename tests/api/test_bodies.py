@@ -114,7 +114,11 @@ def test_a_body_of_exactly_the_limit_is_accepted(small_app: Flask, validate: Any
 
 @pytest.mark.parametrize(
     ("path", "content_type"),
-    [("/v1/verify", "application/json"), ("/v1/labels/verify", "application/json"), ("/v1/verify", "text/plain")],
+    [
+        ("/v1/verify", "application/json"),
+        ("/v1/labels/verify", "application/json"),
+        ("/v1/verify", "text/plain"),
+    ],
 )
 def test_chunked_json_over_the_limit_is_413_not_a_truncated_parse(
     small_app: Flask, problem: Any, path: str, content_type: str
@@ -168,7 +172,9 @@ def live(small_app: Flask) -> Iterator[int]:
     thread.join(5)
 
 
-def send_chunked(port: int, path: str, data: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+def send_chunked(
+    port: int, path: str, data: bytes, headers: dict[str, str]
+) -> tuple[int, dict[str, str], bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         conn.request("POST", path, body=chunks(data), headers=headers, encode_chunked=True)

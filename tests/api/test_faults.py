@@ -110,8 +110,9 @@ def _recovered(client: Any, path: str, seconds: float = 20.0) -> Any:
         time.sleep(0.05)
 
 
-@pytest.mark.postgres
-def test_postgres_down_is_503_and_recovers(problem: Any, validate: Any) -> None:
+def _proxied_sample() -> tuple[str, TcpProxy, str, str]:
+    """A new PostgreSQL database with the sample, reached through a :class:`TcpProxy`; returns
+    ``(database name, proxy, URL through the proxy, an export code)``."""
     from trace_std.registry import Registry
 
     name = create_pg_database()
@@ -121,6 +122,12 @@ def test_postgres_down_is_503_and_recovers(problem: Any, validate: Any) -> None:
     with Registry(url) as registry:
         registry.ensure_sample()
         code = registry.search(kind="puc", market="CN", per_page=1).items[0].code
+    return name, proxy, url, code
+
+
+@pytest.mark.postgres
+def test_postgres_down_is_503_and_recovers(problem: Any, validate: Any) -> None:
+    name, proxy, url, code = _proxied_sample()
     app = make_app(url, DATABASE_BREAKER_SECONDS=0.1)
     try:
         client = app.test_client()
@@ -170,15 +177,7 @@ def test_a_database_that_never_answers_fails_fast_and_recovers(
     /healthz never touches it; one warning at the outage and one at recovery."""
     import logging
 
-    from trace_std.registry import Registry
-
-    name = create_pg_database()
-    proxy = TcpProxy((PG_HOST, PG_PORT))
-    proxy.start()
-    url = pg_url(name, proxy.port)
-    with Registry(url) as registry:
-        registry.ensure_sample()
-        code = registry.search(kind="puc", market="CN", per_page=1).items[0].code
+    name, proxy, url, code = _proxied_sample()
     proxy.stalled = True
     app = make_app(url, DATABASE_BREAKER_SECONDS=0.5)
     caplog.set_level(logging.WARNING, logger="trace_std.api")

@@ -342,7 +342,9 @@ def test_chunked_upload_past_the_limit_is_413_through_gunicorn(tmp_path: Path) -
         assert status == 413, body[:300]
         assert _is_problem(got, body)["code"] == "http.payload_too_large"
         json_body = json.dumps({"q": GENUINE, "pad": "x" * (2 * limit)}).encode()
-        status, got, body = send_chunked(srv.port, "/v1/verify", json_body, {"Content-Type": "application/json"})
+        status, got, body = send_chunked(
+            srv.port, "/v1/verify", json_body, {"Content-Type": "application/json"}
+        )
         assert status == 413 and _is_problem(got, body)["code"] == "http.payload_too_large"
         with Registry(srv.env["TRACE_STD_DATABASE_URL"]) as registry:
             assert registry.export("csv", io.StringIO()).sha256 == before  # nothing applied
@@ -356,14 +358,20 @@ def test_inputs_that_gave_500s_are_clean_answers(server: Server) -> None:
     from tests.api.test_hostile import JSON_ENDPOINTS, wide_png
 
     for path in JSON_ENDPOINTS:
-        status, headers, data = server.request("POST", path, b'{"q":"\\ud800"}', {"Content-Type": "application/json"})
+        status, headers, data = server.request(
+            "POST", path, b'{"q":"\\ud800"}', {"Content-Type": "application/json"}
+        )
         _no_leak(status, data)
         assert status == 400 and _is_problem(headers, data)["code"] == "request.body.invalid"
     boundary = "x-boundary"
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="w.png"\r\n'
-        "Content-Type: image/png\r\n\r\n"
-    ).encode() + wide_png() + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="w.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + wide_png()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     status, headers, data = server.request(
         "POST", "/scan", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
     )

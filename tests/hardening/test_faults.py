@@ -288,7 +288,9 @@ def test_a_database_that_never_answers_does_not_stall_the_node(tmp_path: Path) -
 
             def lookup() -> None:
                 t0 = time.monotonic()
-                status, _, _ = srv.request("GET", "/v1/codes/VN-SLOR-0001", headers={"Connection": "close"}, timeout=60)
+                status, _, _ = srv.request(
+                    "GET", "/v1/codes/VN-SLOR-0001", headers={"Connection": "close"}, timeout=60
+                )
                 times.append(time.monotonic() - t0)
                 statuses.append(status)
 
