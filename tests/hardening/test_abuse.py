@@ -7,8 +7,8 @@ Each case must come back as a clean answer — a JSON problem document or a norm
 from __future__ import annotations
 
 import contextlib
-import io
 import http.client
+import io
 import json
 import socket
 import time
