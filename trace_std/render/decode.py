@@ -4,8 +4,9 @@
 every symbol found, as :class:`DecodedSymbol` values. Defences for untrusted uploads:
 
 * at most ``max_bytes`` of input, ``max_pixels`` of image and :data:`MAX_SIDE` pixels a side
-  (zxing-cpp's own limit; checked from the header, before any pixel is decoded); Pillow's decompression-bomb error is caught, its warning silenced
-  (our own limit is the stricter one), and the process-wide Pillow limit is never changed;
+  (zxing-cpp's own limit; checked from the header, before any pixel is decoded); Pillow's
+  decompression-bomb error is caught, its warning silenced (our own limit is the stricter one),
+  and the process-wide Pillow limit is never changed;
 * only the listed formats are opened; anything else is ``image.unreadable``;
 * images are decoded in memory and never stored.
 
