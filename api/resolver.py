@@ -5,6 +5,7 @@
   (syntax errors → ``400``);
 * ``?linkType=linkset`` or ``Accept: application/linkset+json`` → the RFC 9264 linkset, with the
   GS1 JSON-LD context in a ``Link`` header; it lists the links of every level up to the primary key;
+  a GTIN the registry does not hold → ``404`` (:func:`trace_std.gs1.resolver.has_links`);
 * ``?linkType=gs1:pip`` (or the full ``https://ref.gs1.org/voc/pip``) → ``307`` to the link, the
   request's query string passed on; an unknown link type → ``404``;
 * no link type: a browser (``Accept: text/html``) gets the verification page (the web blueprint's
@@ -121,7 +122,18 @@ def _gs1_query() -> str:
     return urlencode(kept, quote_via=quote)
 
 
+def _registered(ai: str, value: str) -> bool:
+    return store.registry().product(value) is not None
+
+
 def _linkset_response(levels: Sequence[tuple[str, str]]) -> Response:
+    if not resolver.has_links(levels[0], _registered):
+        raise Problem(
+            404,
+            ProblemCode.UNKNOWN_KEY,
+            "the registry holds no record of this key: the resolver has no links for it",
+            headers={"Vary": "Accept"},
+        )
     body = resolver.linkset(levels, _links(), base=_base(), query=_gs1_query())
     response = json_response(body, mimetype=resolver.LINKSET_MEDIA_TYPE)
     response.headers["Link"] = resolver.CONTEXT_LINK

@@ -168,3 +168,58 @@ def test_percent_encoded_slash_stays_inside_the_value(client: FlaskClient, valid
         f"http://localhost/01/{lot.gtin}/10/A%2FB",
         f"http://localhost/01/{lot.gtin}",
     ]
+
+
+@pytest.fixture(scope="module")
+def unknown_gtin(app: Flask) -> str:
+    """A well-formed GTIN-14 (a GTIN-13 under the sample's prefix) that the registry does not hold."""
+    from api import store
+    from trace_std.gs1.keys import check_digit
+
+    with app.app_context():
+        registry = store.registry()
+        for n in range(99999, 0, -1):
+            body = f"00893600{n:05d}"
+            gtin = f"{body}{check_digit(body)}"
+            if registry.product(gtin) is None:
+                return gtin
+    raise AssertionError("no free GTIN")
+
+
+@pytest.mark.parametrize("lot_level", [False, True])
+@pytest.mark.parametrize("how", ["query", "all", "accept"])
+def test_linkset_for_an_unknown_gtin_is_404(
+    client: FlaskClient, problem: Any, unknown_gtin: str, how: str, lot_level: bool
+) -> None:
+    path = f"/01/{unknown_gtin}" + ("/10/L1" if lot_level else "")
+    if how == "query":
+        response = client.get(path, query_string={"linkType": "linkset"})
+    elif how == "all":
+        response = client.get(path, query_string={"linkType": "all"})
+    else:
+        response = client.get(path, headers={"Accept": "application/linkset+json"})
+    problem(response, 404, "resolver.key.unknown")
+    assert "Accept" in response.headers["Vary"]
+    assert "Link" not in response.headers
+
+
+def test_unknown_gtin_in_a_browser_gets_the_unregistered_page(
+    client: FlaskClient, app: Flask, unknown_gtin: str
+) -> None:
+    response = client.get(f"/01/{unknown_gtin}", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == 200
+    if "trace_std.web" in app.extensions:
+        assert response.mimetype == "text/html"
+        assert 'data-verdict="unregistered"' in response.get_data(as_text=True)
+    else:
+        assert response.get_json()["verdict"] == "unregistered"
+    json_response = client.get(f"/01/{unknown_gtin}", headers={"Accept": "application/json"})
+    assert json_response.status_code == 200 and json_response.get_json()["verdict"] == "unregistered"
+
+
+def test_registered_gtin_without_the_lot_still_has_a_linkset(
+    client: FlaskClient, validate: Any, lot: Any
+) -> None:
+    response = client.get(f"/01/{lot.gtin}/10/NOT-A-LOT-9", query_string={"linkType": "linkset"})
+    assert response.status_code == 200
+    validate(response, "linkset")

@@ -150,3 +150,9 @@ def test_drift_is_detected() -> None:
     assert [str(r) for r in reqs] == ["pydantic>=2.8", "ijson>=3"]
     assert unsatisfied(reqs, pins) == ["pydantic>=2.8: the lock pins 2.7.0", "ijson>=3: not in the lock"]
     assert from_project - {canonicalize_name(r.name) for r in reqs} == {"oldpkg"}
+
+
+def test_the_lock_command_is_documented() -> None:
+    assert "\npython3 scripts/lock.py\n" in (ROOT / "README.md").read_text("utf-8")
+    assert "python3 scripts/lock.py" in (ROOT / "docs" / "versioning.md").read_text("utf-8")
+    assert ".ci/requirements.txt" in (ROOT / ".ci" / "run").read_text("utf-8")

@@ -10,18 +10,27 @@ answers for a Digital Link is decided here:
   alone (``/01/X/10/L`` also lists ``/01/X``), each link with ``href``, ``title``, ``type`` and
   ``hreflang``;
 * links come from templates: ``{base}`` is the resolver root, ``{uri}`` the percent-encoded Digital
-  Link on the resolver's domain and ``{path}`` its path.
+  Link on the resolver's domain and ``{path}`` its path;
+* a resolver holds links only for identifiers it knows: for a primary key of a kind the registry
+  records (:data:`REGISTERED_KEYS`: the GTIN) that the registry does not hold, a linkset request is
+  answered ``404`` (GS1-Conformant Resolver Standard); other key kinds (an SSCC, a GLN) resolve
+  through the link templates alone. Without a link type, a browser still gets the verification page
+  with the "unregistered" verdict.
 
 >>> curie("https://ref.gs1.org/voc/pip"), full_link_type("gs1:pip")
 ('gs1:pip', 'https://ref.gs1.org/voc/pip')
 >>> ls = linkset([("01", "09501101530003"), ("10", "A/1")], DEFAULT_LINKS, base="https://r.example")
 >>> [entry["anchor"] for entry in ls["linkset"]]
 ['https://r.example/01/09501101530003/10/A%2F1', 'https://r.example/01/09501101530003']
+>>> has_links(("01", "09501101530003"), lambda ai, value: False)
+False
+>>> has_links(("00", "095011010000000015"), lambda ai, value: False)
+True
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any, Final
 from urllib.parse import quote
@@ -31,11 +40,13 @@ __all__ = [
     "DEFAULT_LINKS",
     "LINKSET_CONTEXT",
     "LINKSET_MEDIA_TYPE",
+    "REGISTERED_KEYS",
     "VOC",
     "anchor",
     "curie",
     "description",
     "full_link_type",
+    "has_links",
     "href",
     "linkset",
     "primary_keys",
@@ -72,6 +83,21 @@ DEFAULT_LINKS: Final[Mapping[str, Mapping[str, str]]] = {
         "type": "application/json",
     },
 }
+
+
+#: Primary-key AIs whose records the registry keeps (a GTIN is a registered product): the resolver
+#: has links for one of these only when the registry holds it.
+REGISTERED_KEYS: Final = frozenset({"01"})
+
+
+def has_links(primary_key: tuple[str, str], registered: Callable[[str, str], bool]) -> bool:
+    """Whether the resolver holds links for a Digital Link's primary key ``(ai, value)``.
+
+    ``registered(ai, value)`` asks the registry; it is called only for :data:`REGISTERED_KEYS`.
+    False means a linkset request is answered ``404`` (the resolver knows nothing of the item).
+    """
+    ai, value = primary_key
+    return ai not in REGISTERED_KEYS or registered(ai, value)
 
 
 @cache
