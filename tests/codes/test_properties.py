@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import string
 from types import ModuleType
 
@@ -193,3 +194,79 @@ def test_domestic_codes_from_the_table_are_valid(code: str, frame: str, dash: st
     )
     a, b = parsed.spans["commune"]
     assert messy[a:b] == code[10:15]
+
+
+# -- the canonical fast path of analyse() against the full analysis -----------------------------------
+
+_KNOWN_LETTERS = st.sampled_from(["DT", "BT", "DN", "DNO", "DL", "TG", "HCM", "BD", "XY", "QQQ", "AB"])
+_canonical_like = st.one_of(
+    st.builds(
+        lambda p, t, s: f"VN-{p}{t}-{s}",
+        st.one_of(_KNOWN_LETTERS, letters),
+        st.sampled_from(["OR", "PH"]),
+        st.text(alphabet=string.digits, min_size=2, max_size=5),
+    ),
+    st.builds(
+        lambda unit, facility, year: f"VN-{unit[0]}-{unit[1]}-{unit[2]}-{facility}-{year}",
+        st.sampled_from(_domestic_units()),
+        st.text(alphabet=string.digits, min_size=1, max_size=4),
+        st.sampled_from(["00", "19", "21", "22", "24", "25", "26", "30", "99"]),
+    ),
+    st.builds(  # digits that need not nest in the table
+        lambda p, d, c, y: f"VN-{p}-{d}-{c}-01-{y}",
+        st.text(alphabet=string.digits, min_size=2, max_size=2),
+        st.text(alphabet=string.digits, min_size=3, max_size=3),
+        st.text(alphabet=string.digits, min_size=5, max_size=5),
+        st.sampled_from(["22", "24", "25", "26"]),
+    ),
+    st.builds(
+        lambda p, groups: f"{p}.{groups}",
+        st.text(alphabet=string.ascii_uppercase, min_size=2, max_size=2),
+        st.sampled_from(["33.01.01.001", "3.01.01.001", "33.01.01.0011"]),
+    ),
+)
+_SPELLINGS = {
+    "as-is": lambda c: c,
+    "space": lambda c: c + " ",
+    "lower": str.lower,
+    "prefix": lambda c: "x" + c,
+}
+_spellings = st.sampled_from(sorted(_SPELLINGS))
+
+
+@given(
+    _canonical_like,
+    _spellings,
+    st.sampled_from([frozenset({"puc"}), frozenset({"phc"}), frozenset({"puc", "phc"})]),
+    st.booleans(),
+    st.sampled_from([None, dt.date(2021, 6, 1), dt.date(2024, 12, 31), dt.date(2031, 1, 1)]),
+)
+@settings(max_examples=400, deadline=None)
+def test_canonical_fast_path_gives_the_full_analysis(
+    code: str, spelling: str, kinds: frozenset[str], strict: bool, as_of: dt.date | None
+) -> None:
+    """analyse() takes a fast path for canonical codes; every field of its answer must equal the
+    full analysis (issues, parsed code, scheme, kind, segments, data versions)."""
+    from trace_std.codes._engine import _analyse_canonical, analyse, analyse_full
+
+    text = _SPELLINGS[spelling](code)
+    full = analyse_full(text, strict=strict, kinds=kinds, as_of=as_of)
+    assert analyse(text, strict=strict, kinds=kinds, as_of=as_of) == full
+    fast = _analyse_canonical(text, kinds, as_of)
+    if fast is not None:  # the fast path was taken: it must have been a valid or look-up-judged code
+        assert fast == full
+        assert fast.parsed is not None and fast.parsed.canonical == text
+
+
+def test_canonical_fast_path_is_taken_for_valid_codes() -> None:
+    from trace_std.codes._engine import _analyse_canonical
+
+    for code, kinds in [
+        ("VN-DTOR-0017", frozenset({"puc"})),
+        ("VN-BTPH-036", frozenset({"phc"})),
+        ("VN-75-731-26041-12-24", frozenset({"puc", "phc"})),
+        ("PB.33.01.01.001", frozenset({"puc"})),
+    ]:
+        assert _analyse_canonical(code, kinds, None) is not None, code
+    assert _analyse_canonical("vn-dtor-0017", frozenset({"puc"}), None) is None
+    assert _analyse_canonical("VN-BTPH-036", frozenset({"puc"}), None) is None  # wrong kind: diagnosed

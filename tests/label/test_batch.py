@@ -131,7 +131,9 @@ def test_seen_keys_spill_to_disk_and_stay_exact(monkeypatch: pytest.MonkeyPatch)
     from trace_std.label import batch
 
     keys = batch._SeenKeys(limit=2)
-    assert [keys.first(k, i) for i, k in enumerate("abcdbace")] == [0, 1, 2, 3, 1, 0, 2, 7]
+    assert [keys.first(k, i)[0] for i, k in enumerate("abcdbace")] == [0, 1, 2, 3, 1, 0, 2, 7]
+    assert keys.first("d", 99, "new") == (3, "") and keys.first("f", 9, "p") == (9, "p")
+    assert keys.first("f", 10, "q") == (9, "p")  # spilled keys keep their payload
     assert keys.db is not None
     keys.close()
     monkeypatch.setattr(batch, "_SEEN_IN_MEMORY", 3)

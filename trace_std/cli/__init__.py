@@ -18,7 +18,8 @@ from trace_std import __version__
 COMMANDS: tuple[str, ...] = ("check", "validate", "encode", "serve", "registry", "token")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The parser with the sub-commands ``commands`` (all by default)."""
     parser = argparse.ArgumentParser(
         prog="trace-std",
         description="Validate, encode and verify Vietnamese farm-produce traceability codes and GS1 labels.",
@@ -26,14 +27,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"trace-std {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMANDS:
+    for name in commands:
         import_module(f"trace_std.cli.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    # Only the chosen sub-command's module is imported (``validate`` must not pay for SQLAlchemy);
+    # without a known command (``--help``, a typo) every command is registered, as usual.
+    chosen = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser((chosen,) if chosen in COMMANDS else COMMANDS)
+    args = parser.parse_args(words)
     try:
         code: int = args.func(args)
     except BrokenPipeError:  # pragma: no cover - e.g. `trace-std check - | head`

@@ -55,9 +55,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _iso_date(text: str) -> _dt.date:
+    """A calendar date ``YYYY-MM-DD``, by the label rule (``date.fromisoformat`` would also take
+    week dates such as ``2025-W01-1`` and ``20250101``)."""
+    from trace_std.errors import TraceStdError
+    from trace_std.label.fields import parse_date
+
     try:
-        return _dt.date.fromisoformat(text)
-    except ValueError:
+        return parse_date(text, "as_of")
+    except TraceStdError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 date (YYYY-MM-DD): {text!r}") from None
 
 
@@ -180,8 +185,10 @@ def _run(args: argparse.Namespace) -> int:
     worst = 0
     if fmt == "csv":
         csv.writer(out).writerow(["file", "row", "field", "code", "severity", "message"])
-    json_docs: list[str] = []
-    for name in args.files:
+    several = len(args.files) > 1
+    if fmt == "json" and several:
+        out.write("[")
+    for index, name in enumerate(args.files):
         with tempfile.SpooledTemporaryFile(max_size=_SPOOL, mode="w+", encoding="utf-8", newline="") as spool:
             totals = (_fix_one if args.fix else _validate_one)(name, args, spool, fmt)
             spool.seek(0)
@@ -190,7 +197,9 @@ def _run(args: argparse.Namespace) -> int:
             elif totals.rows_invalid:
                 worst = max(worst, 1)
             if fmt == "json":
-                json_docs.append(_json_document(totals, spool))
+                if index:
+                    out.write(",\n")
+                _json_document(out, totals, spool)
             elif fmt == "csv":
                 if totals.error is not None:
                     err = totals.error
@@ -200,14 +209,12 @@ def _run(args: argparse.Namespace) -> int:
             else:
                 _text_document(out, totals, spool)
     if fmt == "json":
-        if len(json_docs) == 1:
-            out.write(json_docs[0] + "\n")
-        else:
-            out.write("[" + ",\n".join(json_docs) + "]\n")
+        out.write("]\n" if several else "\n")
     return worst
 
 
-def _json_document(totals: _Totals, spool: IO[str]) -> str:
+def _json_document(out: IO[str], totals: _Totals, spool: IO[str]) -> None:
+    """Write one file's JSON report, streaming its issues from the spool (never the whole text in memory)."""
     head: dict[str, Any] = {
         "file": totals.name,
         "rows_total": totals.rows_total,
@@ -218,14 +225,12 @@ def _json_document(totals: _Totals, spool: IO[str]) -> str:
         head["error"] = _file_error_dict(totals.error)
     if totals.fixed is not None:
         head["fixed_rows"] = totals.fixed
-    text = json.dumps(head, ensure_ascii=False)[:-1] + ', "issues": ['
-    parts = [text]
+    out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "issues": [')
     first = True
     for line in spool:
-        parts.append(("" if first else ",") + line.rstrip("\n"))
+        out.write(("" if first else ",") + line.rstrip("\n"))
         first = False
-    parts.append("]}")
-    return "".join(parts)
+    out.write("]}")
 
 
 def _text_document(out: IO[str], totals: _Totals, spool: IO[str]) -> None:

@@ -21,6 +21,7 @@ __all__ = [
     "Analysis",
     "ParsedCode",
     "analyse",
+    "analyse_full",
     "check_kinds",
     "compact",
     "fast_path",
@@ -511,6 +512,39 @@ def _kind_of(scheme: Scheme, segments: Mapping[str, str]) -> str | None:
         return None
 
 
+@cache
+def _fast_schemes(kinds: frozenset[str]) -> tuple[Scheme, ...]:
+    """The schemes that can produce one of ``kinds``, in table order (the order ``analyse`` prefers)."""
+    return tuple(s for s in _SCHEMES if s.kinds() & kinds)
+
+
+def _analyse_canonical(value: str, kinds: frozenset[str], as_of: datetime.date | None) -> Analysis | None:
+    """``analyse`` of a code already in canonical form, without diagnosing the other schemes.
+
+    Taken only when the :func:`fast_path` expression accepts ``value`` (canonical, a wanted kind,
+    domestic units nested in the 2004 table): normalisation then changes nothing and the first
+    wanted scheme whose canonical expression matches is the one the full analysis would pick with
+    no error. The look-ups (:func:`_resolve`) and the kind check still run, through the same
+    :func:`_conclude` as the full path, so warnings (unknown province letters), ``as_of`` errors
+    and the parsed details are those of the full analysis. ``None`` means "take the full path".
+    """
+    match, confirm = fast_path(kinds)
+    m = match(value)
+    if m is None or (m.lastgroup is not None and not confirm(value)):
+        return None
+    for scheme in _fast_schemes(kinds):
+        sm = scheme.canonical.fullmatch(value)
+        if sm is None:
+            continue
+        names = [seg.name for seg in scheme.segments]
+        segments = {name: sm[name] for name in names}
+        spans = {name: sm.span(name) for name in names}
+        analysis = Analysis(value, [])
+        kind = _adopt(analysis, scheme, [], segments, kinds)
+        return _conclude(analysis, kind, segments, spans, value, kinds, as_of)
+    return None  # pragma: no cover - the fast expression is built from these schemes
+
+
 def analyse(
     value: str,
     *,
@@ -518,7 +552,27 @@ def analyse(
     kinds: frozenset[str] = frozenset({"puc", "phc"}),
     as_of: datetime.date | None = None,
 ) -> Analysis:
-    """Find every issue of ``value`` as a code of one of ``kinds``."""
+    """Find every issue of ``value`` as a code of one of ``kinds``.
+
+    A well-formed code in canonical form takes a fast path (one regular expression, then the
+    look-ups); only other input is diagnosed against every scheme. Both give the same
+    :class:`Analysis` (property-tested in ``tests/codes/test_properties.py``).
+    """
+    require_str(value)
+    fast = _analyse_canonical(value, kinds, as_of)
+    if fast is not None:
+        return fast
+    return analyse_full(value, strict=strict, kinds=kinds, as_of=as_of)
+
+
+def analyse_full(
+    value: str,
+    *,
+    strict: bool = False,
+    kinds: frozenset[str] = frozenset({"puc", "phc"}),
+    as_of: datetime.date | None = None,
+) -> Analysis:
+    """:func:`analyse` without the fast path: every scheme is matched and diagnosed."""
     require_str(value)
     analysis = Analysis(value, [])
     pre = _precheck(value)
@@ -568,21 +622,44 @@ def analyse(
             matches = led
     # fewest errors wins; then a scheme that can produce a wanted kind; then table order (min is stable)
     best = min(matches, key=lambda mt: (mt.n_errors, not (mt.scheme.kinds() & kinds)))
-    analysis.scheme = best.scheme
-    analysis.issues.extend(best.issues)
-    analysis.data_versions["code_schemes"] = data_version("code_schemes")
-    kind = _kind_of(best.scheme, best.segments)
-    analysis.kind = kind if kind is not None else (next(iter(kinds)) if len(kinds) == 1 else None)
-    analysis.segments = dict(best.segments)
+    kind = _adopt(analysis, best.scheme, best.issues, best.segments, kinds)
     if best.n_errors:
         return analysis
     spans = {name: best.norm.span(a, b) for name, (a, b) in best.spans.items()}
-    parsed, issues, versions = _resolve(best.scheme, best.segments, spans, value, as_of)
+    return _conclude(analysis, kind, best.segments, spans, value, kinds, as_of)
+
+
+def _adopt(
+    analysis: Analysis, scheme: Scheme, issues: list[Issue], segments: dict[str, str], kinds: frozenset[str]
+) -> str | None:
+    """Record the scheme chosen for ``analysis``; the kind its segments give (``None``: unknown)."""
+    analysis.scheme = scheme
+    analysis.issues.extend(issues)
+    analysis.data_versions["code_schemes"] = data_version("code_schemes")
+    kind = _kind_of(scheme, segments)
+    analysis.kind = kind if kind is not None else (next(iter(kinds)) if len(kinds) == 1 else None)
+    analysis.segments = dict(segments)
+    return kind
+
+
+def _conclude(
+    analysis: Analysis,
+    kind: str | None,
+    segments: dict[str, str],
+    spans: dict[str, tuple[int, int]],
+    value: str,
+    kinds: frozenset[str],
+    as_of: datetime.date | None,
+) -> Analysis:
+    """The end of an analysis whose scheme matched without error: look-ups, kind check, parsed code."""
+    scheme = analysis.scheme
+    assert scheme is not None
+    found, issues, versions = _resolve(scheme, segments, spans, as_of)
     analysis.issues.extend(issues)
     analysis.data_versions.update(versions)
     assert kind is not None
     if kind not in kinds:
-        span = spans.get(best.scheme.kind_segment or "", (0, len(value)))
+        span = spans.get(scheme.kind_segment or "", (0, len(value)))
         analysis.issues.append(
             _err(
                 ErrorCode.CODE_KIND_MISMATCH,
@@ -593,34 +670,44 @@ def analyse(
             )
         )
     warnings = tuple(i for i in analysis.issues if i.severity is Severity.WARNING)
-    analysis.parsed = dataclasses.replace(parsed, warnings=warnings)
+    canonical = scheme.compose(segments)
+    analysis.parsed = ParsedCode(
+        scheme.kind_of(segments),
+        scheme.id,
+        canonical,
+        value,
+        dict(segments),
+        spans,
+        **found,
+        warnings=warnings,
+    )
     return analysis
 
 
 # -- semantics: look-ups -----------------------------------------------------------------------------
 
 
+# What a look-up adds to a ParsedCode (its optional fields), the issues it found and the data versions.
+_Resolved = tuple[dict[str, Any], list[Issue], dict[str, str]]
+
+
 def _resolve(
     scheme: Scheme,
     segments: dict[str, str],
     spans: dict[str, tuple[int, int]],
-    original: str,
     as_of: datetime.date | None,
-) -> tuple[ParsedCode, list[Issue], dict[str, str]]:
-    kind = scheme.kind_of(segments)
-    canonical = scheme.compose(segments)
-    base = ParsedCode(kind, scheme.id, canonical, original, dict(segments), spans)
+) -> _Resolved:
     lookups = {s.lookup for s in scheme.segments if s.lookup}
     if "export_abbreviation" in lookups:
-        return _resolve_export(base, scheme, segments, spans)
+        return _resolve_export(scheme, segments, spans)
     if "admin_province" in lookups:
-        return _resolve_domestic(base, segments, spans, as_of)
-    return base, [], {}  # pragma: no cover - a scheme without look-ups
+        return _resolve_domestic(segments, spans, as_of)
+    return {}, [], {}  # pragma: no cover - a scheme without look-ups
 
 
 def _resolve_export(
-    base: ParsedCode, scheme: Scheme, segments: Mapping[str, str], spans: Mapping[str, tuple[int, int]]
-) -> tuple[ParsedCode, list[Issue], dict[str, str]]:
+    scheme: Scheme, segments: Mapping[str, str], spans: Mapping[str, tuple[int, int]]
+) -> _Resolved:
     name = next(s.name for s in scheme.segments if s.lookup == "export_abbreviation")
     letters = segments[name]
     versions = {"vn_export_abbreviations": data_version("vn_export_abbreviations")}
@@ -633,7 +720,7 @@ def _resolve_export(
             spans[name],
             abbreviation=letters,
         )
-        return base, [issue], versions
+        return {}, [issue], versions
     if entry.province is None:
         names = [p.short_name for c in entry.candidates if (p := admin.province(c, era=admin.ERA_2004))]
         issue = _warn(
@@ -643,20 +730,19 @@ def _resolve_export(
             abbreviation=letters,
             candidates=list(entry.candidates),
         )
-        return dataclasses.replace(base, abbreviation_status=entry.status), [issue], versions
+        return {"abbreviation_status": entry.status}, [issue], versions
     versions["vn_admin_2004"] = data_version(admin.ERA_2004)
     versions["vn_admin_2025"] = data_version(admin.ERA_2025)
     succ = admin.successor(entry.province)
-    parsed = dataclasses.replace(
-        base,
-        province_code=entry.province,
-        province_name=entry.province_name,
-        successor_code=succ.code if succ else None,
-        successor_name=succ.short_name if succ else None,
-        admin_table=admin.ERA_2004,
-        abbreviation_status=entry.status,
-    )
-    return parsed, [], versions
+    found = {
+        "province_code": entry.province,
+        "province_name": entry.province_name,
+        "successor_code": succ.code if succ else None,
+        "successor_name": succ.short_name if succ else None,
+        "admin_table": admin.ERA_2004,
+        "abbreviation_status": entry.status,
+    }
+    return found, [], versions
 
 
 def _check_admin(
@@ -745,11 +831,10 @@ def _check_admin(
 
 
 def _resolve_domestic(
-    base: ParsedCode,
     segments: Mapping[str, str],
     spans: Mapping[str, tuple[int, int]],
     as_of: datetime.date | None,
-) -> tuple[ParsedCode, list[Issue], dict[str, str]]:
+) -> _Resolved:
     issues: list[Issue] = []
     year = 2000 + int(segments["year"])
     today = as_of or datetime.date.today()
@@ -789,7 +874,8 @@ def _resolve_domestic(
         if succ is not None:
             found.update(successor_code=succ.code, successor_name=succ.short_name)
         versions[admin.ERA_2025] = data_version(admin.ERA_2025)
-    return dataclasses.replace(base, issue_year=year, **found), issues, versions
+    found["issue_year"] = year
+    return found, issues, versions
 
 
 # -- the verbs, shared by puc.py, phc.py and the package ------------------------------------------------

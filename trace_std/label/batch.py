@@ -322,7 +322,7 @@ _PRESENCE = (
     "sscc",
 )
 _REQUIRED_CODES = frozenset({str(ErrorCode.LABEL_FIELD_REQUIRED), str(ErrorCode.LABEL_MARKET_REQUIRED)})
-_CELL_CACHE = 4096  # entries per column cache: bounded memory
+_CELL_CACHE = 16_384  # entries per column cache (more than the ~11,000 export PUCs + PHCs): bounded memory
 _SEEN_IN_MEMORY = 50_000  # serials/SSCCs kept in a dict before spilling to a temporary SQLite file
 _MISS = object()
 # (field, AI) of the carton profile; the batch computes the AI *shape* to check req/ex (cached).
@@ -333,42 +333,60 @@ _SHAPE: tuple[tuple[str, str], ...] = (
 
 
 class _SeenKeys:
-    """The first row of every key seen (serials, SSCCs), exact, in bounded memory.
+    """The first row (and a short payload) of every key seen, exact, in bounded memory.
 
-    The first ``limit`` keys live in a dict; beyond that, new keys go to a private temporary SQLite
-    database on disk whose page cache is capped (``cache_kib``), so a file with a million unique
-    serials does not hold a million strings in memory.
+    Serials, SSCCs and lots (GTIN + lot, with its harvest dates as the payload). The first ``limit``
+    keys live in a dict; beyond that, new keys go to a private temporary SQLite database on disk
+    whose page cache is capped (``cache_kib``), so a file with a million unique serials or lots
+    does not hold a million strings in memory.
     """
 
     def __init__(self, limit: int | None = None, cache_kib: int = 8192) -> None:
         self.limit = _SEEN_IN_MEMORY if limit is None else limit
         self.cache_kib = cache_kib
-        self.memory: dict[str, int] = {}
+        self.memory: dict[str, tuple[int, str]] = {}
         self.db: sqlite3.Connection | None = None
 
-    def first(self, key: str, row: int) -> int:
-        """The row ``key`` was first seen on (``row`` itself when it is new)."""
+    def first(self, key: str, row: int, payload: str = "") -> tuple[int, str]:
+        """The row and payload ``key`` was first seen with (``row``, ``payload`` when it is new)."""
         hit = self.memory.get(key)
         if hit is not None:
             return hit
         if self.db is None:
             if len(self.memory) < self.limit:
-                self.memory[key] = row
-                return row
+                self.memory[key] = (row, payload)
+                return row, payload
             self.db = sqlite3.connect("", check_same_thread=False)  # "": a private temporary file
             self.db.execute(f"PRAGMA cache_size=-{self.cache_kib}")
             self.db.execute("PRAGMA journal_mode=OFF")
             self.db.execute("PRAGMA synchronous=OFF")
-            self.db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID")
-        if self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (key, row)).rowcount == 1:
-            return row
-        found: int = self.db.execute("SELECT row FROM seen WHERE key = ?", (key,)).fetchone()[0]
+            self.db.execute(
+                "CREATE TABLE seen (key TEXT PRIMARY KEY, row INTEGER NOT NULL, payload TEXT NOT NULL)"
+                " WITHOUT ROWID"
+            )
+        if self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", (key, row, payload)).rowcount == 1:
+            return row, payload
+        found: tuple[int, str] = self.db.execute(
+            "SELECT row, payload FROM seen WHERE key = ?", (key,)
+        ).fetchone()
         return found
 
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
             self.db = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Bad:
+    """A cell value's error, as data: cached per distinct value and turned into a fresh
+    :class:`RowIssue` on every row (never a cached exception, whose traceback would grow on each
+    re-raise and keep every row's frames alive)."""
+
+    code: str
+    message: str
+    span: tuple[int, int] | None
+    context: Mapping[str, Any]
 
 
 class _Checker:
@@ -389,19 +407,20 @@ class _Checker:
         self.source = source
         self.serials = _SeenKeys()
         self.ssccs = _SeenKeys()
-        self.lots: dict[str, tuple[_dt.date | None, _dt.date | None, int]] = {}
+        self.lots = _SeenKeys()
         self.reference_year = _dt.date.today().year
         self._market_cache: dict[str | None, tuple[MarketProfile | None, tuple[Issue, ...]]] = {}
         self._caches: dict[str, dict[str, Any]] = {name: {} for name in _PARSERS if name not in _UNCACHED}
         self._caches["harvest_date"] = {}
         self._rules_cache: dict[tuple[Any, ...], tuple[Issue, ...]] = {}
         # repairs of cells the strict parsers refuse (only messy files get here): per column
-        self._repairs: dict[str, dict[str, R.Repaired | TraceStdError]] = {}
+        self._repairs: dict[str, dict[str, R.Repaired | _Bad]] = {}
         self._repair_state = R.RepairState()
 
     def close(self) -> None:
         self.serials.close()
         self.ssccs.close()
+        self.lots.close()
 
     def market_for(self, destination: str | None) -> tuple[MarketProfile | None, tuple[Issue, ...]]:
         hit = self._market_cache.get(destination)
@@ -412,14 +431,9 @@ class _Checker:
         return hit
 
     def _parse(self, name: str, text: str) -> Any:
-        """Parse one cell, through a bounded per-column cache (cells repeat a lot in label files)."""
-        cache = self._caches.get(name)
-        if cache is not None:
-            hit = cache.get(text, _MISS)
-            if hit is not _MISS:
-                if isinstance(hit, Exception):  # a cached error, or a repaired value (R.Repaired)
-                    raise hit
-                return hit
+        """Parse one cell: its value, a :class:`_Bad` with the error's data, or the
+        :class:`~trace_std.label.repair.Repaired` note of a value the parser had to normalise.
+        Never raises: what is cached is data, never an exception to raise again."""
         try:
             if name == "harvest_date":
                 value: Any = F.parse_harvest(text)
@@ -427,62 +441,65 @@ class _Checker:
                 parser = _PARSERS.get(name)
                 value = parser(text, name) if parser is not None else None
         except TraceStdError as err:
-            if cache is not None:
-                if len(cache) >= _CELL_CACHE:
-                    cache.clear()
-                cache[text] = err
-            raise
+            return _Bad(err.code, err.message, err.span, err.context)
         if name in R.NOTED_COLUMNS:  # a value the parser had to normalise: a warning says so
             noted = R.note(name, text, value)
             if noted is not None:
-                if cache is not None:
-                    if len(cache) >= _CELL_CACHE:
-                        cache.clear()
-                    cache[text] = noted
-                raise noted
-        if cache is not None:
-            if len(cache) >= _CELL_CACHE:
-                cache.clear()
-            cache[text] = value
+                return noted
         return value
 
-    def _repair(self, number: int, name: str, text: str, err: TraceStdError) -> R.Repaired | TraceStdError:
+    def _repair(self, number: int, name: str, text: str, bad: _Bad) -> R.Repaired | _Bad:
         """A cell the strict parser refused: its repair, or the error to report (value and fix shown)."""
         cache = self._repairs.setdefault(name, {})
         hit = cache.get(text)
         if hit is not None:
             return hit
+        err = TraceStdError.from_code(
+            ErrorCode(bad.code), bad.message, span=bad.span, field=name, context=dict(bad.context)
+        )
         found = R.repair(name, text, err, self._repair_state, number)
-        if not isinstance(found, R.Repaired) or found.cacheable:
+        if isinstance(found, TraceStdError):
+            result: R.Repaired | _Bad = _Bad(found.code, found.message, found.span, found.context)
+        else:
+            result = found
+        if not isinstance(result, R.Repaired) or result.cacheable:
             if len(cache) >= _CELL_CACHE:
                 cache.clear()
-            cache[text] = found
-        return found
+            cache[text] = result
+        return result
 
     def check(self, number: int, cells: Mapping[str, str]) -> RowResult:
         issues: list[RowIssue] = []
         values: dict[str, Any] = {}
         failed: set[str] = set()
+        caches = self._caches
         for name, text in cells.items():
             if not text:
                 continue
-            try:
+            # every cell goes through a bounded per-column cache: cells repeat a lot in label files
+            cache = caches.get(name)
+            if cache is None:
                 value = self._parse(name, text)
-            except R.Repaired as noted:
-                value = noted.value
-                issues.append(_repaired_issue(number, name, noted))
-            except TraceStdError as err:
-                found = self._repair(number, name, text, err)
-                if isinstance(found, TraceStdError):
+            else:
+                value = cache.get(text, _MISS)
+                if value is _MISS:
+                    value = self._parse(name, text)
+                    if len(cache) >= _CELL_CACHE:
+                        cache.clear()
+                    cache[text] = value
+            if value.__class__ is _Bad:
+                value = self._repair(number, name, text, value)
+                if value.__class__ is _Bad:
                     failed.add(name)
                     issues.append(
                         RowIssue(
-                            number, name, found.code, Severity.ERROR, found.message, found.span, found.context
+                            number, name, value.code, Severity.ERROR, value.message, value.span, value.context
                         )
                     )
                     continue
-                value = found.value
-                issues.append(_repaired_issue(number, name, found))
+            if isinstance(value, R.Repaired):
+                issues.append(_repaired_issue(number, name, value))
+                value = value.value
             if name == "harvest_date":
                 values["harvest_date"] = value[0]
                 if value[1] is not None:
@@ -519,10 +536,11 @@ class _Checker:
         """Cross-field, date-window and GS1 req/ex rules: a pure function of the values that matter,
         memoised on them (identical rows are the norm in a label file)."""
         get = values.get
-        key = (
+        puc, phc = get("puc"), get("phc")
+        key = (  # the rules read a code only through its kind: thousands of PUCs share two keys
             get("harvest_date"), get("harvest_date_end"), get("pack_date"), get("best_before"),
-            get("puc"), get("phc"), get("gtin"), market, failed,
-            tuple(name in values for name in _PRESENCE),
+            None if puc is None else F.code_kind(puc), None if phc is None else F.code_kind(phc),
+            get("gtin"), market, failed, tuple(name in values for name in _PRESENCE),
         )  # fmt: skip
         hit = self._rules_cache.get(key)
         if hit is not None:
@@ -547,7 +565,7 @@ class _Checker:
         serial = values.get("serial")
         if gtin is not None and serial is not None:
             key = gtin + "\x1d" + serial
-            first = self.serials.first(key, number)
+            first = self.serials.first(key, number)[0]
             if first != number:
                 issues.append(
                     RowIssue(
@@ -561,7 +579,7 @@ class _Checker:
                 )
         sscc = values.get("sscc")
         if sscc is not None:
-            first = self.ssccs.first(sscc, number)
+            first = self.ssccs.first(sscc, number)[0]
             if first != number:
                 issues.append(
                     RowIssue(
@@ -576,20 +594,18 @@ class _Checker:
         lot = values.get("lot")
         harvest = values.get("harvest_date")
         if gtin is not None and lot is not None and harvest is not None:
-            key = gtin + "\x1d" + lot
             end = values.get("harvest_date_end")
-            seen = self.lots.get(key)
-            if seen is None:
-                self.lots[key] = (harvest, end, number)
-            elif (seen[0], seen[1]) != (harvest, end):
+            period = harvest.isoformat() if end is None else f"{harvest.isoformat()}/{end.isoformat()}"
+            first, seen = self.lots.first(gtin + "\x1d" + lot, number, period)
+            if seen != period:
                 issues.append(
                     RowIssue(
                         number,
                         "harvest_date",
                         ErrorCode.BATCH_LOT_HARVEST_CONFLICT,
                         Severity.WARNING,
-                        f"lot {lot} has another harvest date on row {seen[2]}",
-                        context={"first_row": seen[2]},
+                        f"lot {lot} has another harvest date on row {first}",
+                        context={"first_row": first},
                     )
                 )
 
@@ -713,7 +729,7 @@ class _Source:
                 self.size = None
         elif hasattr(source, "read"):
             self.raw = source
-            self.name = str(getattr(source, "name", "<stream>"))
+            self.name = _stream_name(source)
             self.size = None
         else:
             raise TypeError(f"expected a path or a binary stream, not {type(source).__name__}")
@@ -728,6 +744,13 @@ class _Source:
             return self.raw.tell()
         except (OSError, ValueError):
             return None
+
+
+def _stream_name(stream: object) -> str:
+    """A stream's file name, or ``<stream>``: a temporary file's ``name`` is its descriptor number,
+    which must never reach a report (a large upload is spooled to one)."""
+    name = getattr(stream, "name", None)
+    return name if isinstance(name, str) and name else "<stream>"
 
 
 def _peek(raw: IO[bytes]) -> tuple[bytes, IO[bytes]]:
@@ -944,6 +967,9 @@ def _jsonl_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
                     )
                     yield number, None, (bad,)
                     continue
+                except RecursionError:  # hostile nesting: the C parser gives up past the recursion limit
+                    yield number, None, (_too_deep(number),)
+                    continue
                 if not isinstance(obj, dict):
                     bad = RowIssue(
                         number,
@@ -955,20 +981,26 @@ def _jsonl_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
                     yield number, None, (bad,)
                     continue
                 cells: dict[str, str] = {}
-                for key, value in obj.items():
-                    name = _normalise_header(str(key))
-                    if name not in known:
-                        if name not in warned:
+                unknown: list[str] = []
+                try:
+                    for key, value in obj.items():
+                        name = _normalise_header(str(key))
+                        if name in known:
+                            cells[name] = _json_cell(value)
+                        elif name not in warned:
                             warned.add(name)
-                            yield RowIssue(
-                                number,
-                                name,
-                                ErrorCode.LABEL_FIELD_UNKNOWN,
-                                Severity.WARNING,
-                                f"field {name!r} is not part of the template",
-                            )
-                        continue
-                    cells[name] = _json_cell(value)
+                            unknown.append(name)
+                except RecursionError:  # a value nested just under the parser's limit, too deep to print
+                    yield number, None, (_too_deep(number),)
+                    continue
+                for name in unknown:
+                    yield RowIssue(
+                        number,
+                        name,
+                        ErrorCode.LABEL_FIELD_UNKNOWN,
+                        Severity.WARNING,
+                        f"field {name!r} is not part of the template",
+                    )
                 yield number, cells, ()
         except UnicodeDecodeError:
             raise _encoding_error(src, raw) from None
@@ -976,6 +1008,17 @@ def _jsonl_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
         text.detach()
     if number == 0:
         raise _file_error(ErrorCode.FILE_EMPTY, "the file is empty")
+
+
+def _too_deep(number: int) -> RowIssue:
+    return RowIssue(
+        number,
+        None,
+        ErrorCode.FILE_ROW_MALFORMED,
+        Severity.ERROR,
+        "the JSON object is nested too deeply",
+        context={"reason": "nesting"},
+    )
 
 
 def _json_cell(value: Any) -> str:
@@ -1120,9 +1163,9 @@ def iter_file(
 
 def source_name(source: str | os.PathLike[str] | IO[bytes], name: str | None = None) -> str:
     """What a report calls its file: ``name`` (an upload's file name) if given, else the path or stream."""
-    if name is not None:
+    if name:
         return name
-    return str(source) if isinstance(source, (str, os.PathLike)) else str(getattr(source, "name", "<stream>"))
+    return str(source) if isinstance(source, (str, os.PathLike)) else _stream_name(source)
 
 
 def validate_file(
@@ -1138,8 +1181,9 @@ def validate_file(
 ) -> BatchReport:
     """Validate a whole label file into a :class:`BatchReport` (see :func:`iter_file`).
 
-    ``name`` is a format hint, as for :func:`iter_file`. ``max_issues`` caps the issues kept in
-    memory (totals and ``issues_by_code`` stay exact).
+    ``name`` is a format hint, as for :func:`iter_file`, and the report's ``source`` when given (an
+    upload's file name); otherwise the path, or the stream's file name. ``max_issues`` caps the
+    issues kept in memory (totals and ``issues_by_code`` stay exact).
     """
     report = BatchReport(source=source_name(source, name))
     for item in iter_file(

@@ -171,6 +171,8 @@ def cross_field_issues(
                 )
             )
 
+    # The codes are read only through F.code_kind: the batch validator's rule cache keys on the kind
+    # (trace_std.label.batch._Checker._row_rules); a rule reading more of a code must extend that key.
     puc = get("puc")
     if puc is not None and F.code_kind(puc) != "puc":
         issues.append(
