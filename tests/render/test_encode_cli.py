@@ -117,7 +117,7 @@ def test_stdin_and_errors(
     assert main(["encode", str(junk), "--to", "hri"]) == 2
     # bad options -> 2
     assert main(["encode", str(path), "--to", "dl", "--resolver", "ftp://example"]) == 2
-    assert main(["encode", str(path), "--to", "sheet", "--format", "png"]) == 2
+    assert main(["encode", str(path), "--to", "qr", "--format", "pdf"]) == 2  # pdf: the sheet only
     assert main(["encode", str(path), "--to", "sheet", "--market", "XX"]) == 2
     err = capsys.readouterr().err
     assert "render.option.invalid" in err and "render.format.unknown" in err

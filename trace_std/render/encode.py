@@ -20,6 +20,7 @@ Text results are ``str``; SVG is ``str``; PNG is ``bytes``.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from trace_std.errors import ErrorCode, TraceStdError
@@ -172,15 +173,24 @@ def encode_label(
         found = market_for_destination(str(label.destination_market))
         market = found.market if found is not None else None
     if to == "sheet":
-        if fmt != "svg":
-            raise _option_error("format", "the label sheet is SVG only", fmt, ["svg"])
+        if fmt not in ("svg", "png", "pdf"):
+            raise _option_error("format", "the label sheet is SVG, PNG or PDF", fmt, ["svg", "png", "pdf"])
         if not isinstance(label, CartonLabel):
             raise _option_error("to", "the label sheet is for carton labels", to, "a CartonLabel")
         from trace_std.render.sheet import carton_sheet_svg
 
-        return carton_sheet_svg(
+        sheet = carton_sheet_svg(
             label, market=market, engine=engine, resolver=check_resolver(resolver), qr_content=qr_content
         )
+        if fmt == "svg":
+            return sheet
+        from trace_std.render import print as printing
+
+        if fmt == "png":
+            return printing.sheet_png(sheet)
+        buffer = io.BytesIO()
+        printing.sheets_pdf([sheet], buffer)
+        return buffer.getvalue()
     return encode_elements(
         to_elements(label), to=to, engine=engine, fmt=fmt, resolver=resolver, market=market
     )
