@@ -300,6 +300,56 @@ def _scan_failed(reason: str, status: int) -> Response:
     return _page("web/scan_failed.html", status, reason=reason)
 
 
+# -- exporters: a label file checked, its row report and its fixed file ------------------------
+
+#: The fixed file is offered as a ``data:`` link up to this size (larger: the CLI or the API).
+FIXED_LINK_MAX_BYTES = 2 * 1024 * 1024
+
+
+@bp.get("/labels")
+def labels_page() -> Response:
+    return _page("web/labels.html")
+
+
+@bp.post("/labels")
+def labels_check() -> Response:
+    """An exporter's label file: the row report as a table and the fixed file to download."""
+    import io
+
+    from trace_std.errors import FileFormatError
+    from trace_std.label.fix import fix_file
+    from trace_std.registry.verify import row_checks
+
+    max_bytes = int(current_app.config["MAX_UPLOAD_BYTES"])
+    try:
+        upload = bodies.upload("file", limit=max_bytes + 64 * 1024)
+    except RequestEntityTooLarge:
+        return _page("web/labels.html", 413, error=_("The file is too large."))
+    if upload is None or not upload.filename:
+        return _page("web/labels.html", 400, error=_("Choose a label file (.xlsx, .csv or .jsonl) first."))
+    fixed = io.StringIO()
+    try:
+        report, written = fix_file(
+            upload.stream,
+            fixed,
+            row_checks=[row_checks(store.registry())],
+            name=upload.filename,
+            max_issues=present.MAX_FILE_ISSUES,
+        )
+    except FileFormatError as err:
+        return _page("web/labels.html", 422, error=err.message, error_code=err.code, filename=upload.filename)
+    text = fixed.getvalue()
+    link = present.fixed_file_link(text) if len(text.encode("utf-8")) <= FIXED_LINK_MAX_BYTES else None
+    return _page(
+        "web/labels.html",
+        200,
+        result=present.file_report(report),
+        written=written,
+        fixed_link=link,
+        fixed_name=present.fixed_file_name(upload.filename),
+    )
+
+
 @bp.get("/lang/<locale>")
 def set_language(locale: str) -> Response:
     target = _safe_next(request.args.get("next", ""))

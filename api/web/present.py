@@ -509,3 +509,79 @@ def _crop(tr: Translator, value: Any) -> str:
             known = CROP_WORDS.get(slug.lower())
             words.append(tr(known) if known else slug.replace("-", " "))
     return ", ".join(words)
+
+
+# -- exporters' label files -------------------------------------------------------------------
+
+#: Issues listed on the label-file page (the totals stay exact).
+MAX_FILE_ISSUES = 1000
+
+
+@dataclasses.dataclass(frozen=True)
+class FileIssue:
+    row: int | None
+    column: str
+    value: str
+    read_as: str
+    code: str
+    message: str
+    kind: str  # "error", "repaired" or "note"
+
+
+@dataclasses.dataclass(frozen=True)
+class FileReport:
+    name: str
+    rows_total: int
+    rows_valid: int
+    rows_invalid: int
+    issues_total: int
+    issues: tuple[FileIssue, ...]
+    valid: bool
+
+
+def file_report(report: Any) -> FileReport:
+    """What the label-file page shows of a :class:`~trace_std.label.batch.BatchReport`."""
+    issues = []
+    for issue in report.issues:
+        data = issue.to_dict()
+        if data["severity"] == "error":
+            kind = "error"
+        elif "read_as" in data:
+            kind = "repaired"
+        else:
+            kind = "note"
+        issues.append(
+            FileIssue(
+                row=issue.row,
+                column=issue.field or "",
+                value=str(data.get("value", "")),
+                read_as=str(data.get("read_as", "")),
+                code=str(issue.code),
+                message=issue.message,
+                kind=kind,
+            )
+        )
+    return FileReport(
+        name=report.source,
+        rows_total=report.rows_total,
+        rows_valid=report.rows_valid,
+        rows_invalid=report.rows_invalid,
+        issues_total=report.issues_total,
+        issues=tuple(issues),
+        valid=report.valid,
+    )
+
+
+def fixed_file_name(uploaded: str) -> str:
+    """``week48.xlsx`` → ``week48-fixed.csv`` (no path, no quotes)."""
+    base = uploaded.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "labels"
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?')[:80] or "labels"
+    return f"{base}-fixed.csv"
+
+
+def fixed_file_link(text: str) -> str:
+    """The fixed CSV as a ``data:`` URL (UTF-8 with a BOM, so Excel shows the accents)."""
+    import base64
+
+    payload = base64.b64encode(("\ufeff" + text).encode("utf-8")).decode("ascii")
+    return f"data:text/csv;charset=utf-8;base64,{payload}"

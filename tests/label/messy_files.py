@@ -276,11 +276,38 @@ def chinese_headers_xlsx() -> bytes:
     return out.getvalue()
 
 
+def sonla_week_xlsx() -> bytes:
+    """An office's sheet of rows the bundled sample registry knows (for the website and API tests)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "DANH SÁCH NHÃN THÙNG NHÃN TƯƠI - THÁNG 8"
+    sheet.merge_cells("A1:J1")
+    sheet.append([])
+    sheet.append(["STT", "Mã GTIN", "Số lô", "Tên sản phẩm", "Loại cây trồng", "Ngày thu hoạch", "Ngày đóng gói",
+                  "Khối lượng tịnh (kg)", "Mã số vùng trồng", "Mã số cơ sở đóng gói", "Doanh nghiệp xuất khẩu",
+                  "Thị trường", "Số seri"])  # fmt: skip
+    exporter = "Công ty TNHH Nông sản Tây Bắc (synthetic)"
+    sheet.append([1, 8936000120016, "SL250812A", "Nhãn tươi Sơn La", "longan", "11/08/2025", "12/08/2025", "10",
+                  "vn slor 0001", "VN-SLPH-001", exporter, "Trung Quốc", "000001"])  # fmt: skip
+    sheet.append([2, 8936000120016, "SL250812A", "Nhãn tươi Sơn La", "longan", dt.datetime(2025, 8, 11),
+                  dt.datetime(2025, 8, 12), 10, "VN-SLOR-0001", "VN-SLPH-001", exporter, "CN", "000002"])  # fmt: skip
+    sheet.append([3, "8,93600E+12", "SL250812A", "Nhãn tươi Sơn La", "longan", "11/08/2025", "12/08/2025", "10",
+                  "VN-SLOR-0001", "VN-SLPH-001", exporter, "CN", "000003"])  # fmt: skip
+    sheet.append([None, "Tổng cộng", None, None, None, None, None, 30])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 FILES: dict[str, Callable[[], bytes]] = {
     "week48.xlsx": week48_xlsx,
     "week48-semicolon.csv": week48_semicolon_csv,
     "week48-comma.csv": week48_comma_csv,
     "chinese-headers.xlsx": chinese_headers_xlsx,
+    "sonla-week.xlsx": sonla_week_xlsx,
 }
 
 

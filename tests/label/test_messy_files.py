@@ -93,6 +93,20 @@ EXPECTED: dict[str, tuple[tuple[int, int, int], list[tuple[int | None, str | Non
             (6, None, "file.row.skipped"),  # a notes row; rows 5 and 7 are ',,,,' blank rows
         ],
     ),
+    "sonla-week.xlsx": (
+        (3, 2, 1),
+        [
+            (3, None, "file.header.row"),
+            (4, "harvest_date", REPAIRED_DATE),
+            (4, "pack_date", REPAIRED_DATE),
+            (4, "puc", "label.repaired.code"),
+            (4, "destination_market", REPAIRED_MARKET),
+            (6, "gtin", "label.gtin.scientific"),  # 8,93600E+12 typed as text
+            (6, "harvest_date", REPAIRED_DATE),
+            (6, "pack_date", REPAIRED_DATE),
+            (7, None, "file.row.skipped"),  # Tổng cộng in the GTIN column
+        ],
+    ),
     "chinese-headers.xlsx": (
         (2, 2, 0),
         [
