@@ -12,7 +12,12 @@ from typing import Any
 import pytest
 
 from tests.label.messy_files import FILES
-from tests.web.test_browser import Session, _shot, chromium, shots  # noqa: F401 - fixtures
+from tests.web import test_browser
+from tests.web.test_browser import Session, _shot
+
+# test_browser's fixtures (the browser, the screenshot folder), used here too
+chromium = test_browser.chromium
+shots = test_browser.shots
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -20,7 +25,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 @pytest.mark.parametrize("javascript", [True, False])
 def test_upload_a_label_file_see_the_table_download_the_fixed_file(
-    chromium: Any, live_server: str, shots: Path, tmp_path: Path, viewport: str, javascript: bool
+    chromium: Any,
+    live_server: str,
+    shots: Path,
+    tmp_path: Path,
+    viewport: str,
+    javascript: bool,
 ) -> None:
     pytest.importorskip("openpyxl")
     source = tmp_path / "tháng 8.xlsx"
