@@ -33,7 +33,7 @@ from typing import Any
 
 from trace_std import data as tables
 from trace_std.registry._codes import resolve_code
-from trace_std.registry.exporter import render
+from trace_std.registry.exporter import CODE_COLUMNS, render
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_common import sync_files
@@ -459,28 +459,7 @@ def build() -> dict[str, list[dict[str, Any]]]:
     codes.sort(key=lambda c: c["code"])
     products.sort(key=lambda p: p["gtin"])
     lots.sort(key=lambda lt: (lt["gtin"], lt["lot"]))
-    order = [
-        "code",
-        "kind",
-        "scheme",
-        "name",
-        "province_code",
-        "province_name",
-        "commune_code",
-        "commune_name",
-        "crops",
-        "varieties",
-        "area_ha",
-        "households",
-        "owner",
-        "address",
-        "geometry",
-        "issued",
-        "status",
-        "status_since",
-        "markets",
-        "history",
-    ]
+    order = [*CODE_COLUMNS, "markets", "history"]
     codes = [{k: c.get(k) for k in order} for c in codes]
     for c in codes:
         c["markets"] = sorted(

@@ -565,13 +565,15 @@ class Registry:
         dry_run: bool = False,
         format: str | None = None,
         progress: Any = None,
+        max_bytes: int | None = None,
     ) -> ImportReport:
-        """Import an open-data file (JSON or CSV), all or nothing; see :mod:`.importer`."""
+        """Import an open-data file (JSON or CSV), all or nothing, in bounded memory whatever its
+        size; ``max_bytes`` refuses a larger file. See :mod:`.importer`."""
         from trace_std.registry import importer
 
         _require_str("actor", actor)
         return importer.import_file(
-            self, source, actor=actor, dry_run=dry_run, format=format, progress=progress
+            self, source, actor=actor, dry_run=dry_run, format=format, progress=progress, max_bytes=max_bytes
         )
 
     def export(
