@@ -49,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "CORS_ORIGINS": "*",
     "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,  # bytes, every request body
     "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,  # bytes, /v1/labels/validate uploads
+    "XLSX_LIMITS": None,  # overrides of trace_std.label.xlsx_guard.XlsxLimits (name -> number), .xlsx uploads
     "RETRY_AFTER": 30,  # seconds, on 503 when the database is down
     "TRUSTED_PROXIES": 0,  # number of reverse proxies in front (X-Forwarded-For)
     "PUBLIC_BASE_URL": None,  # e.g. https://id.example.vn; None: from the request

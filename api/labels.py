@@ -48,7 +48,7 @@ def verify_label() -> Response:
 @public(cache=False)
 def validate_file() -> Response:
     """A batch file (multipart field ``file``) validated row by row, with registry checks."""
-    from trace_std.label.batch import validate_file
+    from trace_std.label.batch import XlsxLimits, validate_file
     from trace_std.registry.verify import row_checks
 
     upload = bodies.upload("file", limit=int(current_app.config["MAX_UPLOAD_BYTES"]))
@@ -64,6 +64,8 @@ def validate_file() -> Response:
         # a format hint (the library sniffs the content first), and the report's file name
         "name": upload.filename or None,
         "max_issues": MAX_ISSUES,
+        # zip-bomb, part-size and cell limits of an .xlsx upload (issue 17 item 2)
+        "xlsx_limits": XlsxLimits.from_mapping(current_app.config.get("XLSX_LIMITS")),
     }
     if fix in ("1", "true"):
         from trace_std.label.fix import fix_file

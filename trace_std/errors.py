@@ -208,6 +208,7 @@ class ErrorCode(StrEnum):
     FILE_COLUMNS_MISSING = "file.columns.missing"
     FILE_COLUMNS_DUPLICATE = "file.columns.duplicate"
     FILE_ROW_MALFORMED = "file.row.malformed"
+    FILE_TOO_LARGE = "file.too_large"
     BATCH_SERIAL_DUPLICATE = "batch.serial.duplicate"
     BATCH_SSCC_DUPLICATE = "batch.sscc.duplicate"
     BATCH_LOT_HARVEST_CONFLICT = "batch.lot.harvest_conflict"
@@ -538,6 +539,7 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.FILE_COLUMNS_MISSING: FileFormatError,
     ErrorCode.FILE_COLUMNS_DUPLICATE: FileFormatError,
     ErrorCode.FILE_ROW_MALFORMED: FileFormatError,
+    ErrorCode.FILE_TOO_LARGE: FileFormatError,
     ErrorCode.BATCH_SERIAL_DUPLICATE: InvalidCombination,
     ErrorCode.BATCH_SSCC_DUPLICATE: InvalidCombination,
     ErrorCode.BATCH_LOT_HARVEST_CONFLICT: InvalidCombination,

@@ -204,3 +204,69 @@ def test_validate_fix_must_be_a_flag(client: FlaskClient, problem: Any) -> None:
         ),
         400,
     )
+
+
+# -- hostile uploads (issue 17 items 2, 3 and 15) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bomb", "limit"),
+    [("huge_sheet", "max_member_bytes"), ("high_ratio", "max_ratio"), ("far_rows", "max_cells")],
+)
+def test_xlsx_bombs_are_problem_documents(client: FlaskClient, problem: Any, bomb: str, limit: str) -> None:
+    from tests.label import xlsx_bombs
+
+    make = getattr(xlsx_bombs, bomb)
+    payload = make() if bomb == "far_rows" else make(49 if bomb == "huge_sheet" else 2)
+    response = client.post(
+        "/v1/labels/validate",
+        data={"file": (io.BytesIO(payload), "week48.xlsx")},
+        content_type="multipart/form-data",
+    )
+    body = problem(response, 400, "file.too_large")
+    assert body["errors"][0]["context"]["limit"] == limit
+
+
+def test_xlsx_limits_come_from_the_configuration(database_url: str, problem: Any) -> None:
+    payload = (LABELS / "sample-batch.xlsx").read_bytes()
+    app = make_app(database_url, XLSX_LIMITS={"max_cells": 20})
+    try:
+        response = app.test_client().post(
+            "/v1/labels/validate",
+            data={"file": (io.BytesIO(payload), "sample-batch.xlsx")},
+            content_type="multipart/form-data",
+        )
+        assert problem(response, 400, "file.too_large")["errors"][0]["context"]["limit"] == "max_cells"
+    finally:
+        close_app(app)
+
+
+def test_a_deeply_nested_json_line_is_a_row_error_not_a_500(client: FlaskClient, validate: Any) -> None:
+    good = json.dumps(label("valid-sonla-longan-cn.json"), ensure_ascii=False)
+    deep = '{"gtin": ' + "[" * 3000 + "]" * 3000 + "}"
+    response = client.post(
+        "/v1/labels/validate",
+        data={"file": (io.BytesIO(f"{good}\n{deep}\n".encode()), "rows.jsonl")},
+        content_type="multipart/form-data",
+    )
+    body = validate(response, "batch-report")
+    assert [(i["row"], i["code"]) for i in body["issues"] if i["code"].startswith("file.")] == [
+        (2, "file.row.malformed")
+    ]
+
+
+def test_a_large_upload_is_reported_under_its_file_name(client: FlaskClient, validate: Any) -> None:
+    """Uploads over 500 KB are spooled to a temporary file whose ``name`` is a descriptor number."""
+    from trace_std.label.batch import COLUMNS
+
+    header = ",".join(COLUMNS)
+    rows = "\n".join(f"08935234567895,L{n},x,y,2025-03-01,2025-03-02,,10,,,ACME,US,S{n},"
+                     for n in range(9_000))  # fmt: skip
+    payload = (header + "\n" + rows + "\n").encode()
+    assert len(payload) > 600_000
+    response = client.post(
+        "/v1/labels/validate",
+        data={"file": (io.BytesIO(payload), "week48.csv")},
+        content_type="multipart/form-data",
+    )
+    assert validate(response, "batch-report")["file"] == "week48.csv"

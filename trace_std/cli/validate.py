@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from trace_std.errors import FileFormatError, Severity
-from trace_std.label.batch import RowIssue, RowResult, iter_file
+from trace_std.label.batch import RowIssue, RowResult, XlsxLimits, iter_file
 from trace_std.label.markets import markets
 
 _SPOOL = 1 << 20  # issues beyond 1 MiB go to a temporary file
@@ -51,7 +51,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="write the repaired, canonical file of the valid rows to -o (ISO dates, GTIN-14, ISO markets)",
     )
     p.add_argument("-o", "--output", metavar="FIXED.csv", help="where --fix writes the canonical file")
+    p.add_argument(
+        "--trust-xlsx",
+        action="store_true",
+        help="raise the .xlsx limits (zip size and ratio, cells) for a trusted local workbook; "
+        "zip bombs are still refused",
+    )
     p.set_defaults(func=_run)
+
+
+def _xlsx_limits(args: argparse.Namespace) -> XlsxLimits:
+    """The public .xlsx limits, or the raised ones for a trusted local file (``--trust-xlsx``)."""
+    return XlsxLimits.trusted() if args.trust_xlsx else XlsxLimits()
 
 
 def _iso_date(text: str) -> _dt.date:
@@ -105,7 +116,12 @@ def _validate_one(name: str, args: argparse.Namespace, spool: IO[str], out_forma
     writer = csv.writer(spool) if out_format == "csv" else None
     try:
         for item in iter_file(
-            source, market=args.market, as_of=args.as_of, format=args.input_format, progress=progress
+            source,
+            market=args.market,
+            as_of=args.as_of,
+            format=args.input_format,
+            progress=progress,
+            xlsx_limits=_xlsx_limits(args),
         ):
             issues: tuple[RowIssue, ...]
             if isinstance(item, RowResult):
@@ -149,7 +165,12 @@ def _fix_one(name: str, args: argparse.Namespace, spool: IO[str], out_format: st
     try:
         with open(args.output, "w", encoding="utf-8-sig", newline="") as fixed:
             report, written = fix_file(
-                source, fixed, market=args.market, as_of=args.as_of, format=args.input_format
+                source,
+                fixed,
+                market=args.market,
+                as_of=args.as_of,
+                format=args.input_format,
+                xlsx_limits=_xlsx_limits(args),
             )
     except FileFormatError as err:
         totals.error = err

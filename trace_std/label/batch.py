@@ -51,6 +51,7 @@ from trace_std.label import repair as R
 from trace_std.label import sheet_reader
 from trace_std.label.markets import MarketProfile
 from trace_std.label.rules import association_issues, cross_field_issues, resolve_market
+from trace_std.label.xlsx_guard import XlsxLimits, check_archive, sheet_rows
 
 __all__ = [
     "COLUMNS",
@@ -62,6 +63,7 @@ __all__ = [
     "RowContext",
     "RowIssue",
     "RowResult",
+    "XlsxLimits",
     "iter_file",
     "validate_file",
 ]
@@ -711,8 +713,14 @@ def _skipped(number: int, cells: Sequence[str], reason: str) -> RowIssue:
 class _Source:
     """An opened input: a binary stream, its name, its size (for progress) and whether we own it."""
 
-    def __init__(self, source: str | os.PathLike[str] | IO[bytes], fmt: str | None) -> None:
+    def __init__(
+        self,
+        source: str | os.PathLike[str] | IO[bytes],
+        fmt: str | None,
+        xlsx_limits: XlsxLimits | None = None,
+    ) -> None:
         self.owned = False
+        self.xlsx_limits = xlsx_limits if xlsx_limits is not None else XlsxLimits()
         if isinstance(source, (str, os.PathLike)):
             path = Path(source)
             self.name = str(path)
@@ -890,6 +898,11 @@ def _xlsx_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
     # openpyxl is a third-party parser of untrusted zip + XML: a damaged workbook can make it raise
     # almost anything (zip, zlib, XML, KeyError, TypeError...). Everything it raises is turned into a
     # file error here, at the boundary, so nothing but TraceStdError leaves the reader.
+    # Zip bombs, huge parts and cell floods are refused before openpyxl inflates anything.
+    limits = src.xlsx_limits
+    if not hasattr(raw, "seek") or not raw.seekable():  # zipfile needs to seek; an upload is seekable
+        raw = io.BytesIO(raw.read(limits.max_total_bytes + 1))
+    check_archive(raw, limits)
     try:
         book = openpyxl.load_workbook(raw, read_only=True, data_only=True)
     except Exception as exc:
@@ -903,7 +916,7 @@ def _xlsx_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
         sheet = book.active
         if sheet is None or not hasattr(sheet, "iter_rows"):
             raise _file_error(ErrorCode.FILE_EMPTY, "the workbook has no worksheet")
-        rows = sheet.iter_rows(values_only=True)
+        rows = sheet_rows(sheet, limits)
         top = (list(map(_cell_text, cells)) for cells in rows)
         number, header, notes = _find_header(top)
         columns, warnings = _columns(header, number)
@@ -1095,6 +1108,7 @@ def iter_file(
     progress: Progress | None = None,
     progress_every: int = 4096,
     values: bool = False,
+    xlsx_limits: XlsxLimits | None = None,
 ) -> Iterator[RowResult | RowIssue]:
     """Stream a label file: one :class:`RowResult` per label row, :class:`RowIssue` for file warnings.
 
@@ -1114,10 +1128,12 @@ def iter_file(
     :mod:`trace_std.label.repair`): titles above the header, header names in Vietnamese, English or
     Chinese, blank, totals and notes rows skipped, dates, GTINs, codes, markets and decimal commas
     repaired with a warning each.
+    ``xlsx_limits`` bound what an .xlsx may inflate to and hold (:mod:`trace_std.label.xlsx_guard`;
+    default :class:`XlsxLimits`, the public limits; ``file.too_large`` beyond them).
     """
     if as_of is not None and (not isinstance(as_of, _dt.date) or isinstance(as_of, _dt.datetime)):
         raise TypeError("as_of must be a datetime.date")
-    src = _Source(source, format)
+    src = _Source(source, format, xlsx_limits)
     closers: list[Callable[[], None]] = [src.close]
     try:
         try:
@@ -1178,6 +1194,7 @@ def validate_file(
     name: str | None = None,
     max_issues: int | None = None,
     progress: Progress | None = None,
+    xlsx_limits: XlsxLimits | None = None,
 ) -> BatchReport:
     """Validate a whole label file into a :class:`BatchReport` (see :func:`iter_file`).
 
@@ -1194,6 +1211,7 @@ def validate_file(
         format=format,
         name=name,
         progress=progress,
+        xlsx_limits=xlsx_limits,
     ):
         if isinstance(item, RowResult):
             report.add(item, max_issues)

@@ -35,6 +35,7 @@ from trace_std.label.batch import (
     Progress,
     RowCheck,
     RowResult,
+    XlsxLimits,
     iter_file,
     source_name,
 )
@@ -77,6 +78,7 @@ def fix_file(
     name: str | None = None,
     max_issues: int | None = None,
     progress: Progress | None = None,
+    xlsx_limits: XlsxLimits | None = None,
 ) -> tuple[BatchReport, int]:
     """Validate ``source`` and write its valid rows, canonical, as CSV to ``out``.
 
@@ -98,6 +100,7 @@ def fix_file(
         name=name,
         progress=progress,
         values=True,
+        xlsx_limits=xlsx_limits,
     ):
         if isinstance(item, RowResult):
             report.add(item, max_issues)
