@@ -9,6 +9,7 @@ then from the ``config`` mapping.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Mapping
 from importlib import import_module
 from typing import Any
@@ -52,7 +53,8 @@ DEFAULTS: dict[str, Any] = {
     "XLSX_LIMITS": None,  # overrides of trace_std.label.xlsx_guard.XlsxLimits (name -> number), .xlsx uploads
     "RETRY_AFTER": 30,  # seconds, on 503 when the database is down
     "TRUSTED_PROXIES": 0,  # number of reverse proxies in front (X-Forwarded-For)
-    "PUBLIC_BASE_URL": None,  # e.g. https://id.example.vn; None: from the request
+    "PUBLIC_BASE_URL": None,  # e.g. https://id.example.vn; None: from the request (an allowed host)
+    "ALLOWED_HOSTS": None,  # "id.example.vn, .example.vn": other Host headers get 400 (probes excepted)
     "RESOLVER_NAME": "trace_std GS1-conformant resolver",
     "RESOLVER_LINKS": None,  # None: api.resolver.DEFAULT_LINKS
     "RESOLVER_HTML_VIEW": None,  # callable(report) -> response; default: the web blueprint's render_report
@@ -61,6 +63,11 @@ DEFAULTS: dict[str, Any] = {
 }
 
 log = logging.getLogger("trace_std.api")
+
+
+def _under_gunicorn() -> bool:
+    """The app is being loaded by a gunicorn worker (plain ``gunicorn`` or ``serve --workers``)."""
+    return "gunicorn.workers.base" in sys.modules
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -83,6 +90,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for module in modules:
         app.register_blueprint(module.bp)
 
+    if _under_gunicorn() and not app.testing:
+        http.require_public_origin(app)  # never reflect a client's Host header in production
     http.init_app(app)
     store.init_app(app)
     limits.init_app(app, modules)

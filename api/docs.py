@@ -6,9 +6,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 
-from api.http import json_response, public
+from api.http import base_url, json_response, public
 from api.openapi import document
 
 bp = Blueprint("docs", __name__, static_folder="static", static_url_path="/docs/static")
@@ -24,8 +24,7 @@ DOCS_CSP = (
 @public()
 def openapi() -> Response:
     """The OpenAPI 3.1 document."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
-    return json_response(document(str(base)))
+    return json_response(document(base_url()))
 
 
 @bp.get("/docs")

@@ -35,6 +35,15 @@ def public(*, cache: bool = True) -> Callable[[F], F]:
     return mark
 
 
+def cache_control(scope: str = "public") -> str:
+    """``Cache-Control`` of cacheable answers (verification verdicts among them): ``CACHE_MAX_AGE``
+    seconds, then revalidated (``must-revalidate``), and never served stale when the origin fails
+    (``stale-if-error=0``), so a revocation is visible everywhere within the max-age. Answers from the
+    per-worker response cache carry ``Age``, so the bound holds through caches too."""
+    max_age = int(current_app.config["CACHE_MAX_AGE"])
+    return f"{scope}, max-age={max_age}, must-revalidate, stale-if-error=0"
+
+
 def json_response(body: Any, status: int = 200, *, mimetype: str = "application/json") -> Response:
     """Serialise ``body`` compactly (UTF-8, no ASCII escaping)."""
     return current_app.response_class(
@@ -97,7 +106,7 @@ def _after_request(response: Response) -> Response:
             and not response.direct_passthrough
         ):
             if "cache-control" not in present:
-                headers["Cache-Control"] = f"public, max-age={int(config['CACHE_MAX_AGE'])}"
+                headers["Cache-Control"] = cache_control()
                 present.add("cache-control")
             if "etag" not in present:
                 response.add_etag()
@@ -157,7 +166,7 @@ def clear_caches() -> None:
         cache.clear()
 
 
-_Cached = tuple[int, bytes, list[tuple[str, str]]]
+_Cached = tuple[int, bytes, list[tuple[str, str]], float]  # status, body, headers, stored at
 
 
 class ResponseCache:
@@ -180,9 +189,10 @@ class ResponseCache:
         entry = self.entries.get(_cache_key())
         if entry is None:
             return None
-        status, body, headers = entry
+        status, body, headers, stored = entry
         g.trace_std_cache_hit = True
-        return current_app.response_class(body, status=status, headers=headers)
+        age = ("Age", str(int(time.monotonic() - stored)))  # counts against downstream max-age
+        return current_app.response_class(body, status=status, headers=[*headers, age])
 
     def store(self, response: Response) -> Response:
         if (
@@ -195,7 +205,7 @@ class ResponseCache:
             and _view_flag(_CACHE_ATTR)
         ):
             headers = [(k, v) for k, v in response.headers.items() if k in _CACHED_HEADERS]
-            self.entries.put(_cache_key(), (200, response.get_data(), headers))
+            self.entries.put(_cache_key(), (200, response.get_data(), headers, time.monotonic()))
         return response
 
 
@@ -213,8 +223,51 @@ def response_cache() -> ResponseCache:
     return cache
 
 
+def allowed_hosts(app: Flask) -> list[str]:
+    """``ALLOWED_HOSTS`` as a list (a comma-separated string or a JSON list; empty: not configured).
+    Entries are host names (any port), ``.example.vn`` for the domain and its subdomains."""
+    raw = app.config.get("ALLOWED_HOSTS")
+    items = raw.split(",") if isinstance(raw, str) else list(raw or ())
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def base_url() -> str:
+    """The service's public root for links it writes (resolver anchors and redirects, linksets,
+    OpenAPI ``servers``): ``PUBLIC_BASE_URL``, else the request's own root. The request's host is
+    only ever one that passed ``ALLOWED_HOSTS`` (:func:`_check_host`), so a forged ``Host`` header is
+    never written into an answer a cache could keep."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    return str(configured).rstrip("/") if configured else request.host_url.rstrip("/")
+
+
+def _check_host() -> None:
+    """``400 http.host_not_allowed`` for a Host outside ``ALLOWED_HOSTS`` (probes excepted: an
+    orchestrator calls them by address)."""
+    allowed: list[str] = current_app.extensions["trace_std.allowed_hosts"]
+    if not allowed or request.blueprint == "probes":
+        return
+    from werkzeug.sansio.utils import host_is_trusted
+
+    if not host_is_trusted(request.host, allowed):
+        from api.problems import Problem, ProblemCode
+
+        raise Problem(400, ProblemCode.HOST_NOT_ALLOWED, "this service does not answer for that host name")
+
+
+def require_public_origin(app: Flask) -> None:
+    """Refuse to serve without ``PUBLIC_BASE_URL`` or ``ALLOWED_HOSTS``: without either, links in
+    answers would name whatever ``Host`` a client sent (called for gunicorn, not the dev server)."""
+    if not app.config.get("PUBLIC_BASE_URL") and not allowed_hosts(app):
+        raise RuntimeError(
+            "set TRACE_STD_PUBLIC_BASE_URL (e.g. https://id.example.vn) or TRACE_STD_ALLOWED_HOSTS "
+            "(e.g. id.example.vn): without either, answers would name whatever Host a client sends"
+        )
+
+
 def init_app(app: Flask) -> None:
     app.extensions["trace_std.view_flags"] = {}
+    app.extensions["trace_std.allowed_hosts"] = allowed_hosts(app)
+    app.before_request(_check_host)
     app.after_request(_after_request)
 
 

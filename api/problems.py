@@ -45,6 +45,11 @@ class ProblemCode(StrEnum):
     INVALID_VALUES = "encode.values.invalid"
     IMPORT_REJECTED = "admin.import.rejected"
     LENGTH_REQUIRED = "http.length_required"
+    HOST_NOT_ALLOWED = "http.host_not_allowed"
+    URI_TOO_LONG = "http.uri_too_long"
+    HEADER_FIELDS_TOO_LARGE = "http.header_fields_too_large"
+    EXPECTATION_FAILED = "http.expectation_failed"
+    NOT_IMPLEMENTED = "http.not_implemented"
 
 
 _STATUS_CODES: dict[int, ProblemCode] = {
@@ -57,10 +62,14 @@ _STATUS_CODES: dict[int, ProblemCode] = {
     409: ProblemCode.CONFLICT,
     411: ProblemCode.LENGTH_REQUIRED,
     413: ProblemCode.PAYLOAD_TOO_LARGE,
+    414: ProblemCode.URI_TOO_LONG,
     415: ProblemCode.UNSUPPORTED_MEDIA_TYPE,
+    417: ProblemCode.EXPECTATION_FAILED,
     422: ProblemCode.UNPROCESSABLE,
     429: ProblemCode.RATE_LIMITED,
+    431: ProblemCode.HEADER_FIELDS_TOO_LARGE,
     500: ProblemCode.INTERNAL,
+    501: ProblemCode.NOT_IMPLEMENTED,
     503: ProblemCode.SERVICE_UNAVAILABLE,
 }
 
@@ -74,10 +83,14 @@ _TITLES: dict[int, str] = {
     409: "Conflict",
     411: "Length required",
     413: "Request too large",
+    414: "URI too long",
     415: "Unsupported media type",
+    417: "Expectation failed",
     422: "Unprocessable values",
     429: "Too many requests",
+    431: "Request header fields too large",
     500: "Internal server error",
+    501: "Not implemented",
     503: "Service unavailable",
 }
 
@@ -119,6 +132,18 @@ class Problem(HTTPException):
         )
 
 
+def problem_document(status: int, code: str | None = None, detail: str | None = None) -> dict[str, Any]:
+    """The members every problem has (``code`` defaults to the status's own ``http.*`` code)."""
+    code = str(code or _STATUS_CODES.get(status, ProblemCode.INTERNAL))
+    return {
+        "type": TYPE_PREFIX + slug(code),
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail or _TITLES.get(status, "Error"),
+        "code": code,
+    }
+
+
 def problem_response(
     status: int,
     code: str | None = None,
@@ -129,14 +154,7 @@ def problem_response(
     extra: Mapping[str, Any] | None = None,
 ) -> Response:
     """Build the ``application/problem+json`` response."""
-    code = str(code or _STATUS_CODES.get(status, ProblemCode.INTERNAL))
-    body: dict[str, Any] = {
-        "type": TYPE_PREFIX + slug(code),
-        "title": _TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail or _TITLES.get(status, "Error"),
-        "code": code,
-    }
+    body = problem_document(status, code, detail)
     if errors is not None:
         body["errors"] = list(errors)
     if extra:

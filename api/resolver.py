@@ -27,7 +27,7 @@ from flask import Blueprint, Response, current_app, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from api import store
-from api.http import json_response, public
+from api.http import base_url, cache_control, json_response, public
 from api.problems import Problem, ProblemCode
 from trace_std.errors import TraceStdError
 from trace_std.gs1 import resolver
@@ -46,8 +46,7 @@ def _links() -> Mapping[str, Mapping[str, str]]:
 
 
 def _base() -> str:
-    configured = current_app.config.get("PUBLIC_BASE_URL")
-    return str(configured).rstrip("/") if configured else request.host_url.rstrip("/")
+    return base_url()
 
 
 def _key_index(segments: Sequence[str]) -> int | None:
@@ -98,7 +97,7 @@ def _request_uri() -> str:
     else:
         path, query = quote(request.path), request.query_string.decode("latin-1")
     path = path.rstrip("/") or "/"
-    return request.host_url.rstrip("/") + path + (f"?{query}" if query else "")
+    return _base() + path + (f"?{query}" if query else "")
 
 
 def _explicit(media_type: str) -> bool:
@@ -154,7 +153,7 @@ def _redirect(link_type: str, levels: Sequence[tuple[str, str]]) -> BaseResponse
     response.headers["Link"] = (
         f'<{anchor}?linkType=linkset>; rel="linkset"; type="{resolver.LINKSET_MEDIA_TYPE}"'
     )
-    response.headers["Cache-Control"] = f"public, max-age={int(current_app.config['CACHE_MAX_AGE'])}"
+    response.headers["Cache-Control"] = cache_control()
     response.vary.add("Accept")
     return response
 

@@ -93,6 +93,7 @@ class Server:
             TRACE_STD_DATABASE_URL=database_url,
             TRACE_STD_RATELIMIT_PUBLIC="10000000 per minute",
             TRACE_STD_RESPONSE_CACHE_TTL=str(cache_ttl),
+            TRACE_STD_ALLOWED_HOSTS="127.0.0.1",  # required under gunicorn
         )
         settings = gunicorn_settings(f"127.0.0.1:{self.port}", 2, threads)
         cmd = [sys.executable, "-m", "gunicorn", app, "-w", str(settings["workers"]),

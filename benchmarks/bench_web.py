@@ -115,6 +115,7 @@ def bench_gunicorn(db_url: str, sample: dict[str, str], n: int) -> dict[str, Any
         TRACE_STD_DATABASE_URL=db_url,
         TRACE_STD_RATELIMIT_ENABLED="false",
         TRACE_STD_ENSURE_SAMPLE="true",
+        TRACE_STD_ALLOWED_HOSTS="127.0.0.1",  # required under gunicorn
     )
     proc = subprocess.Popen(
         [

@@ -40,7 +40,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import bodies, store
-from api.http import TTLCache, register_cache
+from api.http import TTLCache, cache_control, register_cache
 from api.problems import Problem
 from api.web import i18n, present
 from trace_std.errors import Report
@@ -116,7 +116,7 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
     response = make_response(html, status)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     response.headers.setdefault(
-        "Cache-Control", "no-store" if request.method == "POST" else "private, max-age=60"
+        "Cache-Control", "no-store" if request.method == "POST" else cache_control("private")
     )
     return response
 

@@ -89,7 +89,7 @@ def test_security_headers_everywhere(client: FlaskClient) -> None:
 
 def test_public_get_has_etag_and_short_cache_and_304(client: FlaskClient) -> None:
     first = client.get("/v1/meta")
-    assert first.headers["Cache-Control"] == "public, max-age=60"
+    assert first.headers["Cache-Control"] == "public, max-age=60, must-revalidate, stale-if-error=0"
     etag = first.headers["ETag"]
     again = client.get("/v1/meta", headers={"If-None-Match": etag})
     assert again.status_code == 304

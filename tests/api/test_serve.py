@@ -75,6 +75,8 @@ def test_newcomer_serve_then_lookup(tmp_path: Path, mode: str) -> None:
     port = _free_port()
     args = ["--workers", "2", "--bind", f"127.0.0.1:{port}"] if mode == "gunicorn" else ["--port", str(port)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACE_STD_")}
+    if mode == "gunicorn":
+        env["TRACE_STD_ALLOWED_HOSTS"] = "127.0.0.1"  # required under gunicorn (issue 17 item 9)
     proc = subprocess.Popen(
         [sys.executable, "-c", "from trace_std.cli import run; run()", "serve", *args],
         cwd=tmp_path,

@@ -98,6 +98,7 @@ def run_server(
     full_env = {
         **os.environ,
         "TRACE_STD_DATABASE_URL": f"sqlite:///{tmp / 'registry.sqlite3'}",
+        "TRACE_STD_ALLOWED_HOSTS": "127.0.0.1,localhost",
         **(env or {}),
     }
     cmd = [
@@ -149,7 +150,7 @@ def run_nginx(tmp: Path, upstream_port: int) -> Iterator[int]:
     assert binary is not None
     port = free_port()
     site = string.Template(NGINX_TEMPLATE.read_text()).safe_substitute(
-        LISTEN=f"127.0.0.1:{port}", SERVER_NAME="localhost", UPSTREAM=f"127.0.0.1:{upstream_port}"
+        LISTEN=f"127.0.0.1:{port}", SERVER_NAME="localhost 127.0.0.1", UPSTREAM=f"127.0.0.1:{upstream_port}"
     )
     root = tmp / f"nginx-{port}"
     root.mkdir()

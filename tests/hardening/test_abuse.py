@@ -158,17 +158,19 @@ def test_nginx_answers_its_own_errors_as_problem_documents(
     """Through the shipped template, nginx's own 413 and 50x are problem documents with stable codes."""
     status, headers, body = _raw(
         nginx,
-        b"POST /v1/labels/validate HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+        b"POST /v1/labels/validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/csv\r\n"
         b"Content-Length: 50000000\r\nConnection: close\r\n\r\n",
     )
     assert status == 413
     assert _is_problem(headers, body)["code"] == "http.payload_too_large"
     status, headers, body = _raw(
-        nginx, b"GET /v1/codes/VN-SLOR-0001 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        nginx, b"GET /v1/codes/VN-SLOR-0001 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
     )
     assert status == 200 and json.loads(body)["code"] == GENUINE  # and the normal path works
     with run_nginx(tmp_path_factory.mktemp("nginx-down"), free_port()) as port:  # nothing listens upstream
-        status, headers, body = _raw(port, b"GET /v1/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        status, headers, body = _raw(
+            port, b"GET /v1/ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
         assert status == 503 and headers.get("retry-after") == "30"
         assert _is_problem(headers, body)["code"] == "http.service_unavailable"
 
@@ -380,3 +382,125 @@ def test_inputs_that_gave_500s_are_clean_answers(server: Server) -> None:
     status, headers, data = server.request("GET", "/lang/en?next=/verify%0d%0aSet-Cookie:%20x=1")
     _no_leak(status, data)
     assert status == 303 and headers["location"] == "/"
+
+
+def _raw_or_closed(port: int, request: bytes) -> tuple[int, dict[str, str], bytes] | None:
+    """Like :func:`_raw`, or ``None`` when the server closes the connection without answering."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request)
+        data = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := s.recv(65536):
+                data += chunk
+    if not data:
+        return None
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
+    return int(lines[0].split()[1]), headers, body
+
+
+OVERSIZE = [  # (request, status, code): what gunicorn itself refuses, before the app sees it
+    (b"GET /v1/codes/" + b"A" * 10_000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n", 414, "http.uri_too_long"),
+    (
+        b"GET /v1/ping HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * 20_000 + b"\r\n\r\n",
+        431,
+        "http.header_fields_too_large",
+    ),
+    (
+        b"GET /v1/ping HTTP/1.1\r\nHost: localhost\r\n"
+        + b"".join(b"X-%d: 1\r\n" % i for i in range(120))
+        + b"\r\n",
+        431,
+        "http.header_fields_too_large",
+    ),
+    (b"GET /v1/ping HTTP/1.1\r\nHost: localhost\r\nBad Header: x\r\n\r\n", 400, "http.bad_request"),
+    (b"G\x00T /v1/ping HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, "http.bad_request"),
+]
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "code"),
+    OVERSIZE,
+    ids=["long-line", "big-header", "many-headers", "bad-header-name", "nul-in-method"],
+)
+def test_gunicorns_own_errors_are_problem_documents(
+    server: Server, request_bytes: bytes, status: int, code: str
+) -> None:
+    """Issue 17 item 15: gunicorn answered these with its own HTML pages."""
+    answer = _raw_or_closed(server.port, request_bytes)
+    assert answer is not None
+    got, headers, body = answer
+    assert got == status, (got, body[:200])
+    assert _is_problem(headers, body)["code"] == code
+    assert server.request("GET", "/v1/ping")[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "code"),
+    [
+        (
+            b"GET /v1/codes/" + b"A" * 20_000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n",
+            414,
+            "http.uri_too_long",
+        ),
+        (
+            b"GET /v1/ping HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * 20_000 + b"\r\n\r\n",
+            431,
+            "http.header_fields_too_large",
+        ),
+        (
+            b"GET /v1/codes/" + b"A" * 10_000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n",
+            414,
+            "http.uri_too_long",
+        ),
+        (b"GET /v1/ping HTTP/1.1\r\nHost: localhost\r\nHost: other\r\n\r\n", 400, "http.bad_request"),
+    ],
+    ids=["line-20k", "header-20k", "line-10k", "two-hosts"],
+)
+def test_oversize_requests_through_nginx_are_problem_documents(
+    nginx: int, request_bytes: bytes, status: int, code: str
+) -> None:
+    """Through the template, whichever of nginx or gunicorn refuses, the answer is a problem document."""
+    answer = _raw_or_closed(nginx, request_bytes.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1))
+    assert answer is not None
+    got, headers, body = answer
+    assert got == status, (got, body[:200])
+    assert _is_problem(headers, body)["code"] == code
+
+
+def test_nginx_drops_unknown_hosts_and_sends_hsts(nginx: int) -> None:
+    """Issue 17 items 9 and 12: only the configured server names get an answer; answers carry HSTS."""
+    for host in (b"evil.example", b"127.0.0.2", b""):
+        request = (
+            b"GET /01/09501101530003/10/ABC?linkType=gs1:pip HTTP/1.1\r\nHost: "
+            + host
+            + b"\r\nConnection: close\r\n\r\n"
+        )
+        answer = _raw_or_closed(nginx, request)
+        assert answer is None or answer[0] == 400, answer  # dropped (444), or nginx's own 400 for no Host
+    status, headers, _ = _raw(nginx, b"GET /v1/ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    assert status == 200 and headers["strict-transport-security"].startswith("max-age=31536000")
+    status, headers, _ = _raw(nginx, b"GET /nope/x HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    assert status == 404 and "strict-transport-security" in headers
+
+
+def test_a_forged_host_is_refused_by_gunicorn_too(server: Server) -> None:
+    """Issue 17 item 9 without the proxy: ALLOWED_HOSTS refuses other Host headers (probes excepted)."""
+    status, headers, body = server.request(
+        "GET", "/01/09501101530003/10/ABC?linkType=gs1:pip", headers={"Host": "evil.example"}
+    )
+    assert status == 400 and _is_problem(headers, body)["code"] == "http.host_not_allowed"
+    assert b"evil.example" not in body
+    assert server.request("GET", "/healthz", headers={"Host": "10.1.2.3"})[0] == 200
+    status, headers, _ = server.request("GET", "/01/09501101530003/10/ABC?linkType=gs1:pip")
+    assert status == 307 and headers["location"].startswith(f"http://127.0.0.1:{server.port}/")
+    assert "must-revalidate" in headers["cache-control"] and "stale-if-error=0" in headers["cache-control"]
+
+
+def test_static_404s_are_problem_documents(server: Server) -> None:
+    """Issue 17 item 15: 404s under /web-static."""
+    for path in ("/web-static/nope.css", "/web-static/../../etc/passwd", "/docs/static/nope.js"):
+        status, headers, body = server.request("GET", path)
+        _no_leak(status, body)
+        assert status == 404 and _is_problem(headers, body)["code"] == "http.not_found", path

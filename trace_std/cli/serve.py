@@ -9,7 +9,9 @@ to sit behind a buffering, TLS-terminating reverse proxy; ``--threads T`` (T > 1
 
 Before starting it makes sure the registry schema exists (and, for an SQLite registry that has no
 codes, loads the synthetic sample), so a newcomer gets a working lookup with one command.
-Configuration comes from ``TRACE_STD_*`` environment variables (``docs/operations.md``).
+Configuration comes from ``TRACE_STD_*`` environment variables (``docs/operations.md``); under
+gunicorn ``TRACE_STD_PUBLIC_BASE_URL`` or ``TRACE_STD_ALLOWED_HOSTS`` is required, so that no answer
+names a host taken from a client's ``Host`` header.
 """
 
 from __future__ import annotations
@@ -94,7 +96,14 @@ def gunicorn_settings(bind: str, workers: int, threads: int = 1) -> dict[str, An
         "timeout": 30,
         "graceful_timeout": 10,
         "keepalive": 5,
+        "post_worker_init": _problem_errors,  # gunicorn's own 400/414/431 answers as problem documents
     }
+
+
+def _problem_errors(worker: Any) -> None:
+    from api.server import post_worker_init
+
+    post_worker_init(worker)
 
 
 def gunicorn_application(
@@ -132,6 +141,16 @@ def run(args: argparse.Namespace) -> int:
     if args.bind is not None and args.workers is None:
         print(
             "trace-std serve: --bind needs --workers (use --host/--port for the development server)",
+            file=sys.stderr,
+        )
+        return 2
+    if args.workers is not None and not (
+        os.environ.get("TRACE_STD_PUBLIC_BASE_URL") or os.environ.get("TRACE_STD_ALLOWED_HOSTS")
+    ):
+        print(
+            "trace-std serve: with --workers set TRACE_STD_PUBLIC_BASE_URL (e.g. https://id.example.vn) "
+            "or TRACE_STD_ALLOWED_HOSTS (e.g. id.example.vn,127.0.0.1): otherwise links in answers "
+            "would name whatever Host header a client sends",
             file=sys.stderr,
         )
         return 2

@@ -1,0 +1,50 @@
+"""gunicorn integration: gunicorn's own error answers are problem documents too.
+
+gunicorn answers some requests before the app sees them: a request line over
+``limit_request_line`` (414), header fields over ``limit_request_field_size`` or too many of them
+(431), a malformed request (400), an unsupported transfer coding (501). Its answers are small HTML
+pages. :func:`post_worker_init` (a gunicorn server hook, installed by ``trace-std serve --workers``)
+makes each worker write them as RFC 9457 problem documents with the stable codes of
+:mod:`api.problems` instead; the detail is generic (gunicorn's message can echo the request).
+
+This module is also a gunicorn configuration file for plain gunicorn::
+
+    gunicorn -c python:api.server 'api:create_app()' -w 4 -b 127.0.0.1:8000
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from api.problems import PROBLEM_MEDIA_TYPE, problem_document
+
+_DETAILS = {
+    400: "The request is malformed.",
+    414: "The request line is longer than this service accepts.",
+    431: "The request header fields are larger than this service accepts.",
+}
+
+
+def problem_bytes(status: int, reason: str) -> bytes:
+    """A complete ``HTTP/1.1`` answer (``Connection: close``) carrying a problem document."""
+    body = json.dumps(problem_document(status, None, _DETAILS.get(status)), ensure_ascii=False).encode()
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: {PROBLEM_MEDIA_TYPE}\r\n"
+        f"Content-Length: {len(body)}\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """Drop-in for ``gunicorn.util.write_error`` (same signature)."""
+    from gunicorn import util  # type: ignore[import-untyped]
+
+    util.write_nonblock(sock, problem_bytes(int(status_int), str(reason)))
+
+
+def post_worker_init(worker: Any) -> None:
+    """gunicorn hook: this worker writes its own error answers as problem documents."""
+    from gunicorn import util
+
+    util.write_error = write_problem
