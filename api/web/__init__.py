@@ -69,6 +69,11 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+#: Pages with the scanner: the WebAssembly barcode reader needs WebAssembly compilation
+#: ('wasm-unsafe-eval', which allows no JavaScript eval) and fetches its .wasm from this site.
+CSP_SCANNER = (
+    CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'") + "; connect-src 'self'"
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,7 +98,7 @@ def _setup(state: Any) -> None:
 def _security_headers(response: Response) -> Response:
     # Only our HTML pages (and the resolver's HTML answer rendered by us) get this CSP.
     if g.get("trace_std_web_page"):
-        response.headers["Content-Security-Policy"] = CSP
+        response.headers["Content-Security-Policy"] = CSP_SCANNER if g.get("trace_std_scanner") else CSP
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers["Vary"] = _add_vary(response.headers.get("Vary"), "Accept-Language", "Cookie")
@@ -108,8 +113,9 @@ def _add_vary(current: str | None, *names: str) -> str:
     return ", ".join(have)
 
 
-def _page(template: str, status: int = 200, **context: Any) -> Response:
+def _page(template: str, status: int = 200, *, scanner: bool = False, **context: Any) -> Response:
     g.trace_std_web_page = True
+    g.trace_std_scanner = scanner
     context.setdefault("here", None)
     tr = context.pop("tr", None) or present.Translator()
     html = render_template(template, _=tr, gettext=tr, **context)
@@ -202,23 +208,25 @@ def wants_html() -> bool:
 
 @bp.get("/")
 def home() -> Response:
-    return _page("web/home.html")
+    return _page("web/home.html", scanner=True)
 
 
 @bp.get("/verify")
 def verify_page() -> Response:
     text = request.args.get("q", "")
     if not text.strip():
-        return _page("web/home.html", 400, error=_("Enter a code first, or scan a label."))
+        return _page("web/home.html", 400, scanner=True, error=_("Enter a code first, or scan a label."))
     if len(text) > MAX_QUERY_CHARS:
-        return _page("web/home.html", 400, error=_("That is too long to be a code."), query=text[:80])
+        return _page(
+            "web/home.html", 400, scanner=True, error=_("That is too long to be a code."), query=text[:80]
+        )
     return render_report(_verify(text))
 
 
 @bp.get("/codes/<path:code>")
 def code_page(code: str) -> Response:
     if len(code) > MAX_QUERY_CHARS:
-        return _page("web/home.html", 404, error=_("That is too long to be a code."))
+        return _page("web/home.html", 404, scanner=True, error=_("That is too long to be a code."))
     report = _verify(code)
     status = 404 if report.verdict in {"unregistered", "malformed"} else 200
     return render_report(report, status=status)
@@ -297,7 +305,7 @@ def _decode(data: bytes, *, max_bytes: int) -> tuple[list[str], str | None]:
 
 
 def _scan_failed(reason: str, status: int) -> Response:
-    return _page("web/scan_failed.html", status, reason=reason)
+    return _page("web/scan_failed.html", status, scanner=True, reason=reason)
 
 
 # -- exporters: a label file checked, its row report and its fixed file ------------------------

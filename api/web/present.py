@@ -21,6 +21,7 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale, get_timezone, get_translations
 
 from api.web import reasons as R
+from api.web.i18n import DATE_FORMATS, DATETIME_FORMATS
 from trace_std.errors import Report
 
 
@@ -189,10 +190,11 @@ class Translator:
                 value = dt.date.fromisoformat(str(value)[:10])
         except ValueError:
             return str(value)
-        return format_date(value, "medium", locale=self.locale)
+        return format_date(value, DATE_FORMATS.get(str(self.locale), "medium"), locale=self.locale)
 
     def now(self) -> str:
-        return format_datetime(dt.datetime.now(dt.UTC), "medium", tzinfo=self.timezone, locale=self.locale)
+        pattern = DATETIME_FORMATS.get(str(self.locale), "medium")
+        return format_datetime(dt.datetime.now(dt.UTC), pattern, tzinfo=self.timezone, locale=self.locale)
 
     def number(self, value: Any) -> str:
         if value in (None, ""):

@@ -258,7 +258,9 @@ def test_keyboard_only(session: Session, sample: Any) -> None:
 
 
 @pytest.mark.parametrize("viewport", ["phone"])
-def test_result_page_weight(session: Session, sample: Any) -> None:
+@pytest.mark.parametrize("which", ["result", "home"])
+def test_page_weight(session: Session, sample: Any, which: str) -> None:
+    """<= 100 KB with everything it loads; the decoder is not loaded until the camera opens."""
     sizes: dict[str, int] = {}
 
     def on_response(response: Any) -> None:
@@ -266,8 +268,47 @@ def test_result_page_weight(session: Session, sample: Any) -> None:
         sizes[response.url] = len(body)
 
     session.page.on("response", on_response)
-    session.goto(f"/verify?q={sample.genuine_puc}")
+    session.goto(f"/verify?q={sample.genuine_puc}" if which == "result" else "/")
     session.page.wait_for_load_state("networkidle")
     assert any(u.endswith("site.css") for u in sizes) and any(u.endswith("site.js") for u in sizes)
     assert all(u.startswith(session.base) for u in sizes), "no third-party requests"
+    assert not any("zxing" in u for u in sizes), "the decoder loads only when the camera opens"
     assert sum(sizes.values()) <= 100 * 1024, sizes
+    print(f"{which} page weight: {sum(sizes.values())} bytes", sizes)
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+@pytest.mark.parametrize(
+    ("locale", "lang", "headline"),
+    [
+        ("vi-VN", "vi", "Đã thu hồi"),
+        ("en-US", "en", "Revoked"),
+        ("zh-CN", "zh-Hans", "已撤销"),
+        ("ru-RU", "ru", "Отозван"),
+    ],
+)
+def test_each_language_at_phone_size(
+    chromium: Any,
+    live_server: str,
+    sample: Any,
+    shots: Path,
+    viewport: str,
+    locale: str,
+    lang: str,
+    headline: str,
+) -> None:
+    s = Session(chromium, live_server, viewport, locale=locale)
+    try:
+        s.goto("/")
+        assert s.page.locator("html").get_attribute("lang") == lang
+        assert s.page.get_by_test_id("camera-button").is_visible()  # the live scanner is offered
+        assert s.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        _shot(s.page, shots / f"home-{lang.split('-')[0]}-phone.png")
+        s.check_code(sample.revoked_puc)
+        assert s.verdict() == "revoked"
+        assert s.page.get_by_role("heading", level=1).inner_text().strip() == headline
+        assert s.page.get_by_test_id("status-reason").is_visible()
+        assert s.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        _shot(s.page, shots / f"result-revoked-{lang.split('-')[0]}-phone.png")
+    finally:
+        s.close()

@@ -10,7 +10,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 WEB = Path(__file__).resolve().parents[2] / "api" / "web"
-LOCALES = ("vi", "en")
+LOCALES = ("vi", "en", "zh", "ru")
 
 
 def _po(locale: str):
@@ -48,6 +48,18 @@ def test_vietnamese_is_really_vietnamese() -> None:
     same = [m.id for m in _po("vi") if m.id and m.string == m.id]
     # Only proper names, units and acronyms may be spelt the same in both languages.
     assert set(same) <= {"%(number)s ha", "GTIN", "GS1 Digital Link", "Canada", "New Zealand", "Singapore"}
+
+
+@pytest.mark.parametrize(("locale", "script"), [("zh", r"[\u4e00-\u9fff]"), ("ru", r"[\u0400-\u04ff]")])
+def test_chinese_and_russian_are_really_written_in_their_script(locale: str, script: str) -> None:
+    import re
+
+    catalogue = [m for m in _po(locale) if m.id]
+    same = {m.id for m in catalogue if m.string == m.id}
+    assert same <= {"GTIN", "GS1 Digital Link"}, same
+    # Every message with a word in it is written in the language's own script.
+    worded = [m for m in catalogue if re.search(r"[A-Za-z]{4,}", re.sub(r"%\(\w+\)s", "", m.id))]
+    assert [m.id for m in worded if not re.search(script, m.string) and m.string not in same] == []
 
 
 @pytest.mark.parametrize("locale", LOCALES)

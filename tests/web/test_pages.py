@@ -72,7 +72,7 @@ def verdict_of(response: Any) -> str | None:
 def assert_safe_html(response: Any) -> _Page:
     """No inline script/style, no event handlers, unique ids, every input labelled, CSP sent."""
     page = parse(response.get_data(as_text=True))
-    assert page.html_lang in ("vi", "en")
+    assert page.html_lang in ("vi", "en", "zh-Hans", "ru")
     assert all(s.get("src") for s in page.scripts) and not page.inline_script
     assert page.style_elements == 0 and page.style_attrs == 0
     assert page.event_handlers == []
@@ -80,7 +80,11 @@ def assert_safe_html(response: Any) -> _Page:
     for field in page.inputs:
         assert field.get("id") in page.labels_for, field
     csp = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "style-src 'self'" in csp and "unsafe" not in csp
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    # Only the scanner pages may compile WebAssembly ('wasm-unsafe-eval' allows no JavaScript eval).
+    scanner = "scan-form" in page.testids
+    assert csp.replace(" 'wasm-unsafe-eval'", "", 1 if scanner else 0).count("unsafe") == 0, csp
+    assert ("connect-src 'self'" in csp) == scanner
     assert "default-src 'none'" in csp
     return page
 
@@ -101,10 +105,40 @@ def test_home_in_english_and_fallback(client: Any) -> None:
     assert (
         parse(client.get("/", headers={"Accept-Language": "en-GB"}).get_data(as_text=True)).html_lang == "en"
     )
-    # A Chinese buyer's browser: neither language asked for -> English.
+    # A language none of the catalogues has -> English.
     assert (
-        parse(client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)).html_lang == "en"
+        parse(client.get("/", headers={"Accept-Language": "fr-FR"}).get_data(as_text=True)).html_lang == "en"
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "lang", "title"),
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.5", "zh-Hans", "这批农产品是真的吗？"),
+        ("zh", "zh-Hans", "这批农产品是真的吗？"),
+        ("zh-Hans-CN", "zh-Hans", "这批农产品是真的吗？"),
+        ("ru-RU,ru;q=0.9,en-US;q=0.8", "ru", "Подлинная ли это продукция?"),
+        ("en-US,en;q=0.9,ru;q=0.8", "en", "Is this produce genuine?"),
+    ],
+)
+def test_accept_language_picks_chinese_and_russian(client: Any, header: str, lang: str, title: str) -> None:
+    r = client.get("/", headers={"Accept-Language": header})
+    page = assert_safe_html(r)
+    assert page.html_lang == lang
+    assert f'<h1 class="page-title">{title}</h1>' in r.get_data(as_text=True)
+    for loc in ("vi", "en", "zh", "ru"):
+        assert f"lang-{loc}" in page.testids
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("vi", "17/07/2023"), ("ru", "17.07.2023"), ("zh", "2023年7月17日"), ("en", "Jul 17, 2023")],
+)
+def test_dates_as_each_locale_writes_them(web_app: Any, locale: str, expected: str) -> None:
+    from api.web.present import Translator
+
+    with web_app.test_request_context("/", headers={"Cookie": f"lang={locale}"}):
+        assert Translator().date(dt.date(2023, 7, 17)) == expected
 
 
 def test_scan_input_opens_the_camera(client: Any) -> None:
@@ -220,11 +254,13 @@ def test_dates_and_numbers_follow_the_locale(client: Any, web_app: Any, sample: 
 
         rec = store.registry().get_code(sample.genuine_puc)
     assert rec is not None and rec.area_ha is not None
-    for locale in ("vi", "en"):
+    from api.web.i18n import DATE_FORMATS
+
+    for locale, unit in (("vi", "ha"), ("en", "ha"), ("zh", "公顷"), ("ru", "га")):
         client.get(f"/lang/{locale}?next=/")
         html = client.get("/verify", query_string={"q": sample.genuine_puc}).get_data(as_text=True)
-        assert format_decimal(rec.area_ha, "#,##0.##", locale=locale) + " ha" in html
-        assert format_date(rec.status_since, "medium", locale=locale) in html
+        assert format_decimal(rec.area_ha, "#,##0.##", locale=locale) + " " + unit in html
+        assert format_date(rec.status_since, DATE_FORMATS[locale], locale=locale) in html
         assert f'datetime="{rec.history[0].date.isoformat()}"' in html
     assert format_date(dt.date(2025, 3, 1), "medium", locale="vi") != format_date(
         dt.date(2025, 3, 1), "medium", locale="en"
@@ -393,9 +429,10 @@ def test_language_toggle_after_a_photo_goes_to_a_get_page(client: Any, sample: A
     assert client.get("/scan").status_code == 303
 
 
-def test_every_label_on_the_result_page_is_translated(web_app: Any, sample: Any) -> None:
+@pytest.mark.parametrize("other", ["vi", "zh", "ru"])
+def test_every_label_on_the_result_page_is_translated(web_app: Any, sample: Any, other: str) -> None:
     pages = {}
-    for locale in ("vi", "en"):
+    for locale in (other, "en"):
         client = web_app.test_client()
         client.get(f"/lang/{locale}?next=/")
         html = client.get(sample.digital_link_path, headers={"Accept": "text/html"}).get_data(as_text=True)
@@ -404,12 +441,11 @@ def test_every_label_on_the_result_page_is_translated(web_app: Any, sample: Any)
             r'class="(?:event-what|status[^"]*|verdict-meaning|checked-on|kind)"[^>]*>([^<]+)', html
         )
         pages[locale] = [t.strip() for t in labels if t.strip()]
-    assert len(pages["vi"]) == len(pages["en"]) > 25
-    same = {v for v, e in zip(pages["vi"], pages["en"], strict=True) if v == e}
+    assert len(pages[other]) == len(pages["en"]) > 25
+    same = {v for v, e in zip(pages[other], pages["en"], strict=True) if v == e}
     assert same <= {"GTIN", "(GS1 Digital Link)"}, same  # names of standards
     # Sentences with a variable are translated as a whole, not word by word.
-    vi_html = pages["vi"]
-    assert not any(" since " in t for t in vi_html)
+    assert not any(" since " in t for t in pages[other])
 
 
 def test_registry_down_gives_a_page_with_retry_after(make_app: Any, tmp_path: Any) -> None:
