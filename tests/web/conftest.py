@@ -107,3 +107,20 @@ def _load_photos() -> Any:
 def photos() -> Any:
     """Helpers that render a label with ``trace_std.render`` and photograph it (tests/web/photos.py)."""
     return _load_photos()
+
+
+def playwright_and_chromium() -> tuple[Any, str]:
+    """Playwright's sync API and Debian's chromium (never a downloaded browser); loud when missing."""
+    import shutil
+    from pathlib import Path
+
+    from tests.conftest import require_service
+
+    try:
+        from playwright import sync_api
+    except ImportError:
+        require_service("playwright", "pip install -e '.[test]'")
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(executable).exists():
+        require_service("chromium", "apt-get install chromium")
+    return sync_api, executable

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import require_service
+from tests.web.conftest import playwright_and_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -41,13 +40,7 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    try:
-        from playwright import sync_api
-    except ImportError:
-        require_service("playwright", "pip install -e '.[test]'")
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(executable).exists():
-        require_service("chromium", "apt-get install chromium")
+    sync_api, executable = playwright_and_chromium()
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, headless=True, args=ARGS)
         try:

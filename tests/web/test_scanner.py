@@ -11,14 +11,13 @@ from __future__ import annotations
 import base64
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import require_service
+from tests.web.conftest import playwright_and_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / "api" / "web" / "static" / "vendor" / "zxing-wasm"
@@ -73,21 +72,10 @@ def write_y4m(path: Path, image: Any, *, size: tuple[int, int] = (1280, 720), fr
             f.write(b"FRAME\n" + planes)
 
 
-def _playwright() -> Any:
-    try:
-        from playwright import sync_api
-    except ImportError:
-        require_service("playwright", "pip install -e '.[test]'")
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(executable).exists():
-        require_service("chromium", "apt-get install chromium")
-    return sync_api, executable
-
-
 @pytest.fixture()
 def camera_browser(tmp_path: Path) -> Iterator[Any]:
     """``launch(label_image)``: a chromium whose camera shows ``label_image``."""
-    sync_api, executable = _playwright()
+    sync_api, executable = playwright_and_chromium()
     with sync_api.sync_playwright() as p:
         browsers: list[Any] = []
 
@@ -168,7 +156,7 @@ def test_live_scan_decodes_the_camera_in_the_page(
 @pytest.mark.browser
 @pytest.mark.slow
 def test_camera_refused_falls_back_to_the_photo(live_server: str) -> None:
-    sync_api, executable = _playwright()
+    sync_api, executable = playwright_and_chromium()
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, headless=True, args=ARGS)
         try:
@@ -190,7 +178,7 @@ def test_a_12_megapixel_photo_is_sent_reduced(
 ) -> None:
     from PIL import Image
 
-    sync_api, executable = _playwright()
+    sync_api, executable = playwright_and_chromium()
     symbol = _label(photos, sample, "qr")
     original = photos.photo_of(symbol, size=(4000, 3000), angle=3.0, blur=1.5, fill=0.45, quality=92)
     path = tmp_path / "IMG_0001.jpg"
