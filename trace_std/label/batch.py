@@ -459,7 +459,13 @@ class _Checker:
         err = TraceStdError.from_code(
             ErrorCode(bad.code), bad.message, span=bad.span, field=name, context=dict(bad.context)
         )
+        us_order = self._repair_state.us_order_row
         found = R.repair(name, text, err, self._repair_state, number)
+        if us_order is None and self._repair_state.us_order_row is not None:
+            # the file has a date in US order: day/month readings cached so far no longer hold
+            for column in R.DATE_COLUMNS:
+                self._repairs.pop(column, None)
+            cache = self._repairs.setdefault(name, {})
         if isinstance(found, TraceStdError):
             result: R.Repaired | _Bad = _Bad(found.code, found.message, found.span, found.context)
         else:

@@ -51,7 +51,7 @@ from trace_std.label import fields as F
 
 __all__ = ["RepairState", "Repaired", "canonical_text", "excel_serial_date", "note", "repair"]
 
-_DATE_COLUMNS = frozenset({"harvest_date", "harvest_date_end", "pack_date", "best_before"})
+DATE_COLUMNS = frozenset({"harvest_date", "harvest_date_end", "pack_date", "best_before"})
 _CODE_COLUMNS = frozenset({"puc", "phc"})
 _EXCEL_EPOCH = _dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (with Lotus's phantom 29 Feb 1900)
 _SERIAL_RANGE = (32874, 73051)  # 1990-01-01 .. 2099-12-31: a farm-produce date, not a count
@@ -203,7 +203,9 @@ def _read_date(column: str, text: str, state: RepairState, row: int) -> tuple[_d
             us_reading=us.isoformat(),
             us_row=us_row,
         )
-    return vn, f"{vn.isoformat()} (day/month/year)", not ambiguous
+    # A reading that US order would change is final only while the file has shown no US-order date:
+    # callers that cache it must drop it when ``state.us_order_row`` is set (the batch does).
+    return vn, f"{vn.isoformat()} (day/month/year)", True
 
 
 def _date_repair(column: str, text: str, state: RepairState, row: int) -> tuple[Repaired, bool]:
@@ -351,12 +353,12 @@ def repair(
 ) -> Repaired | TraceStdError:
     """Repair a cell the strict parser refused (``err``), or return the error to report.
 
-    The returned error's message shows the value and the fix. A :class:`Repaired` whose reading
-    depends on the rows seen so far (a day/month date in a file that may use US order) has
-    ``cacheable`` false.
+    The returned error's message shows the value and the fix. A day/month reading of a date that
+    US order would read otherwise holds while ``state.us_order_row`` is ``None``: a caller that
+    caches repairs drops its cached dates when that changes.
     """
     try:
-        if column in _DATE_COLUMNS:
+        if column in DATE_COLUMNS:
             try:
                 dated, cacheable = _date_repair(column, text, state, row)
             except _NotADate:
