@@ -142,6 +142,12 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("render.", "Rendering", "`trace_std.render`: symbols and label sheets."),
     ("image.", "Photographs and uploads", "`trace_std.render.decode`: reading symbols back from images."),
     ("registry.", "Registry and verification", "`trace_std.registry`: lookups, verdicts, imports, tokens."),
+    (
+        "epcis.",
+        "EPCIS events",
+        "`trace_std.events`: EPCIS 2.0 documents and events (the issue's `field` is a JSON "
+        "Pointer); broken Digital Link EPCs report the GS1 codes above.",
+    ),
 )
 
 VIA_TEXT = {
@@ -149,6 +155,7 @@ VIA_TEXT = {
     "label": "`trace_std.label.check_label(label{opts})` with the label below",
     "batch": "`trace_std.label.batch.validate_file(...)` on the file below",
     "verify": "`trace_std.registry.verify.verify(registry, {input}{opts})` on the synthetic Sơn La sample",
+    "events": "`trace_std.events.validate(...)` on the document below",
 }
 
 
@@ -175,6 +182,10 @@ def _example_block(entry: dict[str, Any]) -> list[str]:
             out.append(f"(`{label}`)")
             label = json.loads((ROOT / label).read_text("utf-8"))
         out += ["", "```json", json.dumps(label, ensure_ascii=False), "```"]
+    elif via == "events":
+        encoding = f" (encoded as {entry['encoding']})" if entry.get("encoding") else ""
+        out.append("Bad: " + VIA_TEXT["events"] + encoding)
+        out += ["", "```json", entry["input"].rstrip("\n"), "```"]
     elif via == "batch":
         out.append("Bad: " + VIA_TEXT["batch"].format() + f" (`{entry.get('filename', 'labels.csv')}`)")
         out += ["", "```text", entry["input"].rstrip("\n"), "```"]

@@ -271,6 +271,42 @@ class ErrorCode(StrEnum):
     REGISTRY_TOKEN_NOT_FOUND = "registry.token.not_found"
     # (registry package appends here)
 
+    # -- EPCIS events (trace_std.events) -----------------------------------
+    EPCIS_JSON_SYNTAX = "epcis.json.syntax"
+    EPCIS_JSON_ENCODING = "epcis.json.encoding"
+    EPCIS_DOCUMENT_TYPE = "epcis.document.type"
+    EPCIS_FIELD_REQUIRED = "epcis.field.required"
+    EPCIS_FIELD_TYPE = "epcis.field.type"
+    EPCIS_FIELD_UNKNOWN = "epcis.field.unknown"
+    EPCIS_FIELD_EMPTY = "epcis.field.empty"
+    EPCIS_FIELD_DUPLICATE = "epcis.field.duplicate"
+    EPCIS_VALUE_INVALID = "epcis.value.invalid"
+    EPCIS_URI_INVALID = "epcis.uri.invalid"
+    EPCIS_TIME_FORMAT = "epcis.time.format"
+    EPCIS_TIME_ORDER = "epcis.time.order"
+    EPCIS_TIMEZONE_FORMAT = "epcis.timezone.format"
+    EPCIS_VOCAB_UNKNOWN = "epcis.vocab.unknown"
+    EPCIS_VOCAB_CBV_URI = "epcis.vocab.cbv_uri"
+    EPCIS_EXTENSION_PREFIX = "epcis.extension.prefix"
+    EPCIS_CONTEXT_MISSING = "epcis.context.missing"
+    EPCIS_CONTEXT_UNKNOWN = "epcis.context.unknown"
+    EPCIS_CONTEXT_INVALID = "epcis.context.invalid"
+    EPCIS_EPC_SYNTAX = "epcis.epc.syntax"
+    EPCIS_EPC_LEVEL = "epcis.epc.level"
+    EPCIS_EPC_KEY_TYPE = "epcis.epc.key_type"
+    EPCIS_QUANTITY_INVALID = "epcis.quantity.invalid"
+    EPCIS_UOM_UNKNOWN = "epcis.uom.unknown"
+    EPCIS_UOM_WITHOUT_QUANTITY = "epcis.uom.without_quantity"
+    EPCIS_ILMD_ACTION = "epcis.ilmd.action"
+    EPCIS_WHAT_MISSING = "epcis.what.missing"
+    EPCIS_TRANSFORMATION_INCOMPLETE = "epcis.transformation.incomplete"
+    EPCIS_PARENT_MISSING = "epcis.parent.missing"
+    EPCIS_EVENT_ID_DUPLICATE = "epcis.event_id.duplicate"
+    EPCIS_EVENT_ID_HASH_MISMATCH = "epcis.event_id.hash_mismatch"
+    EPCIS_ERROR_DECLARATION_EVENT_ID = "epcis.error_declaration.event_id"
+    EPCIS_ERROR_DECLARATION_SELF = "epcis.error_declaration.self"
+    # (events package appends here)
+
 
 class TraceStdError(ValueError):
     """Base class of every error trace_std raises for bad *data*.
@@ -596,6 +632,40 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.REGISTRY_TOKEN_INVALID: RegistryError,
     ErrorCode.REGISTRY_TOKEN_SCOPE_UNKNOWN: UnknownReference,
     ErrorCode.REGISTRY_TOKEN_NOT_FOUND: RegistryError,
+    # -- events categories --
+    ErrorCode.EPCIS_JSON_SYNTAX: FileFormatError,
+    ErrorCode.EPCIS_JSON_ENCODING: FileFormatError,
+    ErrorCode.EPCIS_DOCUMENT_TYPE: InvalidFormat,
+    ErrorCode.EPCIS_FIELD_REQUIRED: InvalidFormat,
+    ErrorCode.EPCIS_FIELD_TYPE: InvalidFormat,
+    ErrorCode.EPCIS_FIELD_UNKNOWN: UnknownReference,
+    ErrorCode.EPCIS_FIELD_EMPTY: InvalidLength,
+    ErrorCode.EPCIS_FIELD_DUPLICATE: InvalidCombination,
+    ErrorCode.EPCIS_VALUE_INVALID: InvalidComponent,
+    ErrorCode.EPCIS_URI_INVALID: InvalidFormat,
+    ErrorCode.EPCIS_TIME_FORMAT: InvalidFormat,
+    ErrorCode.EPCIS_TIME_ORDER: InvalidCombination,
+    ErrorCode.EPCIS_TIMEZONE_FORMAT: InvalidFormat,
+    ErrorCode.EPCIS_VOCAB_UNKNOWN: UnknownReference,
+    ErrorCode.EPCIS_VOCAB_CBV_URI: InvalidFormat,
+    ErrorCode.EPCIS_EXTENSION_PREFIX: UnknownReference,
+    ErrorCode.EPCIS_CONTEXT_MISSING: InvalidFormat,
+    ErrorCode.EPCIS_CONTEXT_UNKNOWN: UnknownReference,
+    ErrorCode.EPCIS_CONTEXT_INVALID: InvalidFormat,
+    ErrorCode.EPCIS_EPC_SYNTAX: InvalidFormat,
+    ErrorCode.EPCIS_EPC_LEVEL: InvalidCombination,
+    ErrorCode.EPCIS_EPC_KEY_TYPE: InvalidCombination,
+    ErrorCode.EPCIS_QUANTITY_INVALID: InvalidComponent,
+    ErrorCode.EPCIS_UOM_UNKNOWN: UnknownReference,
+    ErrorCode.EPCIS_UOM_WITHOUT_QUANTITY: InvalidCombination,
+    ErrorCode.EPCIS_ILMD_ACTION: InvalidCombination,
+    ErrorCode.EPCIS_WHAT_MISSING: InvalidCombination,
+    ErrorCode.EPCIS_TRANSFORMATION_INCOMPLETE: InvalidCombination,
+    ErrorCode.EPCIS_PARENT_MISSING: InvalidCombination,
+    ErrorCode.EPCIS_EVENT_ID_DUPLICATE: InvalidCombination,
+    ErrorCode.EPCIS_EVENT_ID_HASH_MISMATCH: InvalidChecksum,
+    ErrorCode.EPCIS_ERROR_DECLARATION_EVENT_ID: InvalidCombination,
+    ErrorCode.EPCIS_ERROR_DECLARATION_SELF: InvalidCombination,
 }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES_FILE = ROOT / "docs" / "reference" / "error_examples.json"
-VIAS = ("check", "label", "batch", "verify")
+VIAS = ("check", "label", "batch", "verify", "events")
 
 
 def load() -> dict[str, dict[str, Any]]:
@@ -49,6 +49,11 @@ def codes_of(entry: dict[str, Any], registry: Any = None) -> set[str]:
             stream.name = entry.get("filename", "labels.csv")
             batch = validate_file(stream, market=entry.get("market"), as_of=_date(entry.get("as_of")))
             return {i.code for i in batch.issues}
+        if via == "events":
+            from trace_std.events import validate
+
+            report = validate(entry["input"].encode(entry.get("encoding", "utf-8")), check_hashes=True)
+            return {i.code for i in report.issues}
         if via == "verify":
             from trace_std.registry.verify import verify
 
