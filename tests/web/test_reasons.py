@@ -27,7 +27,10 @@ BEHIND_THE_SITE = [
 ]
 # Raised there but never shown: resolve_code's import error is caught by verify() ("reported by the
 # format check").
-NEVER_SHOWN = {ErrorCode.REGISTRY_IMPORT_FIELD_INVALID}
+NEVER_SHOWN = {
+    ErrorCode.REGISTRY_IMPORT_FIELD_INVALID,
+    ErrorCode.EPCIS_EPC_SYNTAX,  # gs1/epc.py: EPC URNs come only from EPCIS documents, never a label or scan
+}
 
 
 def _reachable() -> list[ErrorCode]:

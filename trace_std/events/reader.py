@@ -228,27 +228,37 @@ def _first_pass(stream: IO[bytes]) -> tuple[Any, bool]:
     and whether an event list was skipped."""
     import ijson
 
-    skip_prefixes = ("epcisBody.eventList.item", "epcisBody.queryResults.resultsBody.eventList.item")
+    skip_paths = (("epcisBody", "eventList"), ("epcisBody", "queryResults", "resultsBody", "eventList"))
     stack: list[Any] = []
     keys: list[Any] = []
     root: Any = None
     skipped = False
     skipping = 0
-    for prefix, event, value in ijson.parse(stream, use_float=True):
+    for event, value in ijson.basic_parse(stream, use_float=True):
         if skipping:
-            if event in ("start_map", "start_array"):
+            if event == "start_map" or event == "start_array":
                 skipping += 1
-            elif event in ("end_map", "end_array"):
+            elif event == "end_map" or event == "end_array":
                 skipping -= 1
             continue
         if event == "map_key":
             keys[-1] = value
             continue
-        if event in ("start_map", "start_array"):
-            if len(stack) and prefix in skip_prefixes:
+        if event == "end_map" or event == "end_array":
+            stack.pop()
+            keys.pop()
+            continue
+        if (
+            stack
+            and stack[-1].__class__ is list
+            and (len(stack) == 3 or len(stack) == 5)
+            and tuple(keys[:-1]) in skip_paths
+        ):
+            skipped = True
+            if event == "start_map" or event == "start_array":
                 skipping = 1
-                skipped = True
-                continue
+            continue
+        if event == "start_map" or event == "start_array":
             new: Any = {} if event == "start_map" else []
             if stack:
                 _set(stack[-1], keys[-1], new)
@@ -256,13 +266,6 @@ def _first_pass(stream: IO[bytes]) -> tuple[Any, bool]:
                 root = new
             stack.append(new)
             keys.append(None)
-            continue
-        if event in ("end_map", "end_array"):
-            stack.pop()
-            keys.pop()
-            continue
-        if prefix in skip_prefixes:
-            skipped = True
             continue
         if stack:
             _set(stack[-1], keys[-1], value)

@@ -19,6 +19,7 @@ from typing import Any
 from trace_std.errors import ErrorCode, Issue, Report, Severity, TraceStdError
 from trace_std.events._syntax import TIMEZONE_OFFSET, Vocab, _json_type, is_uri, parse_time, vocab
 from trace_std.events.reader import EVENT_TYPES, Document, read_document
+from trace_std.gs1.epc import parse_epc
 
 __all__ = ["MAX_ISSUES", "Context", "validate", "validate_event"]
 
@@ -1071,10 +1072,8 @@ class _Checker:
                             if "id" in a:
                                 self.uri(a["id"], f"{aw}/id")
                             if (
-                                ("attribute" in a
-                                and not isinstance(a["attribute"], (str, dict, *_NUMBER)))
-                                or isinstance(a.get("attribute"), bool)
-                            ):
+                                "attribute" in a and not isinstance(a["attribute"], (str, dict, *_NUMBER))
+                            ) or isinstance(a.get("attribute"), bool):
                                 self.type_error(
                                     f"{aw}/attribute", a["attribute"], "a number, string or object"
                                 )
@@ -1088,8 +1087,6 @@ def _parse_epc(value: str) -> Any:
 
 
 def _epc_cached(value: str) -> Any:
-    from trace_std.gs1.epc import parse_epc
-
     try:
         return parse_epc(value)
     except TraceStdError as exc:
