@@ -155,6 +155,31 @@ def test_live_scan_decodes_the_camera_in_the_page(
 
 @pytest.mark.browser
 @pytest.mark.slow
+def test_camera_shows_in_the_page_and_stops(camera_browser: Any, live_server: str) -> None:
+    from PIL import Image
+
+    sync_api, _ = playwright_and_chromium()
+    browser = camera_browser(Image.new("RGB", (64, 48), (230, 230, 230)))  # no code in view
+    context = browser.new_context(locale="zh-CN", **PHONE)
+    context.grant_permissions(["camera"], origin=live_server)
+    context.add_init_script(FORCE_WASM)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.get_by_test_id("camera-button").click()
+    sync_api.expect(page.get_by_test_id("camera-status")).to_contain_text("对准", timeout=20_000)
+    assert page.get_by_test_id("camera-video").is_visible()
+    assert page.evaluate("document.activeElement.dataset.testid") == "camera-stop"
+    assert page.evaluate("document.querySelector('video').videoWidth") > 0
+    page.keyboard.press("Enter")  # the stop button has the focus
+    sync_api.expect(page.get_by_test_id("camera-video")).to_be_hidden()
+    assert page.evaluate("document.querySelector('video').srcObject") is None
+    assert page.evaluate("document.activeElement.dataset.testid") == "camera-button"
+    assert page.url.rstrip("/") == live_server  # nothing was decoded, nothing was sent
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
 def test_camera_refused_falls_back_to_the_photo(live_server: str) -> None:
     sync_api, executable = playwright_and_chromium()
     with sync_api.sync_playwright() as p:

@@ -133,6 +133,7 @@
     box.hidden = false;
     function say(key) { status.textContent = box.dataset[key] || ""; }
     function close() {
+      var refocus = document.activeElement === stop;
       if (timer) { clearTimeout(timer); }
       timer = null;
       if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
@@ -142,6 +143,7 @@
       stop.hidden = true;
       start.hidden = false;
       start.removeAttribute("aria-busy");
+      if (refocus) { start.focus(); }
     }
     function tick() {
       if (!stream) { return; }
@@ -171,6 +173,7 @@
         frame.hidden = false;
         start.hidden = true;
         stop.hidden = false;
+        stop.focus();  // the button that was pressed is gone: keep the keyboard on the scanner
         return video.play();
       }).then(function () {
         say("msgLooking");
