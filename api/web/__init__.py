@@ -1,7 +1,8 @@
 """The consumer verification website: type or scan a code, get a clear verdict.
 
-Server-rendered Jinja2 pages in Vietnamese and English (gettext catalogues under
-``translations/``), working without JavaScript, under a strict Content-Security-Policy.
+Server-rendered Jinja2 pages in Vietnamese, English, Simplified Chinese and Russian (gettext
+catalogues under ``translations/``), working without JavaScript, under a strict
+Content-Security-Policy (the scanner pages add only what the WebAssembly decoder needs).
 Views are thin: parse the request, call :func:`trace_std.registry.verify.verify` (or the
 image decoder for photos), and hand the :class:`~trace_std.errors.Report` to
 :mod:`api.web.present`, which turns it into what the templates show.
