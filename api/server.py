@@ -1,4 +1,5 @@
-"""gunicorn integration: gunicorn's own error answers are problem documents too.
+"""gunicorn integration: gunicorn's own error answers are problem documents too, and the service's
+log messages go to gunicorn's error log.
 
 gunicorn answers some requests before the app sees them: a request line over
 ``limit_request_line`` (414), header fields over ``limit_request_field_size`` or too many of them
@@ -44,7 +45,18 @@ def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
 
 
 def post_worker_init(worker: Any) -> None:
-    """gunicorn hook: this worker writes its own error answers as problem documents."""
+    """gunicorn hook: this worker writes its own error answers as problem documents, and the
+    service's warnings (``trace_std.*``: database and rate-limit storage outages and recoveries) go
+    to gunicorn's error log."""
+    import logging
+
     from gunicorn import util
 
     util.write_error = write_problem
+    ours = logging.getLogger("trace_std")
+    error_log = getattr(getattr(worker, "log", None), "error_log", None)
+    if error_log is not None and not ours.handlers:
+        for handler in error_log.handlers:
+            ours.addHandler(handler)
+        ours.setLevel(logging.INFO)
+        ours.propagate = False

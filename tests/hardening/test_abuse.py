@@ -504,3 +504,43 @@ def test_static_404s_are_problem_documents(server: Server) -> None:
         status, headers, body = server.request("GET", path)
         _no_leak(status, body)
         assert status == 404 and _is_problem(headers, body)["code"] == "http.not_found", path
+
+
+def test_group_limits_and_a_redis_outage_through_gunicorn(tmp_path: Path) -> None:
+    """Issue 17 items 7 and 8 with 2 workers: the endpoints of a group share one budget in Redis;
+    with the storage unreachable every request is still answered and the outage reaches the log
+    once per worker (it reached no log before)."""
+    import redis
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_timeout=2).ping()
+    except redis.RedisError as exc:
+        require_service("Redis at 127.0.0.1:6379", str(exc))
+    env = {
+        "TRACE_STD_RATELIMIT_STORAGE": "redis://127.0.0.1:6379/0",
+        "TRACE_STD_RATELIMIT_PUBLIC": "10 per minute",
+        "TRACE_STD_RATELIMIT_KEY_PREFIX": f"trace-std-test-{time.time_ns()}",
+    }
+    (tmp_path / "shared").mkdir()
+    with run_server(tmp_path / "shared", env=env, workers=2) as srv:
+        paths = [
+            f"/v1/codes/{GENUINE}",
+            "/v1/codes?per_page=1",
+            "/v1/codes?province=14",
+            "/v1/codes/VN-SLPH-001",
+        ]
+        statuses = [srv.request("GET", paths[i % 4], headers={"Connection": "close"})[0] for i in range(20)]
+        assert statuses.count(200) == 10 and statuses.count(429) == 10, statuses
+        assert srv.request("GET", "/v1/meta", headers={"Connection": "close"})[0] == 200  # another group
+    closed = free_port()
+    env = {
+        "TRACE_STD_RATELIMIT_STORAGE": f"redis://127.0.0.1:{closed}/0",
+        "TRACE_STD_RATELIMIT_PUBLIC": "1000 per minute",
+    }
+    (tmp_path / "down").mkdir()
+    with run_server(tmp_path / "down", env=env, workers=2) as srv:
+        assert all(
+            srv.request("GET", "/v1/ping", headers={"Connection": "close"})[0] == 200 for _ in range(20)
+        )
+        lines = [line for line in srv.log.read_text().splitlines() if "rate-limit storage" in line]
+        assert 1 <= len(lines) <= 2 and all("unreachable" in line for line in lines), lines
