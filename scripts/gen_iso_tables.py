@@ -4,7 +4,11 @@ Run: ``python scripts/gen_iso_tables.py``. Needs ``pycountry`` (``pip install py
 
 * ``iso3166.json``: ISO 3166-1 (alpha-2, alpha-3, numeric, name) for every country, and the
   ISO 3166-2 subdivisions of Viet Nam (``VN-xx`` codes) under ``vn_subdivisions``.
-* ``iso4217.json``: ISO 4217 currencies (alpha-3, numeric, name).
+* ``iso4217.json``: ISO 4217 currencies (alpha-3, numeric, name): the edition of List One that
+  Debian iso-codes carries in the pycountry release named by ``version``; and under ``withdrawn``
+  the codes withdrawn in recent editions (:data:`WITHDRAWN_4217`, kept here as facts) that
+  older readers, such as GS1's Barcode Syntax Engine, still accept: trace_std's ``iso4217`` linter
+  accepts them with a warning.
 
 pycountry bundles the Debian ``iso-codes`` JSON databases; the checksum recorded is that of the
 database file read.
@@ -23,6 +27,13 @@ from gen_common import sha256_file, today, write_table
 
 SOURCE_URL = "https://github.com/pycountry/pycountry"
 LICENCE = "LGPL-2.1-only (pycountry, data from Debian iso-codes, LGPL-2.1-or-later)"
+
+
+#: ISO 4217 codes withdrawn from List One in a recent edition: accepted with a warning.
+WITHDRAWN_4217 = [
+    {"alpha_3": "BGN", "numeric": "975", "name": "Bulgarian Lev", "withdrawn": "2026-01-01",
+     "replaced_by": "EUR", "reason": "Bulgaria adopted the euro on 2026-01-01"},
+]  # fmt: skip
 
 
 def _database(name: str) -> Path:
@@ -77,7 +88,10 @@ def main() -> int:
         ({"alpha_3": c["alpha_3"], "numeric": c["numeric"], "name": c["name"]} for c in currencies),
         key=lambda r: r["alpha_3"],
     )
-    write_table("iso4217", _header("iso4217", [f4217], "ISO 4217 currencies"), {"records": cur})
+    current = {c["numeric"] for c in cur}
+    withdrawn = [w for w in WITHDRAWN_4217 if w["numeric"] not in current]
+    header = _header("iso4217", [f4217], "ISO 4217 currencies, List One as in Debian iso-codes")
+    write_table("iso4217", header, {"records": cur, "withdrawn": withdrawn})
     print(f"iso3166: {len(records)} countries, {len(vn)} VN subdivisions; iso4217: {len(cur)} currencies")
     return 0
 

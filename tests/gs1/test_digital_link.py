@@ -406,3 +406,52 @@ def test_round_trip_over_the_whole_ai_table(elements: list[tuple[str, str]]) -> 
     dl = parse_digital_link(uri)
     assert sorted(set(dl.elements)) == sorted(set(elements))
     assert parse_digital_link(dl.canonical()).elements == dl.elements
+
+
+@pytest.mark.parametrize(
+    ("uri", "prefix"),
+    [
+        ("https://a.vn/00/faux/00/006141411234567890", "/00/faux"),  # a key-like segment, bad value
+        ("https://a.vn/01/X/01/09501101530003/10/L1", "/01/X"),
+        ("https://a.vn/shop/01/0950110153000/01/09501101530003", "/shop/01/0950110153000"),  # 13 digits
+    ],
+)
+def test_rightmost_valid_key_path_is_the_primary_key(uri: str, prefix: str) -> None:
+    from trace_std.gs1.digital_link import parse_digital_link
+
+    dl = parse_digital_link(uri)
+    assert dl.path_prefix == prefix
+    assert dl.primary_key[0] in ("00", "01")
+
+
+def test_two_valid_key_paths_are_still_two_keys() -> None:
+    from trace_std.errors import TraceStdError
+    from trace_std.gs1.digital_link import parse_digital_link
+
+    with pytest.raises(TraceStdError) as info:
+        parse_digital_link("https://a.vn/01/09501101530003/00/006141411234567890")
+    assert (info.value.code, info.value.span) == ("dl.key.multiple", (12, 30))
+
+
+@pytest.mark.parametrize(
+    ("uri", "ok"),
+    [
+        ("https://[2001:db8::1]/01/09501101530003", True),
+        ("https://[2001:db8::1]:8443/01/09501101530003", True),
+        ("https://[::ffff:192.0.2.1]/01/09501101530003", True),
+        ("https://user@[::1]/01/09501101530003", True),
+        ("https://[fe80::1%25lo]/01/09501101530003", False),  # IPv6 zone identifier (RFC 6874)
+        ("https://[fe80::1%25eth0]:80/01/09501101530003", False),
+        ("https://[2001:db8::g]/01/09501101530003", False),
+        ("https://example.com]/01/09501101530003", False),
+        ("https://[2001:db8::1]x/01/09501101530003", False),
+    ],
+)
+def test_ip_literal_hosts(uri: str, ok: bool) -> None:
+    from trace_std.gs1.digital_link import check
+
+    report = check(uri)
+    assert report.valid is ok
+    if not ok:
+        assert report.errors[0].code == "dl.host"
+        assert report.errors[0].span is not None and report.errors[0].span[0] >= 8

@@ -187,8 +187,11 @@ def test_check_reports_association_issues_last() -> None:
 
 
 def test_check_reports_structure_errors() -> None:
-    report = check(f"01{GTIN}10AB{GS}{GS}99X{GS}")
+    report = check(f"01{GTIN}10AB{GS}{GS}99X{GS}", strict=True)
     assert [i.code for i in report.issues] == ["gs1.separator.double", "gs1.separator.superfluous"]
+    lenient = check(f"01{GTIN}10AB{GS}{GS}99X{GS}")
+    assert [i.code for i in lenient.errors] == ["gs1.separator.double"]
+    assert [(i.code, i.span) for i in lenient.warnings] == [("gs1.separator.superfluous", (25, 26))]
     assert [e["ai"] for e in report.details["elements"]] == ["01", "10", "99"]
     assert check("").issues[0].code == "input.empty"
 
@@ -349,8 +352,45 @@ def test_extra_separators_can_be_allowed(text: str) -> None:
         parse_element_string(text)
     assert info.value.code == "gs1.separator.superfluous"
     assert parse_element_string(text, allow_extra_separators=True).elements == (("01", GTIN), ("10", "AB"))
-    assert check(text, allow_extra_separators=True).valid
+    assert check(text, allow_extra_separators=True, strict=True).valid
+    assert not check(text, strict=True).valid
     assert ElementString.parse(text, allow_extra_separators=True).elements[1] == ("10", "AB")
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        (f"01{GTIN}{GS}10AB", [(16, 17)]),  # after a predefined-length AI
+        (f"01{GTIN}10AB{GS}", [(20, 21)]),  # at the end
+        (f"{GS}01{GTIN}10AB", [(0, 1)]),  # before the first AI
+        (f"^01{GTIN}^10AB^", [(17, 18), (22, 23)]),  # caret FNC1 form
+    ],
+)
+def test_superfluous_separators_are_a_warning_when_lenient_an_error_when_strict(
+    text: str, spans: list[tuple[int, int]]
+) -> None:
+    caret = text.startswith("^")
+    lenient = check(text, caret_fnc1=caret)
+    assert lenient.valid and lenient.normalized == f"(01){GTIN}(10)AB"
+    assert [(i.code, i.span) for i in lenient.warnings] == [("gs1.separator.superfluous", s) for s in spans]
+    strict = check(text, caret_fnc1=caret, strict=True)
+    assert [(i.code, i.span) for i in strict.errors] == [("gs1.separator.superfluous", s) for s in spans]
+    with pytest.raises(TraceStdError) as info:
+        parse_element_string(text, caret_fnc1=caret)
+    assert (info.value.code, info.value.span) == ("gs1.separator.superfluous", spans[0])
+
+
+def test_withdrawn_currency_is_a_warning() -> None:
+    """BGN (975) left ISO 4217 on 2026-01-01; older readers still accept it: a warning, not an error."""
+    text = "(415)8935234000002(8020)ABC123(3912){}995"
+    report = check(text.format("975"))
+    assert report.valid
+    assert [(i.code, i.span, i.context["alpha_3"]) for i in report.warnings] == [
+        ("gs1.lint.iso4217", (36, 39), "BGN")
+    ]
+    assert check(text.format("978")).issues == []
+    bad = check(text.format("974"))
+    assert [(i.code, i.span) for i in bad.errors] == [("gs1.lint.iso4217", (36, 39))]
 
 
 def test_double_separators_are_never_allowed() -> None:

@@ -155,7 +155,7 @@ def test_check_errors(value: str, kind: str | None, code: str | None, span: tupl
         ("  ^0109501101530004", "gs1.lint.csum", (18, 19)),
         ("\thttps://id.gs1.org/01/09501101530004 ", "gs1.lint.csum", (36, 37)),
         (" HtTps://x.vn/01/18935234567892", "dl.scheme", (1, 6)),
-        (" \x1d0109501101530003", "gs1.separator.superfluous", (1, 2)),
+        (" \x1d0109501101530003", "gs1.separator.superfluous", (1, 2)),  # a warning (lenient)
     ],
 )
 def test_check_ignores_surrounding_whitespace_like_detect(
@@ -165,7 +165,7 @@ def test_check_ignores_surrounding_whitespace_like_detect(
     report = gs1.check(value)
     assert report.input == value
     assert report.kind == gs1.detect(value)
-    assert [(i.code, i.span) for i in report.errors][:1] == ([] if code is None else [(code, span)])
+    assert [(i.code, i.span) for i in report.issues][:1] == ([] if code is None else [(code, span)])
 
 
 def test_strict_keys_refuse_separators() -> None:

@@ -27,7 +27,7 @@ CASES: list[tuple[str, str, tuple[int, int] | None]] = [
     ("csumalpha", "1987654Ad4X4bL5ttr2310cXK", (23, 25)),
     ("csumalpha", "2", (0, 1)),
     ("csumalpha", "12 4NT", (2, 3)),
-    ("csumalpha", "1234N1", (5, 6)),  # '1' is not a check character (CSET 32 has no 0/1)
+    ("csumalpha", "1234N1", (4, 6)),  # '1' is not a check character (CSET 32 has no 0/1): a wrong pair
     ("gcppos1", "8935234", None),
     ("gcppos1", "8935ABC", None),
     ("gcppos1", "893", (0, 3)),
@@ -139,6 +139,10 @@ CASES: list[tuple[str, str, tuple[int, int] | None]] = [
     ("nonzero", "0000", (0, 4)),
     ("zero", "0", None),
     ("zero", "1", (0, 1)),
+    ("zero", "000", None),
+    ("zero", "", (0, 0)),
+    ("latitude", "123456789x", (9, 10)),
+    ("longitude", "12345678x0", (8, 9)),
     ("winding", "9", None),
     ("winding", "2", (0, 1)),
     ("yesno", "1", None),

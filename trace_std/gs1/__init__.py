@@ -19,7 +19,11 @@ Detection (:func:`detect`) looks only at the shape of the text:
   cannot be told from a GTIN-13 by its digits, so a bare 13-digit string is reported as a
   ``gtin``; ask for ``kind="gln"`` (``--kind gln``) to check it as a GLN;
 * ``(`` + digit, a GS1 symbology identifier (``]C1``, ``]e0``, ``]d2``, ``]Q3``, ``]J1``), or
-  other digit strings that start with an AI -> ``element_string``.
+  other digit strings that start with an AI -> ``element_string``;
+* scanner output of a plain QR Code, Data Matrix or DotCode (``]Q1``, ``]d1``, ``]J0``) holding a
+  URI -> ``digital_link``; of an EAN-13 or EAN-8 (``]E0``, ``]E4``) -> ``gtin``, or
+  ``element_string`` with a composite component (``|]e0…``). :func:`check` reads these through
+  :mod:`trace_std.gs1.scan_data`, with ``details["symbology"]`` and spans in the scanned text.
 
 >>> detect("18935234567892"), detect("8930000000019"), detect("389352340000000010")
 ('gtin', 'gtin', 'sscc')
@@ -30,6 +34,10 @@ Detection (:func:`detect`) looks only at the shape of the text:
 ('gtin', '08935234567895', 'https://id.gs1.org/01/08935234567895')
 >>> check("8930000000019", kind="gln").details["hri"]
 '(414)8930000000019'
+>>> detect("]Q1https://id.gs1.org/01/09501101530003"), detect("]E09501101530003")
+('digital_link', 'gtin')
+>>> check("]E09501101530003").details["symbology"], check("]E09501101530003").normalized
+(']E0', '09501101530003')
 """
 
 from __future__ import annotations
@@ -83,6 +91,8 @@ _LAZY: dict[str, str] = {
 }
 
 _SYMBOLOGIES = ("]C1", "]e0", "]d2", "]Q3", "]J1")
+_PLAIN_SCAN = ("]Q1", "]d1", "]J0")  # plain QR Code, Data Matrix, DotCode: a Digital Link URI
+_EAN_SCAN = ("]E0", "]E4")  # EAN-13, EAN-8
 _GTIN_LENGTHS = frozenset((8, 12, 13, 14))
 # Key kind -> (AI, validator name in .keys)
 _KEY_KINDS: dict[str, tuple[str, str]] = {
@@ -115,6 +125,10 @@ def detect(value: str) -> str | None:
     head = text[:8].lower()
     if head.startswith(("http://", "https://")):
         return "digital_link"
+    if text.startswith(_PLAIN_SCAN) and text[3:11].lower().startswith(("http://", "https://")):
+        return "digital_link"
+    if text.startswith(_EAN_SCAN):
+        return "element_string" if "|" in text else "gtin"
     if text.isascii() and text.isdigit():
         n = len(text)
         if n in _GTIN_LENGTHS:
@@ -163,6 +177,9 @@ def check(value: str, *, kind: str | None = None, strict: bool = False) -> Repor
                 Issue.error(code, "not a GS1 key, element string or Digital Link", span=(0, len(value)))
             )
             return report
+    head, _, _ = _trim_text(value)
+    if head.startswith(_PLAIN_SCAN + _EAN_SCAN):
+        return _check_scan(value, kind, strict)
     if kind in _KEY_KINDS:
         return _check_key(value, kind, strict)
     if kind not in ("element_string", "digital_link"):
@@ -171,7 +188,7 @@ def check(value: str, *, kind: str | None = None, strict: bool = False) -> Repor
     start, end = _trim(value)
     body = value[start:end]
     if kind == "element_string":
-        report = _check_element_string(body)
+        report = _check_element_string(body, strict)
     else:
         from trace_std.gs1 import digital_link
 
@@ -182,6 +199,43 @@ def check(value: str, *, kind: str | None = None, strict: bool = False) -> Repor
             i if i.span is None else dataclasses.replace(i, span=(i.span[0] + start, i.span[1] + start))
             for i in report.issues
         ]
+    return report
+
+
+def _trim_text(value: str) -> tuple[str, int, int]:
+    start, end = _trim(value)
+    return value[start:end], start, end
+
+
+def _check_scan(value: str, kind: str, strict: bool) -> Report:
+    """Scanner output of a plain 2D symbol (a Digital Link) or an EAN/UPC: the carried data is
+    checked as its kind, with ``details["symbology"]`` and spans in ``value``."""
+    body, start, _end = _trim_text(value)
+    sym = body[:3]
+    if "|" in body[3:] or kind not in ("digital_link", "gtin"):
+        from trace_std.gs1 import scan_data
+
+        report = Report(input=value, kind=kind)
+        try:
+            scan = scan_data.parse_scan_data(body)
+        except TraceStdError as err:
+            report.add_error(err.shifted(start))
+            return report
+        from trace_std.gs1.element_string import ElementString
+
+        es = ElementString(scan.elements)
+        report.details.update({"elements": es.to_dicts(), "hri": es.hri(), "raw": es.raw()})
+        report.normalized = es.hri()
+    else:
+        report = check(body[3:], kind=kind, strict=strict)
+        report.input = value
+        report.issues = [
+            i
+            if i.span is None
+            else dataclasses.replace(i, span=(i.span[0] + start + 3, i.span[1] + start + 3))
+            for i in report.issues
+        ]
+    report.details["symbology"] = sym
     return report
 
 
@@ -242,12 +296,12 @@ def _check_key(value: str, kind: str, strict: bool) -> Report:
     return report
 
 
-def _check_element_string(value: str) -> Report:
+def _check_element_string(value: str, strict: bool = False) -> Report:
     from trace_std.gs1 import element_string
     from trace_std.gs1.digital_link import build_digital_link
 
     # "^" stands for FNC1 only in text that starts with it (GS1 engine / BWIPP convention).
-    report = element_string.check(value, caret_fnc1=value.startswith("^"))
+    report = element_string.check(value, caret_fnc1=value.startswith("^"), strict=strict)
     if report.valid and report.details.get("elements"):
         pairs = [(e["ai"], e["value"]) for e in report.details["elements"]]
         # No Digital Link when there is no primary key or an AI a Digital Link cannot carry.

@@ -36,7 +36,7 @@ from typing import Any, Final
 
 from trace_std.data import data_version, load
 from trace_std.errors import ErrorCode, TraceStdError
-from trace_std.gs1.linters import CSET82, LINT_CODES, LINT_MESSAGES, LINTERS
+from trace_std.gs1.linters import CSET82, LINT_CODES, LINT_MESSAGES, LINTERS, withdrawn_currency
 
 __all__ = [
     "AIInfo",
@@ -50,6 +50,7 @@ __all__ = [
     "predefined_length",
     "validate_elements",
     "validate_value",
+    "value_warnings",
 ]
 
 Problem = tuple[str, int, int, dict[str, Any]]
@@ -345,6 +346,45 @@ def validate_value(ai: str, value: str) -> Problem | None:
         return (str(ErrorCode.GS1_AI_UNKNOWN), 0, len(value), {})
     assert problem is not True
     return problem
+
+
+@cache
+def _currency_components() -> dict[str, tuple[int, int]]:
+    """AI → (start, length) of its fixed-position ISO 4217 component."""
+    found: dict[str, tuple[int, int]] = {}
+    for ai, info in _table().items():
+        pos = 0
+        for comp in info.components:
+            if "iso4217" in comp.linters and comp.min == comp.max:
+                found[ai] = (pos, comp.max)
+            if comp.min != comp.max:
+                break
+            pos += comp.max
+    return found
+
+
+def value_warnings(ai: str, value: str) -> list[Problem]:
+    """Warnings about a value that passes: an ISO 4217 currency code withdrawn in a recent edition
+    of the list (accepted by the ``iso4217`` linter, reported as a ``gs1.lint.iso4217`` warning).
+
+    >>> value_warnings("3911", "9751234")
+    [('gs1.lint.iso4217', 0, 3, {'alpha_3': 'BGN', 'withdrawn': '2026-01-01', 'replaced_by': 'EUR'})]
+    >>> value_warnings("3911", "9781234")
+    []
+    """
+    where = _currency_components().get(ai)
+    if where is None:
+        return []
+    start, length = where
+    record = withdrawn_currency(value[start : start + length])
+    if record is None:
+        return []
+    context = {
+        "alpha_3": record["alpha_3"],
+        "withdrawn": record["withdrawn"],
+        "replaced_by": record["replaced_by"],
+    }
+    return [(LINT_CODES["iso4217"], start, start + length, context)]
 
 
 # -- associations ------------------------------------------------------------------

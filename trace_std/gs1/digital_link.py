@@ -8,10 +8,14 @@ Rules applied by :func:`parse_digital_link` (each failure has its own ``dl.*`` c
 span in the URI):
 
 * the scheme is ``http`` or ``https``, all lower or all upper case (``dl.scheme``); the URI
-  holds only characters a URI may hold (``dl.character``) and has a host (``dl.host``);
+  holds only characters a URI may hold (``dl.character``) and has a host (``dl.host``); a host in
+  brackets is an RFC 3986 IP literal, with no IPv6 zone identifier (``%25…``, RFC 6874, which
+  RFC 3986 URIs do not have: ``dl.host``);
 * exactly one primary key sits in the path, found by walking back from the end of the path in
-  (AI, value) pairs; whatever precedes it is a free path prefix (``dl.key.missing``,
-  ``dl.key.multiple``);
+  (AI, value) pairs; whatever precedes it is a free path prefix (``dl.key.missing``). Key-like
+  segments in the prefix are prefix, unless they form a second valid key path (an AI and a value
+  valid for it, as in ``/01/<GTIN>/00/<SSCC>``: ``dl.key.multiple``), so the rightmost valid key
+  path is the primary key (``/00/faux/00/<SSCC>`` has the prefix ``/00/faux``);
 * the key qualifiers follow in the fixed order the AI table gives for that key, one
   alternative sequence only (``dl.ai.unknown``, ``dl.qualifier.invalid``, ``dl.qualifier.order``);
 * query parameters with numeric keys are data attributes: a known AI flagged as a Digital Link
@@ -52,7 +56,7 @@ from typing import Any, Final
 
 from trace_std.errors import ErrorCode, Report, Severity, TraceStdError
 from trace_std.gs1 import ai as _ai
-from trace_std.gs1.ai import ai_info, elements_valid, validate_elements
+from trace_std.gs1.ai import ai_info, elements_valid, validate_elements, validate_value
 
 __all__ = [
     "CANONICAL_STEM",
@@ -100,6 +104,9 @@ CONVENIENCE_ALPHAS: Final[dict[str, str]] = {
 _SCHEMES: Final = frozenset(("http", "https", "HTTP", "HTTPS"))
 # Characters that may appear literally in a URI (RFC 3986 unreserved + reserved + "%").
 _BAD_CHAR: Final = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
+# RFC 3986 IP-literal: an IPv6 address (hex digits, colons, an IPv4 tail) or IPvFuture; no zone.
+_IP_LITERAL: Final = re.compile(r"\[(?:[0-9A-Fa-f:.]+|[vV][0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+)\]")
+_PORT: Final = re.compile(r"(?::[0-9]*)?")
 _UNRESERVED: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _HEX: Final = frozenset("0123456789abcdefABCDEF")
 _GTIN_SHORT: Final = frozenset((8, 12, 13))
@@ -323,6 +330,19 @@ def _is_pkey(seg: str) -> bool:
     return info is not None and info.dlpkey is not None
 
 
+def _valid_key_path(seg: str, raw_value: str) -> bool:
+    """Whether ``/{seg}/{raw_value}`` is a valid primary-key path (the AI's value rules pass):
+    only then is it a second primary key rather than part of the path prefix."""
+    ai, _ = _resolve_ai(seg)
+    if ai is None:
+        return False
+    try:
+        value, _where = _decode(raw_value, 0, False)
+    except TraceStdError:
+        return False
+    return bool(value) and validate_value(ai, value) is None
+
+
 def _parse(
     uri: str,
     *,
@@ -371,6 +391,20 @@ def _parse(
         out.add(_err(ErrorCode.DL_HOST, "the Digital Link has no host", (host_start, host_start)))
         return None
     domain = uri[host_start:host_end]
+    if "[" in domain or "]" in domain:
+        at = domain.rfind("@") + 1  # after any userinfo
+        host = domain[at:]
+        close = host.find("]") + 1
+        if not (
+            host.startswith("[") and _IP_LITERAL.fullmatch(host, 0, close) and _PORT.fullmatch(host, close)
+        ):
+            message = (
+                "an IPv6 zone identifier is not allowed in a URI host (RFC 3986)"
+                if "%" in host[:close]
+                else "a host in brackets is an IP literal (RFC 3986)"
+            )
+            out.add(_err(ErrorCode.DL_HOST, message, (host_start + at, host_end)))
+            return None
     if slash < 0 or slash + 1 >= path_end:
         out.add(_err(ErrorCode.DL_KEY_MISSING, "the path holds no GS1 primary key", (host_end, path_end)))
         return None
@@ -391,7 +425,7 @@ def _parse(
     if k < 0:
         out.add(_err(ErrorCode.DL_KEY_MISSING, "the path holds no GS1 primary key", (slash, path_end)))
         return None
-    if k >= 2 and _is_pkey(segs[k - 2]):
+    if k >= 2 and _is_pkey(segs[k - 2]) and _valid_key_path(segs[k - 2], segs[k - 1]):
         out.add(
             _err(
                 ErrorCode.DL_KEY_MULTIPLE,
@@ -732,6 +766,8 @@ def _fast_parse(uri: str) -> DigitalLink | None:
     segs = path[slash + 1 :].split("/")
     t = _tables()
     pkeys = t.pkeys
+    if "[" in path[:slash]:
+        return None  # an IP literal host: the full parser checks it
     k = len(segs) - 2
     while k >= 0 and segs[k] not in pkeys:
         k -= 2

@@ -49,7 +49,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any, Final, Literal
 
-from trace_std.errors import ErrorCode, Issue, Report, TraceStdError
+from trace_std.errors import ErrorCode, Issue, Report, Severity, TraceStdError
 from trace_std.gs1 import ai as _ai
 from trace_std.gs1.ai import validate_elements
 
@@ -572,8 +572,17 @@ def _missing_separator_hints(parsed: _Parsed, errors: Sequence[TraceStdError]) -
     return hints
 
 
-def check(text: str, *, caret_fnc1: bool = False, allow_extra_separators: bool = False) -> Report:
+def check(
+    text: str, *, caret_fnc1: bool = False, allow_extra_separators: bool = False, strict: bool = False
+) -> Report:
     """Check an element string and report every issue (kind ``element_string``).
+
+    Lenient by default: a superfluous separator (after a predefined-length value, before the first
+    AI, at the end) is accepted, as GS1's Barcode Syntax Engine accepts it, and reported as a
+    ``gs1.separator.superfluous`` *warning*; ``strict=True`` makes it an error, as
+    :func:`parse_element_string` does (the General Specifications tell encoders not to emit one).
+    ``allow_extra_separators=True`` keeps it a warning even in strict mode. A value that passes
+    but uses an ISO 4217 code withdrawn in a recent edition gets a ``gs1.lint.iso4217`` warning.
 
     ``details`` holds ``elements`` (``[{"ai", "value", "title"}]``), ``hri`` and ``raw`` (GS
     separated); ``normalized`` is the bracketed form.
@@ -582,13 +591,29 @@ def check(text: str, *, caret_fnc1: bool = False, allow_extra_separators: bool =
         raise TypeError(f"text must be str, not {type(text).__name__}")
     report = Report(input=text, kind="element_string", data_versions={"gs1_ai": _ai.data_version_string()})
     try:
-        parsed = _scan(text, caret_fnc1, allow_extra_separators)
+        parsed = _scan(text, caret_fnc1)
     except TraceStdError as err:
         report.add_error(err)
         return report
     errors = _all_errors(parsed)
+    if allow_extra_separators or not strict:
+        superfluous = str(ErrorCode.GS1_SEPARATOR_SUPERFLUOUS)
+        for extra in (e for e in errors if e.code == superfluous):
+            report.add(extra.to_issue(Severity.WARNING))
+        errors = [e for e in errors if e.code != superfluous]
     for found in sorted(errors, key=lambda e: (e.code in _ASSOC_CODES, e.span[0] if e.span else 0)):
         report.add_error(found)
+    for index, (ai, value) in enumerate(parsed.elements):
+        for code, start, end, context in _ai.value_warnings(ai, value):
+            offset = parsed.spans[index][0]
+            report.add(
+                Issue.warning(
+                    code,
+                    "an ISO 4217 code withdrawn in a recent edition of the list",
+                    span=(offset + start, offset + end),
+                    context={"ai": ai, **context},
+                )
+            )
     if parsed.form != "hri":
         for hint in _missing_separator_hints(parsed, errors):
             report.add(hint)

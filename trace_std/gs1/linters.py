@@ -42,6 +42,7 @@ __all__ = [
     "full_year",
     "gs1_check_digit",
     "gs1_check_pair",
+    "withdrawn_currency",
 ]
 
 Span = tuple[int, int]
@@ -147,10 +148,8 @@ def lint_csumalpha(s: str) -> Span | None:
     i = _first_not_in(s[:-2], _CSET82_SET)
     if i >= 0:
         return (i, i + 1)
-    for j in (n - 2, n - 1):
-        if s[j] not in _CSET32_SET:
-            return (j, j + 1)
-    if gs1_check_pair(s[:-2]) != s[-2:]:
+    # A character outside CSET 32 in the pair is an incorrect pair, marked whole (as the engine does).
+    if s[-2] not in _CSET32_SET or s[-1] not in _CSET32_SET or gs1_check_pair(s[:-2]) != s[-2:]:
         return (n - 2, n)
     return None
 
@@ -289,12 +288,31 @@ def _iso() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     from trace_std.data import load
 
     countries = load("iso3166")["records"]
-    currencies = load("iso4217")["records"]
+    currencies = load("iso4217")
     return (
         frozenset(r["numeric"] for r in countries),
         frozenset(r["alpha_2"] for r in countries),
-        frozenset(r["numeric"] for r in currencies),
+        frozenset(r["numeric"] for r in currencies["records"] + currencies.get("withdrawn", [])),
     )
+
+
+@cache
+def _withdrawn_currencies() -> dict[str, dict[str, str]]:
+    from trace_std.data import load
+
+    return {r["numeric"]: r for r in load("iso4217").get("withdrawn", [])}
+
+
+def withdrawn_currency(s: str) -> dict[str, str] | None:
+    """The record of an ISO 4217 numeric code withdrawn in a recent edition (``None`` otherwise).
+
+    ``lint_iso4217`` accepts these codes (older readers, GS1's syntax engine among them, still do);
+    the element-string and Digital Link checks report them as a ``gs1.lint.iso4217`` warning.
+
+    >>> withdrawn_currency("975")["alpha_3"], withdrawn_currency("978")
+    ('BGN', None)
+    """
+    return _withdrawn_currencies().get(s)
 
 
 @cache
@@ -320,7 +338,8 @@ def lint_iso3166alpha2(s: str) -> Span | None:
 
 
 def lint_iso4217(s: str) -> Span | None:
-    """An ISO 4217 numeric currency code."""
+    """An ISO 4217 numeric currency code of List One in the edition of ``iso4217.json`` (its
+    ``version``), or one withdrawn in a recent edition (see :func:`withdrawn_currency`)."""
     return None if s in _iso()[2] else (0, len(s))
 
 
@@ -424,16 +443,16 @@ def lint_pcenc(s: str) -> Span | None:
 
 def lint_latitude(s: str) -> Span | None:
     """A latitude as 10 digits: (value / 10^7) - 90, so 0000000000-1800000000."""
-    if len(s) != 10 or not _is_digits(s) or int(s) > 1800000000:
+    if len(s) != 10:
         return (0, len(s))
-    return None
+    return _non_digit(s) or (None if int(s) <= 1800000000 else (0, 10))
 
 
 def lint_longitude(s: str) -> Span | None:
     """A longitude as 10 digits: (value / 10^7) - 180, so 0000000000-3600000000."""
-    if len(s) != 10 or not _is_digits(s) or int(s) > 3600000000:
+    if len(s) != 10:
         return (0, len(s))
-    return None
+    return _non_digit(s) or (None if int(s) <= 3600000000 else (0, 10))
 
 
 def lint_nonzero(s: str) -> Span | None:
@@ -445,8 +464,8 @@ def lint_nonzero(s: str) -> Span | None:
 
 
 def lint_zero(s: str) -> Span | None:
-    """The digit zero."""
-    return None if s == "0" else (0, len(s))
+    """The number zero: one or more ``0`` digits."""
+    return None if s and not s.strip("0") else (0, len(s))
 
 
 def lint_winding(s: str) -> Span | None:
