@@ -230,15 +230,9 @@ def statements(src: str) -> list[tuple[int, str]]:
     i, n, start, depth = 0, len(src), 0, 0
     while i < n:
         c = src[i]
-        if c == '"':
+        if c in "\"'":  # a string or character literal: skip to its closing quote
             j = i + 1
-            while src[j] != '"':
-                j += 2 if src[j] == "\\" else 1
-            i = j + 1
-            continue
-        if c == "'":
-            j = i + 1
-            while src[j] != "'":
+            while src[j] != c:
                 j += 2 if src[j] == "\\" else 1
             i = j + 1
             continue

@@ -21,8 +21,9 @@ next AI (reported as a length or linter error of that value; :func:`check` adds 
 ``gs1.separator.missing`` *warning* where a too-long value contains a plausible next AI); a
 doubled separator is
 ``gs1.separator.double``; a separator after a predefined-length value, at the start or at the end
-is ``gs1.separator.superfluous`` (``allow_extra_separators=True`` tolerates those, as GS1's
-reference engine does; doubled separators are always rejected).
+is ``gs1.separator.superfluous``: an error for :func:`parse_element_string` and ``check(...,
+strict=True)``, a warning for the lenient :func:`check` (``allow_extra_separators=True`` tolerates
+them too, as GS1's reference engine does; doubled separators are always rejected).
 
 Every value is then checked against the AI table (components, linters), and the element string
 as a whole against the ``req``/``ex`` rules, repeats and the digital-signature rule
