@@ -527,13 +527,13 @@ if __name__ == "__main__":
 
 
 def on_files(files: Any, config: Any) -> Any:
-    """Publish the JSON Schemas with the site, at ``schemas/v1/<name>`` (as in their ``$id``)."""
+    """Publish the JSON Schemas with the site, at ``schemas/<version>/<name>`` (as in their ``$id``)."""
     from mkdocs.structure.files import File
 
-    for path in sorted((ROOT / "schemas" / "v1").glob("*.schema.json")):
+    for path in sorted((ROOT / "schemas").glob("v*/*.schema.json")):
         files.append(
             File(
-                f"schemas/v1/{path.name}",
+                f"schemas/{path.parent.name}/{path.name}",
                 src_dir=str(ROOT),
                 dest_dir=config["site_dir"],
                 use_directory_urls=config["use_directory_urls"],

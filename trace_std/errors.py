@@ -197,6 +197,7 @@ class ErrorCode(StrEnum):
     LABEL_MARKET_UNKNOWN = "label.market.unknown"
     LABEL_MARKET_REQUIRED = "label.market.required"
     LABEL_MARKET_MISMATCH = "label.market.mismatch"
+    LABEL_MARKET_UNCONFIRMED = "label.market.unconfirmed"
     LABEL_PROFILE_UNMAPPED = "label.profile.unmapped"
     LABEL_PROFILE_MISMATCH = "label.profile.mismatch"
     FILE_UNREADABLE = "file.unreadable"
@@ -564,6 +565,7 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.LABEL_MARKET_UNKNOWN: UnknownReference,
     ErrorCode.LABEL_MARKET_REQUIRED: InvalidCombination,
     ErrorCode.LABEL_MARKET_MISMATCH: InvalidCombination,
+    ErrorCode.LABEL_MARKET_UNCONFIRMED: InvalidCombination,
     ErrorCode.LABEL_PROFILE_UNMAPPED: UnknownReference,
     ErrorCode.LABEL_PROFILE_MISMATCH: InvalidCombination,
     ErrorCode.FILE_UNREADABLE: FileFormatError,

@@ -1,17 +1,21 @@
 """JSON Schemas (draft 2020-12) of the label documents: generation and loading.
 
-The schemas under ``schemas/v1/`` are *generated* by ``scripts/gen_schemas.py`` from this module
-(the label models for ``label`` and ``pallet-label``; the documented shapes of
+The schemas under ``schemas/<version>/`` are *generated* by ``scripts/gen_schemas.py`` from this
+module (the label models for ``label`` and ``pallet-label``; the documented shapes of
 :meth:`trace_std.errors.Report.to_dict` and of the batch report for ``report`` and
 ``batch-report``). A test regenerates them and compares with the committed files (drift test).
 
-Every ``$id`` is ``https://trace-std.org/schemas/v1/<name>.schema.json``; a new major version of a
-document gets a new directory (``v2/``) and the old one is kept.
+Every ``$id`` is ``https://trace-std.org/schemas/<version>/<name>.schema.json``. An additive change
+to a document (new optional properties) gets a new minor version directory (``v1.1/``), a breaking
+one a new major version (``v2/``); the old files are kept unchanged, no longer generated, and
+tested (:data:`KEPT`). :data:`VERSIONS` names each generated document's current version.
 
-In the source tree the files live in ``schemas/v1/``; in the wheel, pyproject force-includes them
-as ``trace_std/schemas/v1/``. :func:`schema_dir` finds either.
+In the source tree the files live in ``schemas/``; in the wheel, pyproject force-includes them as
+``trace_std/schemas/``. :func:`schema_dir` finds either.
 
 >>> load_schema("label")["$id"]
+'https://trace-std.org/schemas/v1.1/label.schema.json'
+>>> load_schema("label", "v1")["$id"]
 'https://trace-std.org/schemas/v1/label.schema.json'
 """
 
@@ -27,6 +31,8 @@ __all__ = [
     "BASE_ID",
     "DIALECT",
     "GENERATED",
+    "KEPT",
+    "VERSIONS",
     "dump",
     "generate",
     "load_schema",
@@ -34,34 +40,46 @@ __all__ = [
     "schema_id",
 ]
 
-BASE_ID = "https://trace-std.org/schemas/v1/"
+SCHEMA_BASE = "https://trace-std.org/schemas/"
+BASE_ID = f"{SCHEMA_BASE}v1/"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: Schema files generated here (the other files in ``schemas/v1`` belong to the API).
 GENERATED: tuple[str, ...] = ("label", "pallet-label", "report", "batch-report")
+#: The current version of each generated schema. ``v1.1`` of the label documents adds the
+#: optional market particulars (product names in ru/ja/ko, addresses, importer, storage, treatment).
+VERSIONS: dict[str, str] = {"label": "v1.1", "pallet-label": "v1.1", "report": "v1", "batch-report": "v1"}
+#: Older versions kept as committed (not regenerated); every document valid under them stays valid.
+KEPT: dict[str, tuple[str, ...]] = {"label": ("v1",), "pallet-label": ("v1",)}
+_VERSION_NAMES = frozenset({"v1", *VERSIONS.values()})
 
 
-def schema_id(name: str) -> str:
-    return f"{BASE_ID}{name}.schema.json"
+def schema_id(name: str, version: str | None = None) -> str:
+    return f"{SCHEMA_BASE}{version or VERSIONS.get(name, 'v1')}/{name}.schema.json"
 
 
-def schema_dir() -> Path:
-    """``schemas/v1`` of the source tree, or ``trace_std/schemas/v1`` inside an installed wheel."""
-    packaged = resources.files("trace_std").joinpath("schemas", "v1")
+def schema_dir(version: str = "v1") -> Path:
+    """``schemas/<version>`` of the source tree, or ``trace_std/schemas/<version>`` inside a wheel."""
+    if version not in _VERSION_NAMES:
+        raise ValueError(f"unknown schema version {version!r}")
+    packaged = resources.files("trace_std").joinpath("schemas", version)
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(__file__).resolve().parents[1] / "schemas" / "v1"
+    return Path(__file__).resolve().parents[1] / "schemas" / version
 
 
 @cache
-def _load(name: str) -> str:
-    return (schema_dir() / f"{name}.schema.json").read_text("utf-8")
+def _load(name: str, version: str) -> str:
+    return (schema_dir(version) / f"{name}.schema.json").read_text("utf-8")
 
 
-def load_schema(name: str) -> dict[str, Any]:
-    """The committed schema ``<name>.schema.json`` (a fresh copy each call)."""
+def load_schema(name: str, version: str | None = None) -> dict[str, Any]:
+    """The committed schema ``<name>.schema.json`` of ``version`` (default: the current one).
+
+    A fresh copy each call.
+    """
     if not isinstance(name, str) or "/" in name or name.startswith("."):
         raise TypeError(f"invalid schema name: {name!r}")
-    data: dict[str, Any] = json.loads(_load(name))
+    data: dict[str, Any] = json.loads(_load(name, version or VERSIONS.get(name, "v1")))
     return data
 
 

@@ -45,3 +45,12 @@ def test_glossary_has_the_bilingual_terms() -> None:
         "gtin",
     ):
         assert term in text, term
+
+
+def test_markets_page_requirement_tables_are_up_to_date() -> None:
+    gen = _generator()
+    page = gen.MARKETS_PAGE.read_text("utf-8")
+    assert page == gen.render_markets_page(page), "run: python scripts/gen_format_docs.py"
+    for market in ("RU", "JP", "KR"):
+        assert f"### {market}:" in page
+    assert "TR CU 022/2011" in page and "食品表示基準" in page and "농수산물의 원산지 표시" in page

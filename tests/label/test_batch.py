@@ -413,7 +413,13 @@ CELLS = {
     "puc": ["VN-DTOR-0017", "VN-BTPH-036", "VN-DTOR-17", ""],
     "phc": ["VN-BTPH-036", "VN-DTOR-0017", ""],
     "exporter": ["ACME", ""],
-    "destination_market": ["CN", "US", "AU", "DE", "VN", "JP", "XX", ""],
+    "destination_market": ["CN", "US", "AU", "DE", "VN", "JP", "KR", "RU", "KZ", "TH", "XX", ""],
+    "product_name_ru": ["", "Лонган"],
+    "product_name_ja": ["", "マンゴー"],
+    "exporter_address": ["", "Sơn La, Việt Nam", "x" * 201],
+    "importer": ["", "ООО Пример"],
+    "storage_conditions": ["", "+2..+8 °C"],
+    "treatment_method": ["", "vht", "VHT", "steam"],
     "serial": ["", "1", "a b"],
     "sscc": ["", SSCC, "389352345000000016"],
 }
@@ -425,7 +431,9 @@ def _as_label(cells: dict[str, str]) -> dict[str, Any]:
         if not text:
             continue
         if name == "product_name":
-            data[name] = {"vi": text}
+            data.setdefault(name, {})["vi"] = text
+        elif name.startswith("product_name_"):
+            data.setdefault("product_name", {})[name.removeprefix("product_name_")] = text
         elif name == "harvest_date" and "/" in text:
             data["harvest_date"], data["harvest_date_end"] = text.split("/", 1)
         else:
@@ -436,20 +444,20 @@ def _as_label(cells: dict[str, str]) -> dict[str, Any]:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.fixed_dictionaries({k: st.sampled_from(v) for k, v in CELLS.items()}),
-    st.sampled_from([None, "CN", "US"]),
+    st.sampled_from([None, "CN", "US", "RU", "JP", "KR"]),
     st.sampled_from([None, dt.date(2025, 3, 3)]),
 )
 def test_batch_rows_and_check_label_report_the_same_issues(
     cells: dict[str, str], market: str | None, as_of: dt.date | None
 ) -> None:
-    items = list(iter_file(io.BytesIO(csv_bytes([cells])), market=market, as_of=as_of))
+    items = list(iter_file(io.BytesIO(csv_bytes([cells], columns=tuple(cells))), market=market, as_of=as_of))
     results = [r for r in items if isinstance(r, RowResult)]
     if not results:  # a row with no GTIN, lot or date and at most 3 cells is skipped, with a warning
         assert [i.code for i in items] == ["file.row.skipped"]
         assert not any(cells[k] for k in ("gtin", "lot", "harvest_date", "pack_date"))
         return
     (result,) = results
-    batch = {(i.field, i.code, i.severity) for i in result.issues}
+    batch = {(i.field.split(".")[0] if i.field else None, i.code, i.severity) for i in result.issues}
     report = check_label(_as_label(cells), market=market, as_of=as_of)
     single = {(i.field.split(".")[0] if i.field else None, i.code, i.severity) for i in report.issues}
     # every problem check_label finds, the batch row finds with the same code and field ...
@@ -462,3 +470,37 @@ def test_batch_rows_and_check_label_report_the_same_issues(
     except ValidationError:
         return
     assert batch == single
+
+
+def test_market_particular_columns_with_vietnamese_headers() -> None:
+    """RU/JP/KR particulars: optional columns (Vietnamese aliases too), checked like check_label."""
+    header = (
+        "gtin,lot,product_name,Tên tiếng Nga,crop,harvest_date,pack_date,best_before,net_weight_kg,"
+        "exporter,Địa chỉ nhà xuất khẩu,nha_nhap_khau,dia chi nha nhap khau,Điều kiện bảo quản,"
+        "destination_market,phuong_phap_xu_ly\n"
+    )
+    good = (
+        "08936000120016,L1,Nhãn,Лонган,longan,2025-08-11,2025-08-12,2025-09-01,10,"
+        "ACME,Sơn La,ООО Пример,Москва,+1..+4 °C,RU,\n"
+    )
+    missing = "08936000120016,L2,Nhãn,,longan,2025-08-11,2025-08-12,,10,ACME,,,,,BY,steam\n"
+    report = validate_file(io.BytesIO((header + good + missing).encode("utf-8")))
+    assert [i for i in report.issues if i.row == 2] == []
+    assert sorted((i.field, i.code, i.severity.value) for i in report.issues if i.row == 3) == [
+        ("best_before", "label.market.required", "error"),
+        ("exporter_address", "label.market.required", "error"),
+        ("importer", "label.market.unconfirmed", "warning"),
+        ("importer_address", "label.market.unconfirmed", "warning"),
+        ("product_name.ru", "label.market.required", "error"),
+        ("storage_conditions", "label.market.required", "error"),
+        ("treatment_method", "label.field.invalid", "error"),
+    ]
+
+
+def test_nested_column_parse_error_is_reported_on_the_field_path() -> None:
+    header = "gtin,lot,product_name,product_name_ko,crop,harvest_date,pack_date,net_weight_kg,exporter,destination_market\n"
+    body = "08935012345677,L1,Xoài,망고\x07,mango,2025-05-06,2025-05-07,5,ACME,KR\n"
+    report = validate_file(io.BytesIO((header + body).encode("utf-8")))
+    codes = {(i.field, i.code) for i in report.issues}
+    assert ("product_name.ko", "label.field.character") in codes
+    assert ("product_name.ko", "label.market.required") not in codes  # one issue per bad cell

@@ -90,7 +90,7 @@ def test_explicit_market_overrides_destination_with_a_warning() -> None:
 
 
 def test_unknown_destination_applies_no_market_rules() -> None:
-    report = check_label(label(puc=None, phc=None, destination_market="JP"))
+    report = check_label(label(puc=None, phc=None, destination_market="TH"))
     assert report.valid and "market" not in report.details
 
 
@@ -125,20 +125,78 @@ def test_cn_required_text_on_carton_and_pallet() -> None:
 
 
 def test_market_data_integrity() -> None:
-    assert markets() == ["AU", "CN", "EU", "US", "VN"]
+    assert markets() == ["AU", "CN", "EU", "JP", "KR", "RU", "US", "VN"]
     carton_fields = set(CartonLabel.model_fields)
     from trace_std.label import PalletLabel
 
     pallet_fields = set(PalletLabel.model_fields)
     for name in markets():
         profile = market_profile(name)
-        assert set(profile.required("carton")) <= carton_fields
-        assert set(profile.required("pallet")) <= pallet_fields
+        assert {f.partition(".")[0] for f in profile.required("carton")} <= carton_fields
+        assert {f.partition(".")[0] for f in profile.required("pallet")} <= pallet_fields
         assert set(profile.symbols) <= {"gs1-128", "qr", "datamatrix", "voice-pick"}
         assert profile.sources
     assert set(base_required_fields()) <= carton_fields & pallet_fields
     assert market_for_destination("FR").market == "EU"
     assert market_for_destination("vn").market == "VN"
+    assert [market_for_destination(c).market for c in ("RU", "BY", "KZ", "AM", "KG", "JP", "KR")] == [
+        "RU",
+        "RU",
+        "RU",
+        "RU",
+        "RU",
+        "JP",
+        "KR",
+    ]
+
+
+def _model_has(model: type, path: str) -> bool:
+    from trace_std.label.models import ProductName
+
+    head, _, rest = path.partition(".")
+    if head not in model.model_fields:
+        return False
+    return not rest or (head == "product_name" and rest in ProductName.model_fields)
+
+
+def test_market_requirements_data() -> None:
+    """Every requirement: a real field path, a confidence tag, a status, sources; warnings iff unconfirmed."""
+    from trace_std.data import load
+    from trace_std.label import PalletLabel
+    from trace_std.schemas import load_schema
+
+    table = load("label_markets")
+    tags = set(table["confidence_tags"])
+    v1_fields = set(load_schema("label", "v1")["properties"]) | {"product_name.vi", "product_name.en"}
+    for name in ("JP", "KR", "RU"):
+        profile = market_profile(name)
+        assert profile.requirements and profile.languages and profile.sources
+        for req in profile.requirements:
+            assert req.confidence in tags and req.sources, req.id
+            assert req.status in {"required", "optional", "applies"} and req.id.startswith(name.lower() + ".")
+            assert set(req.on) <= {"carton", "pallet"}
+            if req.field is None:
+                assert req.label_data == "none"
+                continue
+            assert _model_has(CartonLabel, req.field) and _model_has(PalletLabel, req.field), req.id
+            # "existing" fields were in the v1 label document, "new" ones came with v1.1
+            assert (req.label_data == "existing") == (req.field in v1_fields), req.id
+            assert req.caption, req.id
+            if req.status == "required":
+                bucket = profile.required if req.confirmed else profile.unconfirmed
+                assert req.field in bucket(req.on[0]), req.id
+        for text in profile.required_text:
+            assert text.confidence in tags and text.sources
+    ru = market_profile("RU")
+    assert {r.field for r in ru.requirements if r.label_data == "new"} == {
+        "product_name.ru",
+        "exporter_address",
+        "importer",
+        "importer_address",
+        "storage_conditions",
+    }
+    eac = next(r for r in ru.requirements if r.id == "ru.eac")
+    assert (eac.status, eac.field, eac.confidence) == ("applies", None, "I")
 
 
 def test_association_rules_are_checked_on_the_shape() -> None:
@@ -176,6 +234,11 @@ def test_examples_match_expectations() -> None:
             assert not report.valid and sorted(f for _, f in got) == sorted(expected["fields"]), name
             for want, issue in zip(expected.get("spans", []), report.errors, strict=False):
                 assert list(issue.span or ()) == want, name
+            if "warnings" in expected:  # unconfirmed market requirements: a warning on the field
+                warned = sorted((w.code, w.field or "") for w in report.warnings)
+                assert warned == sorted(zip(expected["warnings"], expected["warning_fields"], strict=True)), (
+                    name
+                )
         else:
             assert report.valid, name
             assert sorted(w.code for w in report.warnings) == sorted(expected.get("warnings", [])), name

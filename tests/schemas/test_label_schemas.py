@@ -20,23 +20,52 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "labels"
 
 
-def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(schemas.load_schema(name), format_checker=FormatChecker())
+def validator(name: str, version: str | None = None) -> Draft202012Validator:
+    return Draft202012Validator(schemas.load_schema(name, version), format_checker=FormatChecker())
 
 
 @pytest.mark.parametrize("name", schemas.GENERATED)
 def test_committed_schema_matches_generated(name: str) -> None:
     """Drift test: run `python scripts/gen_schemas.py` after changing a model."""
-    committed = (ROOT / "schemas" / "v1" / f"{name}.schema.json").read_text("utf-8")
+    committed = (ROOT / "schemas" / schemas.VERSIONS[name] / f"{name}.schema.json").read_text("utf-8")
     assert committed == schemas.dump(schemas.generate()[name])
 
 
-@pytest.mark.parametrize("name", schemas.GENERATED)
-def test_schema_is_valid_draft_2020_12_with_versioned_id(name: str) -> None:
-    schema = schemas.load_schema(name)
+ALL_VERSIONS = [(n, schemas.VERSIONS[n]) for n in schemas.GENERATED] + [
+    (n, v) for n, kept in schemas.KEPT.items() for v in kept
+]
+
+
+@pytest.mark.parametrize(("name", "version"), ALL_VERSIONS)
+def test_schema_is_valid_draft_2020_12_with_versioned_id(name: str, version: str) -> None:
+    schema = schemas.load_schema(name, version)
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] == f"https://trace-std.org/schemas/v1/{name}.schema.json"
+    assert schema["$id"] == f"https://trace-std.org/schemas/{version}/{name}.schema.json"
+    assert (ROOT / "schemas" / version / f"{name}.schema.json").is_file()
+
+
+_NEW_IN_V1_1 = {
+    "exporter_address",
+    "importer",
+    "importer_address",
+    "storage_conditions",
+    "treatment_method",
+    "treatment_facility",
+}
+
+
+@pytest.mark.parametrize("name", sorted(schemas.KEPT))
+def test_minor_version_only_adds_optional_properties(name: str) -> None:
+    """v1.1 is v1 plus optional properties: every v1 property and requirement is unchanged."""
+    old, new = schemas.load_schema(name, "v1"), schemas.load_schema(name, "v1.1")
+    assert old["required"] == new["required"]
+    assert set(new["properties"]) - set(old["properties"]) == _NEW_IN_V1_1
+    for prop, body in old["properties"].items():
+        assert new["properties"][prop] == body, prop
+    old_name, new_name = old["$defs"]["ProductName"], new["$defs"]["ProductName"]
+    assert set(new_name["properties"]) - set(old_name["properties"]) == {"ru", "ja", "ko"}
+    assert old_name["required"] == new_name["required"]
 
 
 def test_gen_script_check_mode_passes() -> None:
@@ -62,6 +91,13 @@ def test_valid_examples_pass_the_schema(path: Path) -> None:
     data = json.loads(path.read_text("utf-8"))
     name = "pallet-label" if "content_gtin" in data else "label"
     assert list(validator(name).iter_errors(data)) == []
+    # the kept v1 schema accepts every example that uses no v1.1 field, and only those
+    new_fields = _NEW_IN_V1_1 & set(data) or {"ru", "ja", "ko"} & set(data.get("product_name", {}))
+    v1_errors = list(validator(name, "v1").iter_errors(data))
+    assert bool(v1_errors) == bool(new_fields), path.name
+    leaves = [leaf for e in v1_errors for leaf in ([e] if e.validator != "anyOf" else e.context or [])]
+    assert {e.validator for e in v1_errors} <= {"additionalProperties", "anyOf"}
+    assert not v1_errors or any(leaf.validator == "additionalProperties" for leaf in leaves)
 
 
 def test_invalid_examples_fail_with_the_expected_codes() -> None:

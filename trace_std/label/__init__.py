@@ -4,7 +4,7 @@ Public API (stable; the renderers and the CLI build on it):
 
 * :class:`CartonLabel`, :class:`PalletLabel` (pydantic v2) and :func:`label_errors_to_issues`;
 * :func:`to_elements` / :func:`from_elements`: the ``vn-fresh-produce/1`` GS1 mapping profile;
-* :func:`market_profile` / :func:`markets`: market profiles (CN, US, AU, EU, VN) as data;
+* :func:`market_profile` / :func:`markets`: market profiles (CN, US, AU, EU, RU, JP, KR, VN) as data;
 * :func:`parse_label` (carton or pallet, decided by :func:`label_kind`) and :func:`check_label`:
   every field and cross-field rule, as a :class:`~trace_std.errors.Report`;
 * :mod:`trace_std.label.batch`: streaming validation of CSV, XLSX and JSON Lines label files.

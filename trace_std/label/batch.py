@@ -75,8 +75,18 @@ COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 #: Columns a file must have (the others may be left out; an empty cell is an absent value).
 REQUIRED_COLUMNS: tuple[str, ...] = ("gtin", "lot", "harvest_date", "pack_date", "net_weight_kg")
-#: Columns accepted besides the template.
-OPTIONAL_COLUMNS: tuple[str, ...] = ("product_name_en", "harvest_date_end")
+#: Columns accepted besides the template (the market particulars of RU, JP and KR among them).
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "product_name_en", "harvest_date_end", "product_name_ru", "product_name_ja", "product_name_ko",
+    "exporter_address", "importer", "importer_address", "storage_conditions", "treatment_method",
+    "treatment_facility",
+)  # fmt: skip
+#: Columns whose value is a nested label field: the value is kept (and reported) under that path.
+_FIELD_OF_COLUMN: dict[str, str] = {
+    "product_name_ru": "product_name.ru",
+    "product_name_ja": "product_name.ja",
+    "product_name_ko": "product_name.ko",
+}
 
 _CHUNK = 1 << 16
 _SNIFF = 1 << 13
@@ -307,6 +317,15 @@ _PARSERS: dict[str, _Parser] = {
     "phc": F.parse_phc,
     "exporter": F.parse_text,
     "destination_market": F.parse_country,
+    "product_name_ru": F.parse_text,
+    "product_name_ja": F.parse_text,
+    "product_name_ko": F.parse_text,
+    "exporter_address": F.parse_address,
+    "importer": F.parse_text,
+    "importer_address": F.parse_address,
+    "storage_conditions": F.parse_text,
+    "treatment_method": F.parse_treatment,
+    "treatment_facility": F.parse_text,
     "serial": F.parse_serial,
     "sscc": F.parse_sscc,
 }
@@ -322,6 +341,15 @@ _PRESENCE = (
     "net_weight_kg",
     "serial",
     "sscc",
+    "product_name.ru",
+    "product_name.ja",
+    "product_name.ko",
+    "exporter_address",
+    "importer",
+    "importer_address",
+    "storage_conditions",
+    "treatment_method",
+    "treatment_facility",
 )
 _REQUIRED_CODES = frozenset({str(ErrorCode.LABEL_FIELD_REQUIRED), str(ErrorCode.LABEL_MARKET_REQUIRED)})
 _CELL_CACHE = 16_384  # entries per column cache (more than the ~11,000 export PUCs + PHCs): bounded memory
@@ -498,10 +526,17 @@ class _Checker:
             if value.__class__ is _Bad:
                 value = self._repair(number, name, text, value)
                 if value.__class__ is _Bad:
-                    failed.add(name)
+                    field = _FIELD_OF_COLUMN.get(name, name)  # product_name_ru -> product_name.ru
+                    failed.add(field)
                     issues.append(
                         RowIssue(
-                            number, name, value.code, Severity.ERROR, value.message, value.span, value.context
+                            number,
+                            field,
+                            value.code,
+                            Severity.ERROR,
+                            value.message,
+                            value.span,
+                            value.context,
                         )
                     )
                     continue
@@ -513,7 +548,7 @@ class _Checker:
                 if value[1] is not None:
                     values["harvest_date_end"] = value[1]
             elif value is not None:
-                values[name] = value
+                values[_FIELD_OF_COLUMN.get(name, name)] = value
         for name in REQUIRED_COLUMNS:
             if name not in values and name not in failed:
                 issues.append(

@@ -73,8 +73,9 @@ def check_label(
 ) -> Report:
     """Check a carton or pallet label (a model or a JSON-like mapping).
 
-    ``market`` forces a market profile (``CN``, ``US``, ``AU``, ``EU``, ``VN``); by default the
-    destination market's profile applies, if there is one. ``as_of`` enables the "not in the
+    ``market`` forces a market profile (``CN``, ``RU``, ``JP``...: see
+    :func:`~trace_std.label.markets.markets`); by default the destination market's profile
+    applies, if there is one. ``as_of`` enables the "not in the
     future" date rule. The report's ``kind`` is ``carton_label`` or ``pallet_label``;
     ``normalized`` is the HRI element string; ``details`` has ``elements``, ``hri``, ``raw``,
     ``digital_link`` (GS1 canonical stem; carton keyed by the GTIN, pallet by the SSCC),

@@ -38,8 +38,11 @@ from trace_std.errors import ErrorCode, TraceStdError
 
 __all__ = [
     "CSET82",
+    "MAX_ADDRESS",
     "MAX_NET_WEIGHT_KG",
+    "TREATMENTS",
     "code_kind",
+    "parse_address",
     "parse_code_value",
     "parse_count",
     "parse_country",
@@ -52,6 +55,7 @@ __all__ = [
     "parse_serial",
     "parse_sscc",
     "parse_text",
+    "parse_treatment",
     "parse_weight",
     "weight_decimals",
 ]
@@ -110,6 +114,48 @@ def parse_text(value: str, field: str = "text", max_length: int = 120) -> str:
             ErrorCode.LABEL_FIELD_CHARACTER, f"{field} contains a control character", field, (pos, pos + 1)
         )
     return value
+
+
+#: Longest address (exporter's, importer's) a label accepts.
+MAX_ADDRESS = 200
+
+#: Quarantine treatments a consignment may carry (``treatment_method``), with their meaning.
+TREATMENTS: dict[str, str] = {
+    "vht": "vapour-heat treatment (xử lý hơi nước nóng; 蒸熱処理; 증열처리)",
+    "irradiation": "irradiation (chiếu xạ)",
+    "cold": "cold treatment (xử lý lạnh)",
+    "fumigation": "fumigation, e.g. methyl bromide (xông hơi khử trùng)",
+    "hot-water": "hot-water treatment (xử lý nước nóng)",
+}
+
+
+def parse_address(value: str, field: str = "address") -> str:
+    """A postal address (exporter's or importer's): free text of at most :data:`MAX_ADDRESS` characters.
+
+    >>> parse_address("Số 1 Lê Lợi, Sơn La, Việt Nam", "exporter_address")
+    'Số 1 Lê Lợi, Sơn La, Việt Nam'
+    """
+    return parse_text(value, field, MAX_ADDRESS)
+
+
+def parse_treatment(value: str, field: str = "treatment_method") -> str:
+    """A quarantine treatment code of :data:`TREATMENTS` (case-insensitive; returned lower-case).
+
+    >>> parse_treatment("VHT")
+    'vht'
+    """
+    _required(value, field)
+    code = value.strip().lower()
+    if code not in TREATMENTS:
+        raise _err(
+            ErrorCode.LABEL_FIELD_INVALID,
+            f"{field} must be one of {', '.join(TREATMENTS)}",
+            field,
+            (0, len(value)),
+            expected=", ".join(TREATMENTS),
+            actual=value[:40],
+        )
+    return code
 
 
 def _cset82(value: str, field: str, max_length: int) -> str:

@@ -33,6 +33,7 @@ from trace_std.errors import ErrorCode, Issue, Severity, TraceStdError
 from trace_std.label import fields as F
 
 __all__ = [
+    "Address",
     "CartonLabel",
     "Count",
     "Country",
@@ -47,6 +48,7 @@ __all__ = [
     "Serial",
     "Sscc",
     "Text",
+    "Treatment",
     "label_errors_to_issues",
 ]
 
@@ -183,6 +185,23 @@ Country = Annotated[
 Text = Annotated[
     str, BeforeValidator(_wrap(F.parse_text, "text")), _string_schema(None, minLength=1, maxLength=120)
 ]
+Address = Annotated[
+    str,
+    BeforeValidator(_wrap(F.parse_address, "address")),
+    _string_schema(None, minLength=1, maxLength=F.MAX_ADDRESS),
+]
+Treatment = Annotated[
+    str,
+    BeforeValidator(_wrap(F.parse_treatment, "treatment_method")),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(F.TREATMENTS),
+            "description": "quarantine treatment of the consignment: "
+            + "; ".join(f"{k}: {v}" for k, v in F.TREATMENTS.items()),
+        }
+    ),
+]
 IsoDate = Annotated[
     _dt.date,
     BeforeValidator(_date_input),
@@ -213,12 +232,15 @@ _FROZEN = ConfigDict(extra="forbid", frozen=True, validate_default=False)
 
 
 class ProductName(BaseModel):
-    """Product name in Vietnamese and, optionally, English."""
+    """Product name in Vietnamese and, optionally, English and the buyer's language (ru, ja, ko)."""
 
     model_config = _FROZEN
 
     vi: Text = Field(description="tên sản phẩm, Vietnamese product name")
     en: Text | None = Field(default=None, description="English product name")
+    ru: Text | None = Field(default=None, description="Russian product name (наименование), market RU")
+    ja: Text | None = Field(default=None, description="Japanese product name (名称), market JP")
+    ko: Text | None = Field(default=None, description="Korean product name (품목명), market KR")
 
 
 class CartonLabel(BaseModel):
@@ -245,6 +267,19 @@ class CartonLabel(BaseModel):
     sscc: Sscc | None = Field(
         default=None, description="SSCC when the carton is itself a logistic unit, AI (00)"
     )
+    # printed particulars some markets require (RU, JP, KR); see docs/formats/markets.md
+    exporter_address: Address | None = Field(
+        default=None, description="address of the exporter (producer/packer), e.g. for TR CU 022/2011"
+    )
+    importer: Text | None = Field(default=None, description="importer name in the destination market")
+    importer_address: Address | None = Field(default=None, description="importer address")
+    storage_conditions: Text | None = Field(
+        default=None, description="storage conditions, in the destination market's language"
+    )
+    treatment_method: Treatment | None = Field(default=None, description="quarantine treatment applied")
+    treatment_facility: Text | None = Field(
+        default=None, description="treatment facility (name or registration number)"
+    )
 
 
 class PalletLabel(BaseModel):
@@ -267,6 +302,19 @@ class PalletLabel(BaseModel):
     phc: Phc | None = Field(default=None, description="packing-house code, AI (7030) as 704 + code")
     exporter: Text | None = None
     destination_market: Country | None = None
+    # printed particulars some markets require (RU, JP, KR); see docs/formats/markets.md
+    exporter_address: Address | None = Field(
+        default=None, description="address of the exporter (producer/packer), e.g. for TR CU 022/2011"
+    )
+    importer: Text | None = Field(default=None, description="importer name in the destination market")
+    importer_address: Address | None = Field(default=None, description="importer address")
+    storage_conditions: Text | None = Field(
+        default=None, description="storage conditions, in the destination market's language"
+    )
+    treatment_method: Treatment | None = Field(default=None, description="quarantine treatment applied")
+    treatment_facility: Text | None = Field(
+        default=None, description="treatment facility (name or registration number)"
+    )
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:

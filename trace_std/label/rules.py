@@ -15,7 +15,8 @@ label.date.unencodable  (date field)              the GS1 two-digit year can car
 label.puc.kind          puc                       the PUC field holds a planting-area code
 label.phc.kind          phc                       the PHC field holds a packing-house code
 label.field.required    (field)                   product name, crop, exporter, destination
-label.market.required   (field)                   fields the market profile requires
+label.market.required   (field)                   fields the market profile requires (confirmed)
+label.market.unconfirmed (field)                  warning: a field an unconfirmed requirement asks for
 label.market.mismatch   destination_market        ``--market`` differs from the destination's
 gs1.pair.* ...          (field of the AI)         GS1 req/ex/repeat rules on the encoded result
 label.gtin.prefix       gtin / content_gtin       warning: GS1 prefix is not 893 (GS1 Viet Nam)
@@ -40,6 +41,7 @@ __all__ = [
     "cross_field_issues",
     "element_field",
     "encoded_issues",
+    "field_value",
     "gtin_prefix",
     "resolve_market",
 ]
@@ -61,6 +63,28 @@ def gtin_prefix(gtin14: str) -> str:
 
 def _missing(value: Any) -> bool:
     return value is None or value == ""
+
+
+def field_value(values: Mapping[str, Any], path: str) -> Any:
+    """The value of a dotted field path (``product_name.ru``) in ``values``, or ``None``.
+
+    ``values`` may hold the path itself as a key (the batch's flat cells) or the parent object
+    (a model or a mapping, as ``check_label`` passes them).
+
+    >>> field_value({"product_name": {"vi": "Nhãn", "ru": "Лонган"}}, "product_name.ru")
+    'Лонган'
+    >>> field_value({"product_name.ru": "Лонган"}, "product_name.ru"), field_value({}, "product_name.ru")
+    ('Лонган', None)
+    """
+    if path in values:
+        return values[path]
+    first, *rest = path.split(".")
+    value = values.get(first)
+    for part in rest:
+        if value is None:
+            return None
+        value = value.get(part) if isinstance(value, Mapping) else getattr(value, part, None)
+    return value
 
 
 def resolve_market(destination: str | None, market: str | None) -> tuple[MarketProfile | None, list[Issue]]:
@@ -199,13 +223,23 @@ def cross_field_issues(
             issues.append(Issue.error(ErrorCode.LABEL_FIELD_REQUIRED, f"{name} is required", field=name))
     if market is not None:
         for name in market.required(kind):
-            if _missing(get(name)):
+            if _missing(field_value(values, name)):
                 issues.append(
                     Issue.error(
                         ErrorCode.LABEL_MARKET_REQUIRED,
                         f"{name} is required for market {market.market}",
                         field=name,
-                        context={"market": market.market},
+                        context=_requirement_context(market, name),
+                    )
+                )
+        for name in market.unconfirmed(kind):
+            if _missing(field_value(values, name)):
+                issues.append(
+                    Issue.warning(
+                        ErrorCode.LABEL_MARKET_UNCONFIRMED,
+                        f"{name} may be required for market {market.market} (requirement not confirmed)",
+                        field=name,
+                        context=_requirement_context(market, name),
                     )
                 )
 
@@ -222,6 +256,14 @@ def cross_field_issues(
             )
         )
     return issues
+
+
+def _requirement_context(market: MarketProfile, name: str) -> dict[str, Any]:
+    context: dict[str, Any] = {"market": market.market}
+    req = market.requirement(name)
+    if req is not None:
+        context.update(requirement=req.id, confidence=req.confidence)
+    return context
 
 
 @lru_cache(maxsize=64)
