@@ -240,6 +240,7 @@ class ErrorCode(StrEnum):
     IMAGE_TOO_LARGE = "image.too_large"
     IMAGE_NO_SYMBOL = "image.no_symbol"
     RENDER_SHEET_OVERFLOW = "render.sheet.overflow"
+    RENDER_FONT_MISSING = "render.font.missing"
     # (render package appends here)
 
     # -- registry and verification (trace_std.registry) ---------------------
@@ -606,6 +607,7 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.IMAGE_TOO_LARGE: FileFormatError,
     ErrorCode.IMAGE_NO_SYMBOL: RenderError,
     ErrorCode.RENDER_SHEET_OVERFLOW: RenderError,
+    ErrorCode.RENDER_FONT_MISSING: RenderError,
     # -- registry categories --
     ErrorCode.REGISTRY_UNAVAILABLE: RegistryError,
     ErrorCode.REGISTRY_CODE_NOT_FOUND: RegistryError,

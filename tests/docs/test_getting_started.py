@@ -25,3 +25,29 @@ def test_vendor_snippet_is_ten_lines_and_prints_what_the_page_shows() -> None:
     with contextlib.redirect_stdout(out):
         exec(compile(code, str(VENDOR), "exec"), {"__name__": "vendor_snippet"})
     assert out.getvalue() == expected
+
+
+EXPORTER = ROOT / "docs" / "getting-started" / "exporter.md"
+
+
+def test_exporter_russia_section_shows_the_example_file_its_report_and_its_sheet() -> None:
+    import json
+    import re
+    import subprocess
+    import sys
+
+    page = EXPORTER.read_text("utf-8")
+    shown = json.loads(re.search(r"```json\n(.*?)```", page, re.S).group(1))  # type: ignore[union-attr]
+    example = ROOT / "examples" / "labels" / "valid-carton-ru-longan.json"
+    assert shown == json.loads(example.read_text("utf-8"))
+    block = re.search(r"```text\n\$ trace-std validate (\S+)\n(.*?)```", page, re.S)
+    assert block is not None
+    proc = subprocess.run(
+        [sys.executable, "-m", "trace_std.cli", "validate", block.group(1)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1 and proc.stdout == block.group(2)
+    assert "](sheet-ru-longan.svg)" in page and (EXPORTER.parent / "sheet-ru-longan.svg").is_file()

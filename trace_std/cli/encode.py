@@ -58,6 +58,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="trace",
         help="Digital Link in the sheet's QR Code: key + qualifiers + PUC/PHC (default), key only, or all",
     )
+    p.add_argument(
+        "--fonts",
+        choices=("auto", "embed", "reference"),
+        default="auto",
+        help="sheet fonts: embed subsets in the SVG (embed), only name them (reference), "
+        "or embed when installed (auto, default)",
+    )
     p.set_defaults(func=_run)
 
 
@@ -160,10 +167,12 @@ def _run(args: argparse.Namespace) -> int:
             resolver=args.resolver or DEFAULT_RESOLVER,
             market=args.market,
             qr_content=args.qr_content,
+            fonts=args.fonts,
         )
     except TraceStdError as err:
         usage = err.code in (
             "render.option.invalid",
+            "render.font.missing",
             "render.format.unknown",
             "render.engine.unknown",
             "render.engine.unsupported",

@@ -79,6 +79,9 @@ class Requirement:
     label_data: str
     sources: tuple[str, ...] = ()
     note: str | None = None
+    print_with: str | None = None  # id of the requirement whose printed line this value joins
+    values: tuple[tuple[str, str], ...] = ()  # printed wording of coded values (treatment codes)
+    unit: str | None = None  # printed after a quantity
 
     @property
     def confirmed(self) -> bool:
@@ -159,6 +162,9 @@ def _profiles() -> dict[str, MarketProfile]:
                     label_data=r["label_data"],
                     sources=tuple(r["sources"]),
                     note=r.get("note"),
+                    print_with=r.get("print_with"),
+                    values=tuple(sorted(r.get("values", {}).items())),
+                    unit=r.get("unit"),
                 )
                 for r in rec.get("requirements", ())
             ),

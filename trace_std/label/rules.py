@@ -222,26 +222,19 @@ def cross_field_issues(
         if _missing(get(name)):
             issues.append(Issue.error(ErrorCode.LABEL_FIELD_REQUIRED, f"{name} is required", field=name))
     if market is not None:
-        for name in market.required(kind):
-            if _missing(field_value(values, name)):
-                issues.append(
-                    Issue.error(
-                        ErrorCode.LABEL_MARKET_REQUIRED,
-                        f"{name} is required for market {market.market}",
-                        field=name,
-                        context=_requirement_context(market, name),
+        checks = (
+            (market.required(kind), Issue.error, ErrorCode.LABEL_MARKET_REQUIRED, "is required"),
+            (market.unconfirmed(kind), Issue.warning, ErrorCode.LABEL_MARKET_UNCONFIRMED, "may be required"),
+        )
+        for names, make, code, wording in checks:
+            for name in names:
+                if _missing(field_value(values, name)):
+                    context = _requirement_context(market, name)
+                    issues.append(
+                        make(
+                            code, f"{name} {wording} for market {market.market}", field=name, context=context
+                        )
                     )
-                )
-        for name in market.unconfirmed(kind):
-            if _missing(field_value(values, name)):
-                issues.append(
-                    Issue.warning(
-                        ErrorCode.LABEL_MARKET_UNCONFIRMED,
-                        f"{name} may be required for market {market.market} (requirement not confirmed)",
-                        field=name,
-                        context=_requirement_context(market, name),
-                    )
-                )
 
     gtin_field = "gtin" if kind == "carton" else "content_gtin"
     gtin = get(gtin_field)

@@ -158,11 +158,13 @@ def encode_label(
     resolver: str = DEFAULT_RESOLVER,
     market: str | None = None,
     qr_content: str = "trace",
+    fonts: str = "auto",
 ) -> str | bytes:
     """Encode a label model as ``to`` (see the module table).
 
     ``qr_content`` applies to the sheet's QR Code only (``trace``, ``short`` or ``full``);
-    ``dl`` and ``qr`` always carry the full Digital Link.
+    ``dl`` and ``qr`` always carry the full Digital Link. ``fonts`` applies to the sheet only
+    (``auto``, ``embed`` or ``reference``; :func:`trace_std.render.sheet.render_sheet`).
     """
     from trace_std.label import CartonLabel, to_elements
     from trace_std.label.markets import market_for_destination
@@ -180,7 +182,12 @@ def encode_label(
         from trace_std.render.sheet import carton_sheet_svg
 
         sheet = carton_sheet_svg(
-            label, market=market, engine=engine, resolver=check_resolver(resolver), qr_content=qr_content
+            label,
+            market=market,
+            engine=engine,
+            resolver=check_resolver(resolver),
+            qr_content=qr_content,
+            fonts=fonts,
         )
         if fmt == "svg":
             return sheet

@@ -70,14 +70,15 @@ def _cjk_family() -> str | None:
 def _with_cjk_font(svg: str) -> str:
     """Point the Chinese text lines of a sheet at a font that has the glyphs.
 
-    cairo draws a text run in one font (no per-glyph fallback), and the sheet asks for the generic
-    ``sans-serif``, which is often a font without Chinese (DejaVu). Lines with Chinese characters
-    get a family fontconfig lists for ``zh-cn`` (Noto Sans/Serif CJK SC...), when there is one.
+    cairo draws a text run in one font (no per-glyph fallback). The sheets of trace_std name the
+    Noto Sans CJK face of the text's language first (:mod:`trace_std.render.fonts`) and are left
+    alone; an SVG whose Chinese lines ask for a generic family (``sans-serif``, often a font without
+    Chinese) gets a family fontconfig lists for ``zh-cn`` (Noto Sans/Serif CJK SC...), if any.
     """
     family = _cjk_family()
     if family is None or not _CJK_TEXT.search(svg):
         return svg
-    return _CJK_TEXT.sub(lambda m: f"{m[1]}{family}{m[3]}", svg)
+    return _CJK_TEXT.sub(lambda m: m[0] if "CJK" in m[2] else f"{m[1]}{family}{m[3]}", svg)
 
 
 def sheet_png(svg: str, *, dpi: int = 300) -> bytes:

@@ -7,15 +7,21 @@ Layout, top to bottom (4 mm margins):
    (markets whose profile prints ``qr``) and, for the US, the PTI Voice Pick Code box (two small
    and two large digits);
 2. full width, the market's required text lines (CN: "Exported to the People's Republic of
-   China / 输往中华人民共和国");
+   China / 输往中华人民共和国"; RU: "Страна происхождения: Вьетнам") and the particulars the
+   market asks for in its own language ("caption: value", captions from the profile's
+   requirements: RU in Russian, JP in Japanese, KR in Korean);
 3. PUC (*mã số vùng trồng*) and PHC (*mã số cơ sở đóng gói*) in large monospace type;
 4. at the bottom the GS1-128 symbol(s), X = 0.495 mm, 32 mm bars, 10X quiet zones, split over two
    symbols when one would be wider than the page.
 
 Which symbols are printed and which texts are required come from the market profile
-(:func:`trace_std.label.markets.market_profile`). All text is XML-escaped; fonts are the generic
-families ``sans-serif`` and ``monospace``. Lines too long for the page are shrunk down to a
-minimum size, then wrapped, then cut with an ellipsis (never drawn past the page edge).
+(:func:`trace_std.label.markets.market_profile`). All text is XML-escaped. Each text names its
+fonts (DejaVu Sans, and the Noto Sans CJK face of its language for Chinese, Japanese and Korean;
+see :mod:`trace_std.render.fonts`) and carries ``xml:lang`` when it is in the market's language;
+with ``fonts="embed"`` (the default ``"auto"`` embeds when the font files are installed) the SVG
+holds subsets of those fonts, so it renders the same on any machine. Lines too long for the page
+are shrunk down to a minimum size, then wrapped, then cut with an ellipsis (never drawn past the
+page edge).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from trace_std.errors import ErrorCode, TraceStdError
+from trace_std.render import fonts as _fonts
 from trace_std.render import svg
 from trace_std.render._elements import (
     DEFAULT_RESOLVER,
@@ -55,6 +62,7 @@ from trace_std.render.gs1_128 import (
 )
 
 __all__ = [
+    "FONT_MODES",
     "PAGE_HEIGHT",
     "PAGE_WIDTH",
     "SheetContent",
@@ -73,6 +81,8 @@ DEFAULT_LINEAR_AIS = ("01", "10", "13")  # PTI case-label content, when the mark
 QR_MAX = 30.0  # mm, including the quiet zone
 MIN_TEXT = 2.6  # mm, smallest text size on the sheet
 VOICE_BOX = (26.0, 14.0)  # mm
+#: ``fonts=`` of :func:`render_sheet`: embed subsets, only name the families, or embed when possible.
+FONT_MODES = ("auto", "embed", "reference")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -82,7 +92,7 @@ class SheetContent:
     product_vi: str
     product_en: str | None = None
     crop: str | None = None
-    origin: str = "Viet Nam"
+    origin: str | None = "Viet Nam"  # None: a required text states the origin in the market's language
     exporter: str | None = None
     required_texts: tuple[str, ...] = ()
     puc: str | None = None
@@ -94,6 +104,10 @@ class SheetContent:
     voice_pick: str | None = None
     market: str | None = None
     validated: bool = False  # the elements passed every GS1 rule already (set by sheet_content)
+    market_lines: tuple[tuple[str, str], ...] = ()  # (caption, value) in the market's language
+    lang: str | None = None  # language of market_lines (and of texts in it): "ru", "ja", "ko"
+    puc_caption: str = "PUC / Mã số vùng trồng"  # + the market's caption (sheet_content)
+    phc_caption: str = "PHC / Mã số cơ sở đóng gói"
 
 
 # East Asian wide and full-width characters (CJK, Hangul, full-width forms): about 1 em.
@@ -166,7 +180,8 @@ def _cut(text: str, width: float, size: float, mono: bool) -> str:
     return text[:lo] + "…"
 
 
-_TextItem = tuple[str, float, float, float, bool, bool, str]  # class, x, y, size, bold, mono, text
+# class, x, y, size, bold, mono, text, language
+_TextItem = tuple[str, float, float, float, bool, bool, str, str | None]
 
 
 class _Page:
@@ -191,17 +206,20 @@ class _Page:
         mono: bool = False,
         lines: int = 2,
         cls: str = "",
+        lang: str | None = None,
     ) -> None:
         rows, fitted = _fit(text, width, max(size, MIN_TEXT), mono=mono, lines=lines)
         limit = fitted if fitted < max(size, MIN_TEXT) - 1e-9 else float("inf")
         self.metrics.append((self.region, size / self.scale, limit, len(rows)))
         for row in rows:
             self.y += fitted
-            self.items.append((cls, x, self.y, fitted, bold, mono, row))
+            self.items.append((cls, x, self.y, fitted, bold, mono, row, lang))
             self.y += fitted * 0.25
         self.y += 0.6
 
-    def code_row(self, caption: str, code: str, *, width: float, cls: str, scale: float = 1.0) -> None:
+    def code_row(
+        self, caption: str, code: str, *, width: float, cls: str, scale: float = 1.0, lang: str | None = None
+    ) -> None:
         """A caption in small type and a code in large monospace type on one baseline."""
         code_nat = max(1.0, text_width(code, 1.0, mono=True))
         cap_nat = text_width(caption, MIN_TEXT)
@@ -213,21 +231,26 @@ class _Page:
         cap_w = width - room - 1.5
         cap, cap_size = _fit(caption, cap_w, max(MIN_TEXT, 2.8 * scale), lines=1)
         self.y += size
-        self.items.append(("", MARGIN, self.y, cap_size, False, False, cap[0] if cap else ""))
-        self.items.append((cls, MARGIN + cap_w + 1.5, self.y, size, True, True, shown))
+        self.items.append(("", MARGIN, self.y, cap_size, False, False, cap[0] if cap else "", lang))
+        self.items.append((cls, MARGIN + cap_w + 1.5, self.y, size, True, True, shown, None))
         self.y += size * 0.25 + 0.6
 
     def svg(self) -> str:
         out = []
-        for cls, x, y, size, bold, mono, text in self.items:
+        for cls, x, y, size, bold, mono, text, lang in self.items:
             klass = f' class="{cls}"' if cls else ""
             weight = ' font-weight="bold"' if bold else ""
-            family = svg.MONO if mono else svg.SANS
+            family = _fonts.font_family(text, lang=lang, mono=mono)  # constant names, no markup
+            language = f' xml:lang="{lang}"' if lang else ""
             out.append(
-                f'<text{klass} x="{svg.fmt(x)}" y="{svg.fmt(y)}" font-family="{family}" '
+                f'<text{klass}{language} x="{svg.fmt(x)}" y="{svg.fmt(y)}" font-family="{family}" '
                 f'font-size="{svg.fmt(size)}"{weight}>{svg.xml_text(text)}</text>'
             )
         return "".join(out)
+
+    def runs(self) -> list[_fonts.TextRun]:
+        """The texts as the font embedder needs them."""
+        return [_fonts.TextRun(item[6], item[7], item[4], item[5]) for item in self.items]
 
 
 def _voice_pick_box(code: str, x: float, y: float) -> tuple[str, float, float]:
@@ -246,13 +269,39 @@ def _voice_pick_box(code: str, x: float, y: float) -> tuple[str, float, float]:
     )
 
 
-def render_sheet(content: SheetContent, *, engine: str = DEFAULT_ENGINE) -> str:
+def _check_fonts(fonts: str) -> str:
+    if fonts not in FONT_MODES:
+        raise TraceStdError.from_code(
+            ErrorCode.RENDER_OPTION_INVALID,
+            f"fonts must be one of {', '.join(FONT_MODES)}",
+            field="fonts",
+            context={"expected": list(FONT_MODES), "actual": str(fonts)[:40]},
+        )
+    return fonts
+
+
+def _font_style(page: _Page, fonts: str) -> str:
+    """The ``<style>`` embedding the fonts of ``page``'s texts ('' when only referenced)."""
+    if fonts == "reference":
+        return ""
+    runs = page.runs()
+    if fonts == "auto":
+        needed = {face for run in runs for face in _fonts.faces_of(run)}
+        if not _fonts.fonts_available(needed):
+            return ""
+    return _fonts.embedded_style(runs)
+
+
+def render_sheet(content: SheetContent, *, engine: str = DEFAULT_ENGINE, fonts: str = "auto") -> str:
     """The carton sheet SVG of already-resolved ``content``.
 
-    Text sizes are scaled down (to 70 %) when the content would run into the GS1-128 symbols;
-    beyond that ``render.sheet.overflow`` is raised.
+    Text sizes are scaled down (to 60 %) when the content would run into the GS1-128 symbols;
+    beyond that ``render.sheet.overflow`` is raised. ``fonts``: ``"embed"`` puts subsets of the
+    fonts in the SVG (``render.font.missing`` when a font or fontTools is not installed),
+    ``"reference"`` only names the families, ``"auto"`` embeds when it can.
     """
     eng: Engine = check_engine(engine)
+    _check_fonts(fonts)
     linear = (
         gs1_128_symbols(
             content.linear_elements,
@@ -313,7 +362,7 @@ def render_sheet(content: SheetContent, *, engine: str = DEFAULT_ENGINE) -> str:
         symbols.append(group)
     limit = PAGE_HEIGHT - BOTTOM_MARGIN - linear_h - 1.0
     needed = 0.0
-    scales = [1.0, 0.9, 0.8, 0.7]
+    scales = [1.0, 0.9, 0.8, 0.7, 0.6]
     while scales:
         scale = scales.pop(0)
         page = _text_block(content, scale=scale, side_w=side_w, side_h=side_h)
@@ -331,7 +380,7 @@ def render_sheet(content: SheetContent, *, engine: str = DEFAULT_ENGINE) -> str:
             scales = [s for s in scales if estimate(s) <= limit + 0.2] or scales[-1:]
         if needed <= limit:
             title = content.product_en or content.product_vi
-            body = page.svg() + "".join(symbols)
+            body = _font_style(page, fonts) + page.svg() + "".join(symbols)
             return svg.document(body, PAGE_WIDTH, PAGE_HEIGHT, title=f"Carton label: {title}")
     raise TraceStdError.from_code(
         ErrorCode.RENDER_SHEET_OVERFLOW,
@@ -353,23 +402,40 @@ def _text_block(content: SheetContent, *, scale: float, side_w: float, side_h: f
     page.text(content.product_vi, size=5.5 * scale, width=width(), bold=True, cls="product-vi")
     if content.product_en:
         page.text(content.product_en, size=4.2 * scale, width=width(), cls="product-en")
-    if content.crop and not content.product_en:
+    if content.crop and not content.product_en and not content.market_lines:
         page.text(content.crop, size=3.2 * scale, width=width(), lines=1)
-    page.text(f"Origin / Xuất xứ: {content.origin}", size=3.2 * scale, width=width(), lines=1, cls="origin")
+    if content.origin:
+        page.text(
+            f"Origin / Xuất xứ: {content.origin}", size=3.2 * scale, width=width(), lines=1, cls="origin"
+        )
     if content.exporter:
         page.text(
             f"Exporter / Nhà xuất khẩu: {content.exporter}", size=3.2 * scale, width=width(), cls="exporter"
         )
     for caption, value in content.details:
         page.text(f"{caption}: {value}", size=3.0 * scale, width=width(), lines=2, cls="detail")
+    # the market's particulars: short ones share a row, long ones wrap to 4 rows before an ellipsis
+    size = max(3.0 * scale, MIN_TEXT)
+    row = ""
+    for caption, value in content.market_lines:
+        line = f"{caption}: {value}"
+        if row and text_width(f"{row}{_SEPARATOR}{line}", size) <= width():
+            row = f"{row}{_SEPARATOR}{line}"
+            continue
+        if row:
+            page.text(row, size=3.0 * scale, width=width(), cls="market-line", lang=content.lang, lines=4)
+        row = line
+    if row:
+        page.text(row, size=3.0 * scale, width=width(), cls="market-line", lang=content.lang, lines=4)
     page.region = "bottom"
     page.y = max(page.y, MARGIN + side_h + 1.0)
+    lang = content.lang
     for required in content.required_texts:
-        page.text(required, size=3.6 * scale, width=inner, bold=True, cls="required-text")
+        page.text(required, size=3.6 * scale, width=inner, bold=True, cls="required-text", lang=lang)
     if content.puc:
-        page.code_row("PUC / Mã số vùng trồng", content.puc, width=inner, cls="puc", scale=scale)
+        page.code_row(content.puc_caption, content.puc, width=inner, cls="puc", scale=scale, lang=lang)
     if content.phc:
-        page.code_row("PHC / Mã số cơ sở đóng gói", content.phc, width=inner, cls="phc", scale=scale)
+        page.code_row(content.phc_caption, content.phc, width=inner, cls="phc", scale=scale, lang=lang)
     return page
 
 
@@ -383,6 +449,58 @@ def _date(value: Any) -> str:
 def _weight(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text
+
+
+_SEPARATOR = "   "  # between two particulars sharing a row
+
+# Fields the market lines print in the market's language: the Vietnamese/English block skips them.
+_TOP_DETAILS = {"pack_date", "best_before", "net_weight_kg", "exporter"}
+
+
+def _market_value(req: Any, value: Any) -> str:
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{_weight(value)} {req.unit or 'kg'}"
+    text = str(value)
+    wording = dict(req.values)
+    return f"{wording[text]} ({text.upper()})" if text in wording else text
+
+
+def _prints_name(lines: tuple[tuple[str, str], ...], name: Any, lang: str | None) -> bool:
+    """Whether the market lines start with the product name in the market's language (which then
+    replaces the English name on the sheet)."""
+    return bool(lines and lang and lines[0][1] == getattr(name, lang, None))
+
+
+def market_lines(label: Any, profile: Any) -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
+    """The (caption, value) lines of the market's particulars, and the captions of PUC/PHC.
+
+    One line per requirement with a caption whose field the label fills (required or optional);
+    a requirement with ``print_with`` joins its value to that requirement's line (name, address).
+    PUC and PHC get their caption on the code rows instead of a line of their own.
+    """
+    from trace_std.label.rules import field_value
+
+    values = {name: getattr(label, name, None) for name in type(label).model_fields}
+    lines: dict[str, list[str]] = {}
+    captions: dict[str, str] = {}
+    order: list[tuple[str, str]] = []
+    for req in profile.requirements:
+        if req.field is None or req.caption is None or "carton" not in req.on or req.status == "applies":
+            continue
+        if req.field in ("puc", "phc"):
+            captions[req.field] = req.caption
+            continue
+        value = field_value(values, req.field)
+        if value is None or value == "":
+            continue
+        target = req.print_with if req.print_with in lines else req.id
+        if target not in lines:
+            lines[target] = []
+            order.append((req.id, req.caption))
+        lines[target].append(_market_value(req, value))
+    return tuple((caption, ", ".join(lines[rid])) for rid, caption in order), captions
 
 
 def sheet_content(
@@ -430,21 +548,28 @@ def sheet_content(
 
         voice = voice_pick_code(label.gtin, label.lot, label.pack_date)
     name = getattr(label, "product_name", None)
+    lines, captions = market_lines(label, profile) if profile.requirements else ((), {})
+    shown = {r.field for r in profile.requirements if r.caption and r.field in _TOP_DETAILS}
+    shown &= {f for f in _TOP_DETAILS if getattr(label, f, None) is not None}
     details: list[tuple[str, str]] = [("LOT / Lô", str(label.lot))]
     if getattr(label, "harvest_date", None) is not None:
         harvest = _date(label.harvest_date)
         if getattr(label, "harvest_date_end", None) is not None:
             harvest += " – " + _date(label.harvest_date_end)
         details.append(("Harvest / Thu hoạch", harvest))
-    details.append(("Packed / Đóng gói", _date(label.pack_date)))
-    if getattr(label, "best_before", None) is not None:
+    if "pack_date" not in shown:
+        details.append(("Packed / Đóng gói", _date(label.pack_date)))
+    if getattr(label, "best_before", None) is not None and "best_before" not in shown:
         details.append(("Best before / Hạn dùng", _date(label.best_before)))
-    details.append(("Net weight / Khối lượng tịnh", f"{_weight(label.net_weight_kg)} kg"))
+    if "net_weight_kg" not in shown:
+        details.append(("Net weight / Khối lượng tịnh", f"{_weight(label.net_weight_kg)} kg"))
+    lang = profile.languages[0] if profile.languages else None
     return SheetContent(
         product_vi=name.vi if name is not None else str(getattr(label, "crop", "") or ""),
-        product_en=name.en if name is not None else None,
+        product_en=None if name is None or _prints_name(lines, name, lang) else name.en,
+        origin=None if profile.requirements and profile.required_text else "Viet Nam",
         crop=getattr(label, "crop", None),
-        exporter=getattr(label, "exporter", None),
+        exporter=None if "exporter" in shown else getattr(label, "exporter", None),
         required_texts=profile.texts("carton"),
         puc=getattr(label, "puc", None),
         phc=getattr(label, "phc", None),
@@ -455,6 +580,11 @@ def sheet_content(
         voice_pick=voice,
         market=profile.market,
         validated=True,
+        market_lines=lines,
+        lang=lang,
+        # a market with its own caption prints it instead of the Vietnamese one (room on the row)
+        puc_caption=f"PUC / {captions['puc']}" if "puc" in captions else "PUC / Mã số vùng trồng",
+        phc_caption=f"PHC / {captions['phc']}" if "phc" in captions else "PHC / Mã số cơ sở đóng gói",
     )
 
 
@@ -465,7 +595,12 @@ def carton_sheet_svg(
     engine: str = DEFAULT_ENGINE,
     resolver: str = DEFAULT_RESOLVER,
     qr_content: str = "trace",
+    fonts: str = "auto",
 ) -> str:
-    """The 100 x 150 mm carton label sheet (SVG) of a :class:`~trace_std.label.CartonLabel`."""
+    """The 100 x 150 mm carton label sheet (SVG) of a :class:`~trace_std.label.CartonLabel`.
+
+    ``fonts``: see :func:`render_sheet` (``"auto"`` embeds font subsets when the fonts are installed).
+    """
+    _check_fonts(fonts)
     content = sheet_content(label, market=market, resolver=resolver, qr_content=qr_content)
-    return render_sheet(content, engine=engine)
+    return render_sheet(content, engine=engine, fonts=fonts)
