@@ -33,6 +33,7 @@ def search_codes() -> Response:
         market=params.text("market", max_length=8),
         status=params.text("status", max_length=16),
         q=params.text("q", max_length=200),
+        after=params.text("after", max_length=64),
         page=params.integer("page", default=1, maximum=100_000),
         per_page=params.integer("per_page", default=int(current_app.config["SEARCH_PAGE_SIZE"]), maximum=200),
     )

@@ -126,10 +126,10 @@ def _open(app: Flask) -> Any:
     return reg
 
 
-def _unavailable(detail: str) -> Response:
+def _unavailable(detail: str, code: str = ProblemCode.REGISTRY_UNAVAILABLE) -> Response:
     return problem_response(
         503,
-        ProblemCode.REGISTRY_UNAVAILABLE,
+        code,
         detail,
         headers={"Retry-After": str(int(current_app.config["RETRY_AFTER"]))},
     )
@@ -138,6 +138,8 @@ def _unavailable(detail: str) -> Response:
 def problem_for(exc: BaseException) -> Response | None:
     """A problem response for a registry/database failure, or ``None`` if ``exc`` is something else."""
     if isinstance(exc, TraceStdError):
+        if exc.code == "registry.busy":  # the database answers; another write holds the lock
+            return _unavailable("Another write (an import?) holds the registry; retry later.", exc.code)
         if exc.code == "registry.unavailable":
             breaker().trip(str(exc.context.get("reason", exc.code)) if exc.context else exc.code)
             return _unavailable("The registry database is unavailable; retry later.")

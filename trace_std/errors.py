@@ -245,6 +245,7 @@ class ErrorCode(StrEnum):
 
     # -- registry and verification (trace_std.registry) ---------------------
     REGISTRY_UNAVAILABLE = "registry.unavailable"
+    REGISTRY_BUSY = "registry.busy"
     REGISTRY_CODE_NOT_FOUND = "registry.code.not_found"
     REGISTRY_CODE_NOT_YET_ISSUED = "registry.code.not_yet_issued"
     REGISTRY_CODE_SUSPENDED = "registry.code.suspended"
@@ -610,6 +611,7 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.RENDER_FONT_MISSING: RenderError,
     # -- registry categories --
     ErrorCode.REGISTRY_UNAVAILABLE: RegistryError,
+    ErrorCode.REGISTRY_BUSY: RegistryError,
     ErrorCode.REGISTRY_CODE_NOT_FOUND: RegistryError,
     ErrorCode.REGISTRY_CODE_NOT_YET_ISSUED: RegistryError,
     ErrorCode.REGISTRY_CODE_SUSPENDED: RegistryError,

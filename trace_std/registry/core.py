@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from sqlalchemy import String, bindparam, cast, func, or_, select, text
 from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from trace_std.errors import ErrorCode, RegistryError, TraceStdError
@@ -51,6 +52,17 @@ TOKEN_PREFIX = "tst_"
 MAX_PER_PAGE = 100
 _PG_WRITE_LOCK = 0x7472_6163  # pg_advisory_xact_lock key: one writer at a time ("trac")
 _TOUCH_EVERY = dt.timedelta(seconds=60)  # last_used_at resolution (avoids a write per request)
+_EXACT_COUNT_UP_TO = 10_000
+_BOUNDED_COUNT = text("SELECT count(*) FROM (SELECT 1 FROM codes LIMIT :n) AS t")
+
+
+def like_escape(value: str) -> str:
+    r"""``value`` with the LIKE wildcards escaped (``\`` is the escape character).
+
+    >>> like_escape("50%_off\\")
+    '50\\%\\_off\\\\'
+    """
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 _T_CODES, _T_APPROVALS, _T_HISTORY = Code.__table__, MarketApproval.__table__, StatusEvent.__table__
@@ -170,11 +182,15 @@ class Registry:
         engine: Engine | None = None,
         echo: bool = False,
         pool_size: int = 5,
+        write_lock_timeout_ms: int = db.WRITE_LOCK_TIMEOUT_MS,
     ) -> None:
         self.engine: Engine = (
             engine if engine is not None else db.make_engine(url, echo=echo, pool_size=pool_size)
         )
-        self._write_engine = self.engine.execution_options(trace_std_write=True)
+        self.write_lock_timeout_ms = write_lock_timeout_ms
+        self._write_engine = self.engine.execution_options(
+            trace_std_write=True, trace_std_lock_timeout_ms=write_lock_timeout_ms
+        )
         # Fast Core reads: on PostgreSQL each statement in autocommit (READ COMMITTED gives every
         # statement its own snapshot anyway), which saves the BEGIN and ROLLBACK round trips; SQLite
         # keeps its BEGIN (in-process, free) for a snapshot across the statements of one read.
@@ -221,12 +237,24 @@ class Registry:
     @contextmanager
     def write(self, *, dry_run: bool = False) -> Iterator[Session]:
         """One write transaction; writers are serialised (PostgreSQL advisory lock / SQLite
-        ``BEGIN IMMEDIATE``). Commits on success unless ``dry_run``; rolls back on any error."""
+        ``BEGIN IMMEDIATE``). Commits on success unless ``dry_run``; rolls back on any error.
+
+        A writer waits at most ``write_lock_timeout_ms`` for the one before it, then raises
+        :class:`~trace_std.registry.db.RegistryBusy` (``registry.busy``; the API answers 503 with
+        ``Retry-After``)."""
+        wait = self.write_lock_timeout_ms
         with db.unavailable_guard(), self._write_sessions() as session:
             session.begin()
             try:
                 if self.backend == "postgresql":
-                    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_WRITE_LOCK})
+                    session.execute(text(f"SET LOCAL lock_timeout = {int(wait)}"))
+                    try:
+                        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_WRITE_LOCK})
+                    except OperationalError as exc:
+                        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+                            raise db.busy(wait) from exc
+                        raise
+                    session.execute(text("SET LOCAL lock_timeout = 0"))
                 yield session
                 if dry_run:
                     session.rollback()
@@ -291,16 +319,34 @@ class Registry:
             s.execute(text("SELECT 1"))
         rev = self.revision()
         head = head_revision()
-        count = self.count() if rev is not None else 0
+        count = self.approximate_count() if rev is not None else 0
         return {"ok": rev == head, "backend": self.backend, "revision": rev, "head": head, "codes": count}
 
     # -- reads --------------------------------------------------------------------------------
     def count(self) -> int:
+        """The exact number of codes (reads every row of an index: use :meth:`approximate_count`
+        where a probe or a page needs it)."""
         with self.read() as s:
             return int(s.scalar(select(func.count()).select_from(Code)) or 0)
 
+    def approximate_count(self) -> int:
+        """The number of codes: exact up to 10,000; above, PostgreSQL's planner estimate (refreshed by
+        every import's ``ANALYZE``) or SQLite's largest id (codes are never deleted). It reads at most
+        10,001 index entries, so ``/readyz`` stays fast at any size."""
+        with self.connect() as conn:
+            n = int(conn.execute(_BOUNDED_COUNT, {"n": _EXACT_COUNT_UP_TO + 1}).scalar_one())
+            if n <= _EXACT_COUNT_UP_TO:
+                return n
+            estimate = conn.execute(
+                text("SELECT reltuples::bigint FROM pg_class WHERE oid = 'codes'::regclass")
+                if self.backend == "postgresql"
+                else text("SELECT max(id) FROM codes")
+            ).scalar_one()
+            return max(n, int(estimate or 0))
+
     def is_empty(self) -> bool:
-        return self.count() == 0
+        with self.connect() as conn:
+            return conn.execute(text("SELECT 1 FROM codes LIMIT 1")).first() is None
 
     def get_code(self, value: str, *, on: dt.date | None = None) -> CodeRecord | None:
         """The record of a code in any spelling the codes library accepts, or ``None``.
@@ -352,12 +398,16 @@ class Registry:
         q: str | None = None,
         page: int = 1,
         per_page: int = 20,
+        after: str | None = None,
     ) -> SearchResult:
         """Codes matching every given filter, ordered by code, with the total count.
 
         ``province`` matches the province code or (case-insensitively) its name; ``crop`` one of
         the crops; ``market`` a market with an approval (any status); ``q`` a substring of the
-        code, name, owner, address or commune. ``per_page`` is capped at 100.
+        code, name, owner, address or commune (``%`` and ``_`` are literal characters).
+        ``per_page`` is capped at 100. ``after`` (keyset pagination) starts after that code: pass
+        the last code of a page to get the next one in constant time at any depth; ``page`` still
+        works and counts from there.
         """
         for name, value in (
             ("province", province),
@@ -366,40 +416,37 @@ class Registry:
             ("status", status),
             ("kind", kind),
             ("q", q),
+            ("after", after),
         ):
             _require_str(name, value, optional=True)
         if not isinstance(page, int) or not isinstance(per_page, int):
             raise TypeError("page and per_page must be int")
         page = max(1, page)
         per_page = min(max(1, per_page), MAX_PER_PAGE)
-        stmt = select(Code.id)
+        where: list[Any] = []
         if province:
-            stmt = stmt.where(
+            where.append(
                 or_(Code.province_code == province, func.lower(Code.province_name) == province.lower())
             )
         if crop:
-            stmt = stmt.where(cast(Code.crops, String).like(f'%"{crop.lower()}"%'))
+            where.append(cast(Code.crops, String).like(f'%"{like_escape(crop.lower())}"%', escape="\\"))
         if market:
-            stmt = stmt.where(Code.approvals.any(MarketApproval.market == market.upper()))
+            where.append(Code.approvals.any(MarketApproval.market == market.upper()))
         if status:
-            stmt = stmt.where(Code.status == status)
+            where.append(Code.status == status)
         if kind:
-            stmt = stmt.where(Code.kind == kind)
-        if q:
-            pattern = f"%{q.strip().lower()}%"
-            stmt = stmt.where(
-                or_(
-                    *(
-                        func.lower(col).like(pattern)
-                        for col in (Code.code, Code.name, Code.owner, Code.address, Code.commune_name)
-                    )
-                )
-            )
+            where.append(Code.kind == kind)
+        if q and q.strip():
+            pattern = f"%{like_escape(q.strip().lower())}%"
+            columns = (Code.code, Code.name, Code.owner, Code.address, Code.commune_name)
+            where.append(or_(*(func.lower(col).like(pattern, escape="\\") for col in columns)))
         with self.read() as s:
-            total = int(s.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+            total = int(s.scalar(select(func.count()).select_from(Code).where(*where)) or 0)
+            if after is not None:
+                where.append(Code.code > after)
             rows = s.scalars(
                 select(Code)
-                .where(Code.id.in_(stmt.scalar_subquery()))
+                .where(*where)
                 .order_by(Code.code)
                 .offset((page - 1) * per_page)
                 .limit(per_page)

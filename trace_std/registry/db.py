@@ -30,6 +30,8 @@ from trace_std.errors import ErrorCode, RegistryError
 __all__ = [
     "DEFAULT_PATH",
     "ENV_VAR",
+    "WRITE_LOCK_TIMEOUT_MS",
+    "RegistryBusy",
     "RegistryUnavailable",
     "default_url",
     "make_engine",
@@ -40,12 +42,30 @@ __all__ = [
 ENV_VAR = "TRACE_STD_DATABASE_URL"
 DEFAULT_PATH = "trace_std.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: How long a write waits for the one writer before it (an import, say): below gunicorn's 30 s
+#: worker timeout, so that a waiting admin write answers 503 with Retry-After instead of being killed.
+WRITE_LOCK_TIMEOUT_MS = 10_000
 
 
 class RegistryUnavailable(RegistryError):
     """The database cannot be reached (the API answers 503 with ``Retry-After``)."""
 
     default_code = ErrorCode.REGISTRY_UNAVAILABLE
+
+
+class RegistryBusy(RegistryError):
+    """Another write holds the registry longer than the write lock timeout (the API answers 503 with
+    ``Retry-After``); the registry itself is reachable."""
+
+    default_code = ErrorCode.REGISTRY_BUSY
+
+
+def busy(waited_ms: int) -> RegistryBusy:
+    return RegistryBusy(
+        ErrorCode.REGISTRY_BUSY,
+        "another write (an import?) holds the registry; retry later",
+        context={"waited_ms": waited_ms},
+    )
 
 
 def normalise_url(url: str | os.PathLike[str] | URL) -> URL:
@@ -88,8 +108,20 @@ def _sqlite_events(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        write = conn.get_execution_options().get("trace_std_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = conn.get_execution_options()
+        if not options.get("trace_std_write", False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        wait = int(options.get("trace_std_lock_timeout_ms", WRITE_LOCK_TIMEOUT_MS))
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {wait}")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except OperationalError as exc:
+            if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
+                raise busy(wait) from exc
+            raise
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 
 #: Seconds to wait for a PostgreSQL connection (libpq and psycopg never wait less than 2).
