@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: the registry's default SQLite file
     "DATABASE_CONNECT_TIMEOUT": 2,  # seconds (PostgreSQL; 2 is libpq's minimum)
     "DATABASE_STATEMENT_TIMEOUT_MS": 5000,  # PostgreSQL statement_timeout of the service (0: none)
+    "WRITE_LOCK_TIMEOUT_MS": 4000,  # a write waiting on another (an import): 503 after this
     "DATABASE_BREAKER_SECONDS": 2,  # after a failure: fail fast, probe the database this often
     "ENSURE_SAMPLE": False,  # load the synthetic sample registry into an empty database
     "RATELIMIT_STORAGE": "memory://",

@@ -119,7 +119,7 @@ def _open(app: Flask) -> Any:
                 connect_timeout=float(app.config["DATABASE_CONNECT_TIMEOUT"]),
                 statement_timeout_ms=int(app.config["DATABASE_STATEMENT_TIMEOUT_MS"]) or None,
             )
-            reg = Registry(engine=engine)
+            reg = Registry(engine=engine, write_lock_timeout_ms=int(app.config["WRITE_LOCK_TIMEOUT_MS"]))
             if app.config["ENSURE_SAMPLE"]:
                 reg.ensure_sample()
             app.extensions[_KEY] = reg

@@ -199,3 +199,31 @@ def test_import_needs_a_file(admin: Any, problem: Any) -> None:
     client, registry = admin
     headers = token(registry, "registry:import")
     problem(client.post("/v1/admin/import", data=b"x", headers=headers, content_type="application/zip"), 415)
+
+
+def test_deeply_nested_json_import_is_a_problem_document(admin: Any, problem: Any) -> None:
+    """Issue 17.10: a JSON import nested deeper than the decoder gave a 500 (RecursionError)."""
+    client, registry = admin
+    headers = token(registry, "registry:import", name="deep")
+    payload = b'{"codes": [' + b"[" * 5000 + b"]" * 5000 + b"]}"
+    response = _import(client, headers, payload, "deep.json")
+    problem(response, 422, "registry.import.unreadable")
+
+
+def test_admin_write_waiting_on_an_import_is_503_with_retry_after(
+    admin: Any, problem: Any, fresh_database_url: str
+) -> None:
+    """Issue 17.13: the write used to wait on the import's lock until gunicorn killed the worker."""
+    from tests.registry.conftest import holding_write_lock
+
+    client, registry = admin
+    headers = token(registry, "codes:status", name="clerk-busy")
+    code = registry.search(per_page=1).items[0].code
+    body = {"status": "suspended", "reason": "inspection"}
+    with holding_write_lock(fresh_database_url):
+        response = client.post(f"/v1/admin/codes/{code}/status", json=body, headers=headers)
+        problem(response, 503, "registry.busy")
+        assert int(response.headers["Retry-After"]) > 0
+        assert client.get("/v1/codes/" + code).status_code == 200  # the breaker stays closed
+    response = client.post(f"/v1/admin/codes/{code}/status", json=body, headers=headers)
+    assert response.status_code == 200

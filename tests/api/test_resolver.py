@@ -206,7 +206,9 @@ def test_linkset_for_an_unknown_gtin_is_404(
 def test_unknown_gtin_in_a_browser_gets_the_unregistered_page(
     client: FlaskClient, app: Flask, unknown_gtin: str
 ) -> None:
-    response = client.get(f"/01/{unknown_gtin}", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    response = client.get(
+        f"/01/{unknown_gtin}", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    )
     assert response.status_code == 200
     if "trace_std.web" in app.extensions:
         assert response.mimetype == "text/html"

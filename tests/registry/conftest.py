@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import sqlite3
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -109,3 +112,36 @@ def sample_registry(
     reg.close()
     if request.param == "postgresql":
         drop_pg_database(url)
+
+
+@contextmanager
+def holding_write_lock(db_url: str) -> Iterator[None]:
+    """Inside the block another writer holds the registry's one write lock, as a long import does."""
+    from trace_std.registry.core import _PG_WRITE_LOCK
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        if db_url.startswith("sqlite"):
+            lite = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+            lite.execute("BEGIN IMMEDIATE")
+            held.set()
+            release.wait(60)
+            lite.execute("ROLLBACK")
+            lite.close()
+            return
+        engine = create_engine(db_url)
+        with engine.begin() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_WRITE_LOCK})
+            held.set()
+            release.wait(60)
+        engine.dispose()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert held.wait(30)
+        yield
+    finally:
+        release.set()
+        thread.join(60)

@@ -3,17 +3,14 @@ timeout (17.13: a write waiting on an import gets registry.busy, then 503 with R
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from tests.registry.conftest import SAMPLE_JSON
+from tests.registry.conftest import SAMPLE_JSON, holding_write_lock
 from trace_std.errors import ErrorCode, TraceStdError
 from trace_std.registry import Registry, core
-from trace_std.registry.db import RegistryBusy
+from trace_std.registry.db import RegistryBusy, busy
 
 
 @pytest.fixture
@@ -26,7 +23,7 @@ def loaded(registry: Registry) -> Registry:
     "query",
     [{"q": "_"}, {"q": "%"}, {"q": "\\"}, {"crop": "%"}, {"crop": "_"}, {"q": "%%_%"}, {"province": "%"}],
 )
-def test_like_wildcards_are_literal(loaded: Registry, query: dict[str, str]) -> None:
+def test_like_wildcards_are_literal(loaded: Registry, query: dict[str, Any]) -> None:
     """17.14: ``q=_`` and ``crop=%`` used to match every code."""
     assert loaded.search(**query).total == 0
 
@@ -60,37 +57,10 @@ def test_readiness_count_is_bounded(loaded: Registry, monkeypatch: pytest.Monkey
     assert not loaded.is_empty()
 
 
-def _hold_write_lock(registry: Registry, db_url: str) -> tuple[threading.Event, threading.Event, Any]:
-    """Another writer holding the registry's write lock until ``release`` is set."""
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        if registry.backend == "postgresql":
-            engine = create_engine(db_url)
-            with engine.begin() as conn:
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": core._PG_WRITE_LOCK})
-                held.set()
-                release.wait(30)
-            engine.dispose()
-        else:
-            conn = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
-            conn.execute("BEGIN IMMEDIATE")
-            held.set()
-            release.wait(30)
-            conn.execute("ROLLBACK")
-            conn.close()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    assert held.wait(30)
-    return held, release, thread
-
-
 def test_a_write_waiting_on_another_gets_registry_busy(db_url: str, loaded: Registry) -> None:
     """17.13: not a hang, and not ``registry.unavailable`` (the database answers)."""
     waiting = Registry(db_url, write_lock_timeout_ms=300)
-    _, release, thread = _hold_write_lock(loaded, db_url)
-    try:
+    with holding_write_lock(db_url):
         with pytest.raises(RegistryBusy) as err:
             waiting.set_status("VN-SLOR-0001", "suspended", reason="r", actor="t")
         assert err.value.code == ErrorCode.REGISTRY_BUSY
@@ -98,9 +68,6 @@ def test_a_write_waiting_on_another_gets_registry_busy(db_url: str, loaded: Regi
             waiting.import_file(SAMPLE_JSON, actor="second")
         assert err2.value.code == ErrorCode.REGISTRY_BUSY
         assert waiting.get_code("VN-SLOR-0001") is not None  # reads do not wait
-    finally:
-        release.set()
-        thread.join(30)
     record = waiting.set_status("VN-SLOR-0001", "suspended", reason="r", actor="t")  # free again
     assert record.status == "suspended"
     waiting.close()
@@ -112,7 +79,7 @@ def test_admin_write_during_an_import_is_503_with_retry_after(db_url: str, loade
 
     app = create_app({"TESTING": True, "DATABASE_URL": db_url})
     with app.app_context():
-        response = problem_for(core.db.busy(300))
+        response = problem_for(busy(300))
     assert response is not None
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert response.get_json()["code"] == "registry.busy"

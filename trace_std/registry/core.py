@@ -251,7 +251,8 @@ class Registry:
                     try:
                         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_WRITE_LOCK})
                     except OperationalError as exc:
-                        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+                        # lock_not_available, or the connection's statement_timeout fired first
+                        if getattr(exc.orig, "sqlstate", None) in ("55P03", "57014"):
                             raise db.busy(wait) from exc
                         raise
                     session.execute(text("SET LOCAL lock_timeout = 0"))
