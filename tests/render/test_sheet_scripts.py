@@ -305,3 +305,26 @@ def test_printed_png_draws_cjk_text_not_tofu(market: str) -> None:
         assert differing > 0.05 * len(a), text.text
         checked += 1
     assert checked >= 1
+
+
+@pytest.mark.parametrize("market", sorted(MARKETS))
+def test_texts_drawn_with_real_glyph_widths_stay_on_the_page_and_off_the_qr(market: str) -> None:
+    """The layout estimates text widths; measured with the embedded fonts' real advances, no text
+    runs past the right margin or into the QR Code beside it."""
+    svg_text = _sheet(market)
+    painter = Painter(svg_text)
+    root = ET.fromstring(svg_text)
+    qr = next(g for g in root.iter(f"{NS}g") if g.get("class") == "qr")
+    quiet = qr.find(f"{NS}rect")
+    assert quiet is not None
+    qx, qy, qh = (float(quiet.get(a, "0")) for a in ("x", "y", "height"))
+    for text in painter.texts():
+        size, x, y = (float(text.get(a, "0")) for a in ("font-size", "x", "y"))
+        width = 0.0
+        for char in text.text or "":
+            key = painter.face(text, char)
+            assert key is not None
+            width += painter.pil(key, 200).getlength(char) / 200 * size
+        assert x + width <= sheet.PAGE_WIDTH - sheet.MARGIN + 0.5, text.text
+        if y - size < qy + qh:  # a line beside the QR Code
+            assert x + width <= qx + 0.5, text.text
