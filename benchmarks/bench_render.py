@@ -26,6 +26,9 @@ Rates are per CPU second of this single-threaded process pinned to one core
   QR); baseline: Pillow full-size decode + ``zxingcpp.read_barcodes`` with default options.
   Target: <= 300 ms per photo (>= 3.33 photos/s).
 
+* ``fonts-<label>`` (informational): the first sheet of a product, which subsets the fonts, and
+  1,000 sheets of it with 100 lots and 10 pack dates, embedded vs referenced fonts; peak RSS.
+
 ``--profile`` prints the top functions (cProfile, by own time) of a sheet for each engine.
 """
 
@@ -237,6 +240,44 @@ def profile() -> None:
         pstats.Stats(prof, stream=sys.stdout).sort_stats("tottime").print_stats(12)
 
 
+def bench_font_costs() -> None:
+    """Informational: the first sheet of a product (font subsetting) and 1,000 sheets of it with
+    100 lots and 10 pack dates, embedded vs referenced fonts, with the peak RSS (grows once)."""
+    import resource
+
+    from trace_std.label import CartonLabel
+    from trace_std.render import fonts, sheet
+
+    def peak_mib() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    for key, name in (("ru", LABELS["ru"]), ("jp", "valid-carton-jp-dragon-fruit.json")):
+        data = json.loads((EXAMPLES / name).read_text("utf-8"))
+        for cached in (fonts._cmap, fonts._assign, fonts._font_face_rule, fonts.subset_bytes):
+            cached.cache_clear()
+        before = peak_mib()
+        start = time.process_time()
+        sheet.carton_sheet_svg(CartonLabel.model_validate(data), fonts="embed")
+        first = time.process_time() - start
+        rates = {}
+        for mode in ("embed", "reference"):
+            labels = [
+                CartonLabel.model_validate(
+                    dict(data, lot=f"L{i // 10:05d}", pack_date=f"2025-08-{12 + i // 100}")
+                )
+                for i in range(1000)
+            ]
+            start = time.process_time()
+            for label in labels:
+                sheet.carton_sheet_svg(label, fonts=mode)
+            rates[mode] = len(labels) / (time.process_time() - start)
+        print(
+            f"  fonts-{key}: first sheet {first:.2f} s CPU; 1,000 sheets (100 lots, 10 dates) "
+            f"{rates['embed']:,.0f}/s embedded, {rates['reference']:,.0f}/s referenced; "
+            f"peak RSS {before:.0f} -> {peak_mib():.0f} MiB"
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
@@ -247,6 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
     ok = bench_sheets(args.seconds)
+    bench_font_costs()
     ok &= bench_symbols(args.seconds)
     ok &= bench_decode(args.seconds)
     if args.profile:
