@@ -281,3 +281,29 @@ def test_property_any_text_gives_a_well_formed_bounded_sheet(texts: list[str], r
         assert (
             float(t.get("x", "0")) + sheet.text_width(t.text or "", size, mono=mono) <= sheet.PAGE_WIDTH - 2.0
         )
+
+
+def test_market_line_goes_below_the_qr_when_that_ends_higher() -> None:
+    """A long particular beside the QR Code would wrap over many narrow rows: it starts below the
+    QR Code at full width when it ends higher there; a short one stays beside it."""
+    long_line = ("Импортёр", "ООО «Пример» " + "улица Примерная, дом 1, " * 6 + "Москва")
+    content = _content(
+        product_en=None,
+        exporter=None,
+        details=(),
+        required_texts=(),
+        lang="ru",
+        market_lines=(("Наименование", "Лонган свежий"), long_line),
+    )
+    root = ET.fromstring(sheet.render_sheet(content, fonts="reference"))
+    qr = next(g for g in root.iter(f"{NS}g") if g.get("class") == "qr")
+    quiet = qr.find(f"{NS}rect")
+    assert quiet is not None
+    qr_bottom = float(quiet.get("y", "0")) + float(quiet.get("height", "0"))
+    lines = [t for t in _texts(ET.tostring(root, encoding="unicode")) if t.get("class") == "market-line"]
+    short = next(t for t in lines if (t.text or "").startswith("Наименование"))
+    first_long = next(t for t in lines if (t.text or "").startswith("Импортёр"))
+    assert float(short.get("y", "0")) < qr_bottom  # beside the QR Code
+    assert float(first_long.get("y", "0")) - float(first_long.get("font-size", "0")) >= qr_bottom
+    assert all(t.get("{http://www.w3.org/XML/1998/namespace}lang") == "ru" for t in lines)
+    assert not any("…" in (t.text or "") for t in lines)

@@ -416,6 +416,19 @@ def _text_block(content: SheetContent, *, scale: float, side_w: float, side_h: f
         page.text(f"{caption}: {value}", size=3.0 * scale, width=width(), lines=2, cls="detail")
     # the market's particulars: short ones share a row, long ones wrap to 4 rows before an ellipsis
     size = max(3.0 * scale, MIN_TEXT)
+    below_side = MARGIN + side_h + 1.0
+
+    def place(line: str) -> None:
+        if page.y < MARGIN + side_h:  # beside the QR Code: go below it when that ends higher
+            beside, at = _fit(line, narrow, size, lines=_ROWS_NEEDED)  # uncut: rows it really needs
+            below, bt = _fit(line, inner, size, lines=_ROWS_NEEDED)
+            cut = len(beside) > _MARKET_ROWS >= len(below)  # beside, it would end in an ellipsis
+            if cut or below_side + len(below) * bt * 1.25 < page.y + len(beside) * at * 1.25 - 1e-9:
+                page.y = below_side
+        page.text(
+            line, size=3.0 * scale, width=width(), cls="market-line", lang=content.lang, lines=_MARKET_ROWS
+        )
+
     row = ""
     for caption, value in content.market_lines:
         line = f"{caption}: {value}"
@@ -423,10 +436,10 @@ def _text_block(content: SheetContent, *, scale: float, side_w: float, side_h: f
             row = f"{row}{_SEPARATOR}{line}"
             continue
         if row:
-            page.text(row, size=3.0 * scale, width=width(), cls="market-line", lang=content.lang, lines=4)
+            place(row)
         row = line
     if row:
-        page.text(row, size=3.0 * scale, width=width(), cls="market-line", lang=content.lang, lines=4)
+        place(row)
     page.region = "bottom"
     page.y = max(page.y, MARGIN + side_h + 1.0)
     lang = content.lang
@@ -452,6 +465,8 @@ def _weight(value: Decimal) -> str:
 
 
 _SEPARATOR = "   "  # between two particulars sharing a row
+_MARKET_ROWS = 4  # rows a particular may wrap over before it is cut with an ellipsis
+_ROWS_NEEDED = 64  # "as many as needed", to measure a line
 
 # Fields the market lines print in the market's language: the Vietnamese/English block skips them.
 _TOP_DETAILS = {"pack_date", "best_before", "net_weight_kg", "exporter"}
