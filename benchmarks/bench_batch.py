@@ -245,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="memory with 100,000 vs 1,000,000 rows")
     parser.add_argument("--shapes", nargs="*", choices=SHAPES, default=list(SHAPES), help="memory shapes")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
+    parser.add_argument("--memory-only", action="store_true", help="skip the throughput runs")
     parser.add_argument("--competent", metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--engine", default="jsonschema", help=argparse.SUPPRESS)
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
@@ -253,58 +254,71 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench_batch_") as tmp:
-        path = Path(tmp) / "labels-cn.csv"
-        write_file(path, args.rows)
-        run_process(ours_argv(path))  # warm the file cache and the bytecode once
-        cpu_ours, wall_ours, rss_ours = best_of(ours_argv(path), args.runs)
-        cpu_base, wall_base, rss_base = best_of(competent_argv(path), args.runs, ok=(0,))
-        rate, base = args.rows / cpu_ours, args.rows / cpu_base
-        print(
-            f"# file: {args.rows:,} rows, 9,000 PUCs, unique serials; "
-            f"wall: ours {args.rows / wall_ours:,.0f} rows/s, competent {args.rows / wall_base:,.0f} rows/s; "
-            f"peak RSS ours {rss_ours:.1f} MiB, competent {rss_base:.1f} MiB"
-        )
-        hit = rate >= TARGET_ROWS
-        ok &= hit
-        fixed = f"{TARGET_ROWS:,.0f} rows/s"
-        print(_line("batch-cli-rows", f"{rate:,.0f} rows/s", f"{fixed} (fixed target)", rate / TARGET_ROWS,
-                    f">= {fixed}", hit), flush=True)  # fmt: skip
-        hit = rate / base >= TARGET_RATIO
-        ok &= hit
-        named = f"{base:,.0f} rows/s (competent pipeline)"
-        print(_line("batch-cli-vs-competent", f"{rate:,.0f} rows/s", named, rate / base,
-                    f">= {TARGET_RATIO:.0f}x", hit), flush=True)  # fmt: skip
-        try:
-            import jsonschema_rs  # noqa: F401 - comes with schemathesis (test extra)
-        except ImportError:
-            print("# batch-cli-vs-competent-rs: skipped, jsonschema_rs is not installed")
-        else:
-            rs = args.rows / best_of(competent_argv(path, "jsonschema_rs"), args.runs, ok=(0,))[0]
-            print(
-                f"# batch-cli-vs-competent-rs (information, no target): ours {rate:,.0f} rows/s, "
-                f"the same pipeline with jsonschema_rs {rs:,.0f} rows/s, ratio {rate / rs:.2f}x",
-                flush=True,
-            )
-        path.unlink()
-
+        if not args.memory_only:
+            ok &= throughput(Path(tmp) / "labels-cn.csv", args.rows, args.runs)
         if args.no_memory:
             return 0 if ok else 1
-        small, large = (100_000, 1_000_000) if args.full else (20_000, 200_000)
-        for shape in args.shapes:
-            measured = []
-            for n in (small, large):
-                p = Path(tmp) / f"mem-{shape}-{n}.csv"
-                write_file(p, n, shape=shape)
-                cpu_s, _, rss = run_process(ours_argv(p))
-                p.unlink()
-                measured.append((n / cpu_s, rss))
-            (_, a), (large_rate, b) = measured
-            hit = b / a <= TARGET_MEMORY
-            ok &= hit
-            name = f"memory-{shape}-{large // 1000}k-vs-{small // 1000}k"
-            line = _line(name, f"{b:.1f} MiB", f"{a:.1f} MiB", b / a, f"<= {TARGET_MEMORY}x", hit)
-            print(f"{line}; {large_rate:,.0f} rows/s at {large // 1000}k", flush=True)
+        ok &= memory(Path(tmp), args.full, args.shapes)
     return 0 if ok else 1
+
+
+def throughput(path: Path, rows: int, runs: int) -> bool:
+    """The whole CLI process against the competent pipeline on the realistic file."""
+    ok = True
+    write_file(path, rows)
+    run_process(ours_argv(path))  # warm the file cache and the bytecode once
+    cpu_ours, wall_ours, rss_ours = best_of(ours_argv(path), runs)
+    cpu_base, wall_base, rss_base = best_of(competent_argv(path), runs, ok=(0,))
+    rate, base = rows / cpu_ours, rows / cpu_base
+    print(
+        f"# file: {rows:,} rows, 9,000 PUCs, unique serials; "
+        f"wall: ours {rows / wall_ours:,.0f} rows/s, competent {rows / wall_base:,.0f} rows/s; "
+        f"peak RSS ours {rss_ours:.1f} MiB, competent {rss_base:.1f} MiB"
+    )
+    hit = rate >= TARGET_ROWS
+    ok &= hit
+    fixed = f"{TARGET_ROWS:,.0f} rows/s"
+    print(_line("batch-cli-rows", f"{rate:,.0f} rows/s", f"{fixed} (fixed target)", rate / TARGET_ROWS,
+                f">= {fixed}", hit), flush=True)  # fmt: skip
+    hit = rate / base >= TARGET_RATIO
+    ok &= hit
+    named = f"{base:,.0f} rows/s (competent pipeline)"
+    print(_line("batch-cli-vs-competent", f"{rate:,.0f} rows/s", named, rate / base,
+                f">= {TARGET_RATIO:.0f}x", hit), flush=True)  # fmt: skip
+    try:
+        import jsonschema_rs  # noqa: F401 - comes with schemathesis (test extra)
+    except ImportError:
+        print("# batch-cli-vs-competent-rs: skipped, jsonschema_rs is not installed")
+    else:
+        rs = rows / best_of(competent_argv(path, "jsonschema_rs"), runs, ok=(0,))[0]
+        print(
+            f"# batch-cli-vs-competent-rs (information, no target): ours {rate:,.0f} rows/s, "
+            f"the same pipeline with jsonschema_rs {rs:,.0f} rows/s, ratio {rate / rs:.2f}x",
+            flush=True,
+        )
+    path.unlink()
+    return ok
+
+
+def memory(tmp: Path, full: bool, shapes: Sequence[str]) -> bool:
+    """Peak RSS of the CLI process on a 10x larger file, for each shape."""
+    ok = True
+    small, large = (100_000, 1_000_000) if full else (20_000, 200_000)
+    for shape in shapes:
+        measured = []
+        for n in (small, large):
+            p = tmp / f"mem-{shape}-{n}.csv"
+            write_file(p, n, shape=shape)
+            cpu_s, _, rss = run_process(ours_argv(p))
+            p.unlink()
+            measured.append((n / cpu_s, rss))
+        (_, a), (large_rate, b) = measured
+        hit = b / a <= TARGET_MEMORY
+        ok &= hit
+        name = f"memory-{shape}-{large // 1000}k-vs-{small // 1000}k"
+        line = _line(name, f"{b:.1f} MiB", f"{a:.1f} MiB", b / a, f"<= {TARGET_MEMORY}x", hit)
+        print(f"{line}; {large_rate:,.0f} rows/s at {large // 1000}k", flush=True)
+    return ok
 
 
 if __name__ == "__main__":

@@ -11,10 +11,10 @@ cross-field rules (:mod:`trace_std.label.rules`) as :func:`trace_std.label.check
 building a pydantic model per row (the fast path). Cross-row checks: a repeated GTIN + serial or
 SSCC is an error, one GTIN + lot with two different harvest dates is a warning.
 
-Memory: rows are streamed, never held. The cross-row checks remember every GTIN + serial and SSCC:
-the first 50,000 in a dict, the rest in a private temporary SQLite file with an 8 MiB page cache, so
-memory stays bounded however many serials a file has. Lots (GTIN + lot) are kept in a dict: a
-file has hundreds of them, not millions.
+Memory: rows are streamed, never held. The cross-row checks remember every GTIN + serial, SSCC and
+lot (GTIN + lot, with its harvest dates): the first 50,000 of each in a dict, the rest in a private
+temporary SQLite file with a 2 MiB page cache, so memory stays bounded however many serials or lots
+a file has. The per-column caches hold parsed values and error *data*, never exception objects.
 
 Row numbers are those a spreadsheet shows: the header is row 1, the first label row 2. For JSON
 Lines, the row number is the line number.
@@ -371,7 +371,7 @@ class _SeenKeys:
     does not hold a million strings in memory.
     """
 
-    def __init__(self, limit: int | None = None, cache_kib: int = 8192) -> None:
+    def __init__(self, limit: int | None = None, cache_kib: int = 2048) -> None:
         self.limit = _SEEN_IN_MEMORY if limit is None else limit
         self.cache_kib = cache_kib
         self.memory: dict[str, tuple[int, str]] = {}
