@@ -272,6 +272,8 @@ class ErrorCode(StrEnum):
     REGISTRY_TOKEN_INVALID = "registry.token.invalid"
     REGISTRY_TOKEN_SCOPE_UNKNOWN = "registry.token.scope_unknown"
     REGISTRY_TOKEN_NOT_FOUND = "registry.token.not_found"
+    REGISTRY_TOKEN_NAME_TAKEN = "registry.token.name_taken"
+    REGISTRY_TOKEN_AMBIGUOUS = "registry.token.ambiguous"
     # (registry package appends here)
 
     # -- EPCIS events (trace_std.events) -----------------------------------
@@ -638,6 +640,8 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.REGISTRY_TOKEN_INVALID: RegistryError,
     ErrorCode.REGISTRY_TOKEN_SCOPE_UNKNOWN: UnknownReference,
     ErrorCode.REGISTRY_TOKEN_NOT_FOUND: RegistryError,
+    ErrorCode.REGISTRY_TOKEN_NAME_TAKEN: RegistryError,
+    ErrorCode.REGISTRY_TOKEN_AMBIGUOUS: RegistryError,
     # -- events categories --
     ErrorCode.EPCIS_JSON_SYNTAX: FileFormatError,
     ErrorCode.EPCIS_JSON_ENCODING: FileFormatError,

@@ -544,3 +544,23 @@ def test_group_limits_and_a_redis_outage_through_gunicorn(tmp_path: Path) -> Non
         )
         lines = [line for line in srv.log.read_text().splitlines() if "rate-limit storage" in line]
         assert 1 <= len(lines) <= 2 and all("unreachable" in line for line in lines), lines
+
+
+def test_expired_and_duplicate_tokens_through_gunicorn(server: Server) -> None:
+    """Issue 17 item 5: a duplicate active name is refused; an expired token is 401."""
+    import subprocess
+
+    from trace_std.registry import Registry
+    from trace_std.registry.models import ApiToken
+
+    secret = server.cli("token", "create", "--scope", "admin", "--name", "abuse-expiring").split()[0]
+    with pytest.raises(subprocess.CalledProcessError) as caught:
+        server.cli("token", "create", "--scope", "admin", "--name", "abuse-expiring")
+    assert "registry.token.name_taken" in caught.value.stderr
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert server.request("GET", "/v1/admin/audit", headers=headers)[0] == 200
+    with Registry(server.env["TRACE_STD_DATABASE_URL"]) as registry, registry.write() as s:
+        for row in s.query(ApiToken).filter(ApiToken.name == "abuse-expiring"):
+            row.expires_at = row.created_at  # expired
+    status, got, body = server.request("GET", "/v1/admin/audit", headers=headers)
+    assert status == 401 and _is_problem(got, body)["code"] == "http.unauthorized"

@@ -51,6 +51,10 @@ SCOPES: tuple[str, ...] = ("admin", "codes:write", "codes:status", "registry:imp
 TOKEN_PREFIX = "tst_"
 MAX_PER_PAGE = 100
 _PG_WRITE_LOCK = 0x7472_6163  # pg_advisory_xact_lock key: one writer at a time ("trac")
+#: Scopes that change the registry or its tokens (today: every scope).
+WRITE_SCOPES: frozenset[str] = frozenset(SCOPES)
+#: Lifetime of a new token with a write scope unless the caller says otherwise (``None``: never).
+DEFAULT_TOKEN_LIFETIME = dt.timedelta(days=365)
 _TOUCH_EVERY = dt.timedelta(seconds=60)  # last_used_at resolution (avoids a write per request)
 _EXACT_COUNT_UP_TO = 10_000
 _BOUNDED_COUNT = text("SELECT count(*) FROM (SELECT 1 FROM codes LIMIT :n) AS t")
@@ -155,7 +159,7 @@ def code_record(c: Code, *, as_of: dt.date | None = None) -> CodeRecord:
 
 def _token_record(t: ApiToken) -> TokenRecord:
     return TokenRecord(
-        t.id, t.name, tuple(t.scopes), t.created_at, t.created_by, t.revoked_at, t.last_used_at
+        t.id, t.name, tuple(t.scopes), t.created_at, t.created_by, t.revoked_at, t.last_used_at, t.expires_at
     )
 
 
@@ -652,9 +656,22 @@ class Registry:
         return True
 
     # -- tokens -------------------------------------------------------------------------------
-    def create_token(self, name: str, scopes: Sequence[str], *, actor: str) -> tuple[str, TokenRecord]:
+    def create_token(
+        self,
+        name: str,
+        scopes: Sequence[str],
+        *,
+        actor: str,
+        expires_in: dt.timedelta | str | None = "default",
+    ) -> tuple[str, TokenRecord]:
         """Create a token; returns ``(secret, record)``. The secret is shown once, only its
-        SHA-256 is stored."""
+        SHA-256 is stored.
+
+        ``name`` must not be the name of another active token (``registry.token.name_taken``), so a
+        token can be revoked by name without doubt. ``expires_in``: the token's lifetime; by default
+        :data:`DEFAULT_TOKEN_LIFETIME` (one year) when a scope writes (:data:`WRITE_SCOPES`), else
+        none; ``None``: never expires.
+        """
         _require_str("name", name)
         _require_str("actor", actor)
         scopes = tuple(dict.fromkeys(scopes))
@@ -665,19 +682,42 @@ class Registry:
                 f"unknown or missing scopes: {unknown}",
                 context={"expected": list(SCOPES), "actual": list(scopes)},
             )
+        if expires_in == "default":
+            lifetime = DEFAULT_TOKEN_LIFETIME if WRITE_SCOPES.intersection(scopes) else None
+        elif expires_in is None or isinstance(expires_in, dt.timedelta):
+            lifetime = expires_in
+        else:
+            raise TypeError(f"expires_in must be a timedelta or None, not {type(expires_in).__name__}")
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        with self.write() as s:
+        with self.write() as s:  # writers are serialised: the name check cannot race
+            now = utcnow()
+            if self._active_tokens_named(s, name, now):
+                raise RegistryError(
+                    ErrorCode.REGISTRY_TOKEN_NAME_TAKEN,
+                    f"an active token is already named {name!r}",
+                    context={"name": name},
+                )
             row = ApiToken(
                 name=name,
                 scopes=list(scopes),
                 token_hash=_hash_token(secret),
-                created_at=utcnow(),
+                created_at=now,
                 created_by=actor,
+                expires_at=now + lifetime if lifetime is not None else None,
             )
             s.add(row)
             s.flush()
-            self._audit(s, actor, "token.create", f"token:{row.id}", {"name": name, "scopes": list(scopes)})
+            expires = row.expires_at.isoformat() if row.expires_at is not None else None
+            detail = {"name": name, "scopes": list(scopes), "expires_at": expires}
+            self._audit(s, actor, "token.create", f"token:{row.id}", detail)
             return secret, _token_record(row)
+
+    @staticmethod
+    def _active_tokens_named(session: Session, name: str, now: dt.datetime) -> list[ApiToken]:
+        rows = session.scalars(
+            select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
+        )
+        return [t for t in rows if t.expires_at is None or t.expires_at > now]
 
     def verify_token(
         self, secret: str, scope: str | None = None, *, touch: bool = True
@@ -694,6 +734,8 @@ class Registry:
             if row is None or not hmac.compare_digest(row.token_hash, digest) or row.revoked_at is not None:
                 return None
             record = _token_record(row)
+        if record.expired:
+            return None
         if scope is not None and not record.has_scope(scope):
             return None
         now = utcnow()
@@ -709,15 +751,21 @@ class Registry:
             return [_token_record(t) for t in s.scalars(select(ApiToken).order_by(ApiToken.id))]
 
     def revoke_token(self, token: int | str, *, actor: str) -> TokenRecord:
-        """Revoke a token by id or name (``registry.token.not_found`` when unknown)."""
+        """Revoke a token by id or by the name of an active token (``registry.token.not_found`` when
+        unknown; ``registry.token.ambiguous``, with the ids, when several active tokens share it)."""
         _require_str("actor", actor)
         with self.write() as s:
             if isinstance(token, int) or (isinstance(token, str) and token.isdigit()):
                 row = s.get(ApiToken, int(token))
             else:
-                row = s.scalars(
-                    select(ApiToken).where(ApiToken.name == token, ApiToken.revoked_at.is_(None))
-                ).first()
+                named = self._active_tokens_named(s, token, utcnow())
+                if len(named) > 1:  # duplicates made before names were unique: never guess
+                    raise RegistryError(
+                        ErrorCode.REGISTRY_TOKEN_AMBIGUOUS,
+                        f"{len(named)} active tokens are named {token!r}; revoke by id",
+                        context={"name": token, "ids": [t.id for t in named]},
+                    )
+                row = named[0] if named else None
             if row is None:
                 raise RegistryError(ErrorCode.REGISTRY_TOKEN_NOT_FOUND, f"no token {token!r}")
             if row.revoked_at is None:

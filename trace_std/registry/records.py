@@ -217,16 +217,27 @@ class TokenRecord:
     created_by: str
     revoked_at: dt.datetime | None = None
     last_used_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
 
     @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        """Not revoked and not expired (now)."""
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > dt.datetime.now(dt.UTC)
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= dt.datetime.now(dt.UTC)
 
     def has_scope(self, scope: str) -> bool:
         return "admin" in self.scopes or scope in self.scopes
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: _d(v) for k, v in dataclasses.asdict(self).items()} | {"active": self.active}
+        return {k: _d(v) for k, v in dataclasses.asdict(self).items()} | {
+            "active": self.active,
+            "expired": self.expired,
+        }
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
