@@ -55,12 +55,17 @@ def integer(name: str, *, default: int, minimum: int = 1, maximum: int = 1_000_0
 
 
 def date(name: str, *, source: Any = None) -> dt.date | None:
+    """A calendar date ``YYYY-MM-DD`` by the label date rule (``date.fromisoformat`` alone would take
+    ISO week dates such as ``2025-W01-1`` and the basic form ``20250101``; issue 17 item 15)."""
+    from trace_std.errors import TraceStdError
+    from trace_std.label.fields import parse_date
+
     raw = text(name, max_length=10, source=source)
     if raw is None:
         return None
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
+        return parse_date(raw, name)
+    except TraceStdError:
         raise _bad(name, f"the parameter '{name}' must be a date (YYYY-MM-DD)") from None
 
 

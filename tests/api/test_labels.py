@@ -270,3 +270,10 @@ def test_a_large_upload_is_reported_under_its_file_name(client: FlaskClient, val
         content_type="multipart/form-data",
     )
     assert validate(response, "batch-report")["file"] == "week48.csv"
+
+
+@pytest.mark.parametrize("on", ["2025-W01-1", "2025W011", "20250101", "2025-001"])
+def test_label_dates_in_parameters_are_calendar_dates(client: FlaskClient, problem: Any, on: str) -> None:
+    body = label("valid-sonla-longan-cn.json")
+    problem(client.post(f"/v1/labels/verify?on={on}", json=body), 400, "request.parameter.invalid")
+    assert client.post("/v1/labels/verify?on=2025-03-10", json=body).status_code == 200
