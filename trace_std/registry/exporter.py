@@ -200,16 +200,23 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+_COLUMN = {name: i for i, name in enumerate(CSV_COLUMNS)}
+
+
 class _CsvSection:
     """CSV rows of records, hashed and spooled as they come."""
 
     def __init__(self, spool: IO[bytes], sha: Any) -> None:
         self.spool, self.sha = spool, sha
         self.buf = io.StringIO(newline="")
-        self.writer = csv.DictWriter(self.buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+        self.writer = csv.writer(self.buf, lineterminator="\r\n")
+        self.writer.writerow(CSV_COLUMNS)
 
     def row(self, cells: dict[str, Any]) -> None:
-        self.writer.writerow(cells)
+        line = [""] * len(CSV_COLUMNS)
+        for name, value in cells.items():
+            line[_COLUMN[name]] = value
+        self.writer.writerow(line)
         if self.buf.tell() > 1 << 16:
             self.flush()
 
@@ -294,7 +301,6 @@ def _write(
         if format == "csv":
             spool = spools["codes"]
             out = _CsvSection(spool, sha)
-            out.writer.writeheader()
             for c in codes:
                 _csv_code(out, c)
                 counts["codes"] += 1
