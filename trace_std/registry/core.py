@@ -429,9 +429,11 @@ class Registry:
         page = max(1, page)
         per_page = min(max(1, per_page), MAX_PER_PAGE)
         where: list[Any] = []
-        if province:
+        if province:  # a code (digits) uses its index; no province name is made of digits
             where.append(
-                or_(Code.province_code == province, func.lower(Code.province_name) == province.lower())
+                Code.province_code == province
+                if province.isdigit()
+                else or_(Code.province_code == province, func.lower(Code.province_name) == province.lower())
             )
         if crop:
             where.append(cast(Code.crops, String).like(f'%"{like_escape(crop.lower())}"%', escape="\\"))
