@@ -112,6 +112,9 @@ def test_every_per_file_structure_is_bounded(monkeypatch: pytest.MonkeyPatch) ->
             checker.check(n, {"gtin": "08935234567895", "lot": f"L{n}", "harvest_date": f"2025-03-{1 + n % 28:02d}",
                               "pack_date": "2025-04-01", "net_weight_kg": f"{n}", "serial": f"S{n}",
                               "destination_market": "EU" if n % 2 else "CN"})  # fmt: skip
+        for n in range(400):  # every destination a new bad value
+            checker.check(n, {"gtin": "08935234567895", "destination_market": f"X{n}"})
+        assert len(checker._market_cache) <= 40
         assert all(len(cache) <= 40 for cache in checker._caches.values())
         assert len(checker._rules_cache) <= 40
         for seen in (checker.serials, checker.lots):
@@ -181,3 +184,11 @@ def test_cli_as_of_refuses_a_week_date(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
     good = subprocess.run([*run, "2025-03-10"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert good.returncode == 0, good.stdout + good.stderr
+
+
+def test_unknown_json_keys_are_warned_about_a_bounded_number_of_times() -> None:
+    lines = [json.dumps(dict(GOOD, **{f"extra{n}": 1})) for n in range(300)]
+    report = validate_file(io.BytesIO("\n".join(lines).encode()), name="rows.jsonl")
+    unknown = [i for i in report.issues if i.code == "label.field.unknown"]
+    assert len(unknown) == batch._UNKNOWN_FIELDS
+    assert report.rows_total == 300

@@ -355,6 +355,7 @@ _REQUIRED_CODES = frozenset({str(ErrorCode.LABEL_FIELD_REQUIRED), str(ErrorCode.
 _CELL_CACHE = 16_384  # entries per column cache (more than the ~11,000 export PUCs + PHCs): bounded memory
 _SEEN_IN_MEMORY = 50_000  # serials/SSCCs kept in a dict before spilling to a temporary SQLite file
 _MISS = object()
+_UNKNOWN_FIELDS = 100  # unknown JSON Lines keys warned about (then silently ignored): bounded memory
 # (field, AI) of the carton profile; the batch computes the AI *shape* to check req/ex (cached).
 _SHAPE: tuple[tuple[str, str], ...] = (
     ("sscc", "00"), ("gtin", "01"), ("pack_date", "13"), ("best_before", "15"), ("net_weight_kg", "3100"),
@@ -457,6 +458,8 @@ class _Checker:
         if hit is None:
             profile, issues = resolve_market(destination, self.market_name)
             hit = (profile, tuple(issues))
+            if len(self._market_cache) >= _CELL_CACHE:
+                self._market_cache.clear()
             self._market_cache[destination] = hit
         return hit
 
@@ -1041,7 +1044,7 @@ def _jsonl_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
                         name = _normalise_header(str(key))
                         if name in known:
                             cells[name] = _json_cell(value)
-                        elif name not in warned:
+                        elif name not in warned and len(warned) < _UNKNOWN_FIELDS:
                             warned.add(name)
                             unknown.append(name)
                 except RecursionError:  # a value nested just under the parser's limit, too deep to print
