@@ -126,3 +126,35 @@ def test_models_are_frozen_and_round_trip_through_json() -> None:
 def test_label_errors_to_issues_rejects_other_exceptions() -> None:
     with pytest.raises(TypeError):
         label_errors_to_issues(ValueError("x"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"treatment_method": "steam"}, [("label.field.invalid", "treatment_method", (0, 5))]),
+        ({"treatment_method": "VHT "}, []),  # case and surrounding spaces are forgiven
+        ({"treatment_method": 1}, [("label.field.invalid", "treatment_method", None)]),
+        ({"treatment_method": ""}, [("label.field.required", "treatment_method", (0, 0))]),
+        ({"importer": "x" * 121}, [("label.field.too_long", "importer", (120, 121))]),
+        ({"importer_address": "x" * 200}, []),
+        ({"importer_address": "x" * 201}, [("label.field.too_long", "importer_address", (200, 201))]),
+        ({"exporter_address": "Sơn La\x00"}, [("label.field.character", "exporter_address", (6, 7))]),
+        ({"storage_conditions": "   "}, [("label.field.required", "storage_conditions", (0, 3))]),
+        ({"storage_conditions": ["+2 °C"]}, [("label.field.invalid", "storage_conditions", None)]),
+        ({"treatment_facility": "\u202e" * 3}, [("label.field.character", "treatment_facility", (0, 1))]),
+        ({"product_name": {"vi": "Nhãn", "ru": ""}}, [("label.field.required", "product_name.ru", (0, 0))]),
+        ({"product_name": {"vi": "Nhãn", "ja": 5}}, [("label.field.invalid", "product_name.ja", None)]),
+        (
+            {"product_name": {"vi": "Nhãn", "ko": "망고" * 61}},
+            [("label.field.too_long", "product_name.ko", (120, 122))],
+        ),
+    ],
+)
+def test_market_particular_fields_take_hostile_input(changes: dict[str, Any], expected: list[Any]) -> None:
+    """The v1.1 fields: wrong types, empty, too long, control and bidi characters -> codes on the field."""
+    if not expected:
+        label = CartonLabel.model_validate(carton(**changes))
+        assert label.model_dump(exclude_none=True).keys() >= changes.keys()
+        return
+    assert issues_of(CartonLabel, carton(**changes)) == expected
+    assert issues_of(PalletLabel, {"sscc": SSCC, "content_gtin": GTIN, "count": 1, **changes}) == expected
