@@ -172,7 +172,7 @@ def _restructure(node: Node) -> Node:
         children.remove(child)
     for name, members in lists.items():
         if name in _PAIRED:
-            children.append((name, "", [(m[2][0], m[2][1]) for m in members]))
+            children.append((name, "", [tuple(m[2][:2]) for m in members]))
         else:
             children.append((name, "", members))
     epcs = [c for c in children if c[0] == "childEPCs"]
@@ -219,11 +219,13 @@ def _canonical(text: str) -> str:
     text = _number(text)
     if text.startswith(("urn:epc:", "http://", "https://")):
         from trace_std.errors import TraceStdError
-        from trace_std.gs1.epc import parse_epc
+        from trace_std.gs1.epc import looks_like_digital_link, parse_epc
 
         try:
             epc = parse_epc(text)
         except TraceStdError:
+            if looks_like_digital_link(text):  # a broken Digital Link: still one spelling per key
+                return "https://id.gs1.org/" + text.split("/", 3)[3].partition("?")[0]
             return text
         if epc.level is not None and epc.canonical.startswith("https://id.gs1.org/"):
             return epc.canonical
@@ -273,7 +275,7 @@ def _ordered(children: list[Any], order: Any) -> str:
 def _generic(children: list[Any]) -> str:
     parts = []
     for child in children:
-        if isinstance(child, tuple) and len(child) == 2 and isinstance(child[0], tuple):
+        if isinstance(child, tuple) and child and isinstance(child[0], tuple):
             parts.append(_generic(list(child)))
             continue
         text = child[1].strip()

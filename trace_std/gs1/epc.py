@@ -288,11 +288,27 @@ def _pattern(uri: str, scheme: str, body: str) -> Epc:
             seen_star = True
         elif seen_star:
             raise _fail(uri, f"{scheme} pattern: only trailing fields may be '*'")
-    if scheme == "sgtin" and parts[0] != "*" and parts[1] != "*":
-        _total(uri, parts[0], parts[1], 13, scheme, "item reference")
-        elements: tuple[tuple[str, str], ...] = (("01", _with_check(parts[1][0] + parts[0] + parts[1][1:])),)
-        if parts[2] == "*":  # every serial of one GTIN: the class of that GTIN
-            return _gs1(uri, "sgtin", "pattern", "trade_item", elements, canonical=uri)
+    fixed = [p for p in parts if p != "*"]
+    if parts[-1] == "*" and "*" not in parts[:-1] and len(fixed) >= 2:  # a class: every serial of one key
+        cp, ref = fixed[0], fixed[1]
+        elements: tuple[tuple[str, str], ...] | None = None
+        if scheme in ("sgtin", "upui") and len(fixed) == 2:
+            _total(uri, cp, ref, 13, scheme, "item reference")
+            elements = (("01", _with_check(ref[0] + cp + ref[1:])),)
+        elif scheme == "itip" and len(fixed) == 4:
+            _total(uri, cp, ref, 13, scheme, "item reference")
+            elements = (("8006", _with_check(ref[0] + cp + ref[1:]) + fixed[2] + fixed[3]),)
+        elif scheme in ("grai", "gdti", "sgcn") and len(fixed) == 2:
+            _total(uri, cp, ref, 12, scheme, "reference")
+            key = _with_check(cp + ref)
+            elements = ((("8003", "0" + key),) if scheme == "grai" else
+                        (("253", key),) if scheme == "gdti" else (("255", key),))
+        elif scheme == "cpi" and len(fixed) == 2:
+            _company_prefix(uri, cp, scheme)
+            elements = (("8010", cp + _unescape(ref)),)
+        if elements is not None:
+            kind = {"grai": "asset", "gdti": "document", "sgcn": "coupon", "cpi": "component"}.get(scheme, "trade_item")
+            return _gs1(uri, scheme, "pattern", kind, elements)
     kind = {"sscc": "logistic_unit", "sgln": "location", "pgln": "party"}.get(
         scheme, "trade_item" if scheme in ("sgtin", "itip", "upui") else "other"
     )
