@@ -310,6 +310,12 @@ class ErrorCode(StrEnum):
     EPCIS_EVENT_ID_HASH_MISMATCH = "epcis.event_id.hash_mismatch"
     EPCIS_ERROR_DECLARATION_EVENT_ID = "epcis.error_declaration.event_id"
     EPCIS_ERROR_DECLARATION_SELF = "epcis.error_declaration.self"
+    EPCIS_PROFILE_FIELD_MISSING = "epcis.profile.field_missing"
+    EPCIS_PROFILE_PARENT_NOT_SSCC = "epcis.profile.parent_not_sscc"
+    EPCIS_PROFILE_CHILD_NOT_TRADE_ITEM = "epcis.profile.child_not_trade_item"
+    EPCIS_PROFILE_MARKET_UNKNOWN = "epcis.profile.market_unknown"
+    EPCIS_PROFILE_DATE_INVALID = "epcis.profile.date_invalid"
+    EPCIS_FSMA_KDE_MISSING = "epcis.fsma.kde_missing"
     # (events package appends here)
 
 
@@ -676,6 +682,12 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.EPCIS_EVENT_ID_HASH_MISMATCH: InvalidChecksum,
     ErrorCode.EPCIS_ERROR_DECLARATION_EVENT_ID: InvalidCombination,
     ErrorCode.EPCIS_ERROR_DECLARATION_SELF: InvalidCombination,
+    ErrorCode.EPCIS_PROFILE_FIELD_MISSING: InvalidCombination,
+    ErrorCode.EPCIS_PROFILE_PARENT_NOT_SSCC: InvalidCombination,
+    ErrorCode.EPCIS_PROFILE_CHILD_NOT_TRADE_ITEM: InvalidCombination,
+    ErrorCode.EPCIS_PROFILE_MARKET_UNKNOWN: UnknownReference,
+    ErrorCode.EPCIS_PROFILE_DATE_INVALID: InvalidFormat,
+    ErrorCode.EPCIS_FSMA_KDE_MISSING: InvalidCombination,
 }
 
 

@@ -37,7 +37,12 @@ def generator() -> Any:
 
     def offline(url: str, options: Any = None) -> dict[str, Any]:
         if url.endswith("/epcis-context.jsonld"):
-            return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url, "document": context}
+            return {
+                "contentType": "application/ld+json",
+                "contextUrl": None,
+                "documentUrl": url,
+                "document": context,
+            }
         raise RuntimeError(f"offline: {url}")
 
     pyld.jsonld.set_document_loader(offline)
@@ -52,7 +57,11 @@ def _events(doc: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
         events = doc["epcisBody"]["eventList"]
     else:
         events = [doc]
-    return events, {"@context": doc.get("@context"), "type": "EPCISDocument", "epcisBody": {"eventList": events}}
+    return events, {
+        "@context": doc.get("@context"),
+        "type": "EPCISDocument",
+        "epcisBody": {"eventList": events},
+    }
 
 
 @pytest.mark.parametrize("path", FILES, ids=[rel(p) for p in FILES])
@@ -86,11 +95,21 @@ def test_every_document_hashes_and_the_warning_is_only_a_warning() -> None:
     assert mismatches > 0  # the published examples carry placeholder hashes
 
 
-EVENT = {"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "shipping", "disposition": "in_transit",
-         "eventTime": "2025-08-12T07:30:00.000+07:00", "eventTimeZoneOffset": "+07:00",
-         "epcList": ["urn:epc:id:sgtin:8935234.012345.1001", "urn:epc:id:sgtin:8935234.012345.1002"],
-         "readPoint": {"id": "urn:epc:id:sgln:8935234.00010.0"}, "vn:variety": "Edor"}
-CONTEXT = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", {"vn": "https://trace-std.vn/ns/epcis/1/"}]
+EVENT = {
+    "type": "ObjectEvent",
+    "action": "OBSERVE",
+    "bizStep": "shipping",
+    "disposition": "in_transit",
+    "eventTime": "2025-08-12T07:30:00.000+07:00",
+    "eventTimeZoneOffset": "+07:00",
+    "epcList": ["urn:epc:id:sgtin:8935234.012345.1001", "urn:epc:id:sgtin:8935234.012345.1002"],
+    "readPoint": {"id": "urn:epc:id:sgln:8935234.00010.0"},
+    "vn:variety": "Edor",
+}
+CONTEXT = [
+    "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+    {"vn": "https://trace-std.vn/ns/epcis/1/"},
+]
 
 
 def test_hash_ignores_spelling_and_order_but_not_content() -> None:
@@ -98,10 +117,20 @@ def test_hash_ignores_spelling_and_order_but_not_content() -> None:
     shuffled = dict(random.Random(3).sample(list(EVENT.items()), len(EVENT)))
     shuffled["epcList"] = list(reversed(EVENT["epcList"]))
     assert event_hash(shuffled, context=CONTEXT) == base
-    as_dl = {**EVENT, "epcList": ["https://id.gs1.org/01/08935234123459/21/1001", "https://example.com/01/08935234123459/21/1002"],
-             "eventTime": "2025-08-12T00:30:00Z", "bizStep": "urn:epcglobal:cbv:bizstep:shipping"}
+    as_dl = {
+        **EVENT,
+        "epcList": [
+            "https://id.gs1.org/01/08935234123459/21/1001",
+            "https://example.com/01/08935234123459/21/1002",
+        ],
+        "eventTime": "2025-08-12T00:30:00Z",
+        "bizStep": "urn:epcglobal:cbv:bizstep:shipping",
+    }
     assert event_hash(as_dl, context=CONTEXT) == base
-    assert event_hash({**EVENT, "eventID": "urn:uuid:x", "recordTime": "2025-08-13T00:00:00Z"}, context=CONTEXT) == base
+    assert (
+        event_hash({**EVENT, "eventID": "urn:uuid:x", "recordTime": "2025-08-13T00:00:00Z"}, context=CONTEXT)
+        == base
+    )
     assert event_hash({**EVENT, "disposition": "active"}, context=CONTEXT) != base
     assert event_hash({**EVENT, "vn:variety": "Tieu"}, context=CONTEXT) != base
     assert "{https://trace-std.vn/ns/epcis/1/}variety=Edor" in pre_hash_string(EVENT, context=CONTEXT)
@@ -113,4 +142,5 @@ def test_a_matching_hash_id_passes_and_a_changed_event_warns() -> None:
     assert [i.code for i in validate(json.dumps(event).encode()).issues] == []
     event["disposition"] = "active"
     assert [(i.code, i.field) for i in validate(json.dumps(event).encode()).issues] == [
-        ("epcis.event_id.hash_mismatch", "/eventID")]
+        ("epcis.event_id.hash_mismatch", "/eventID")
+    ]

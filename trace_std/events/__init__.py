@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from trace_std.events.hashing import event_hash, pre_hash_string
 from trace_std.events.reader import Document, iter_events, read_document
-from trace_std.events.validate import Context, issues_as_lines, validate, validate_event
+from trace_std.events.validate import Context, issues_as_lines, parse_context, validate, validate_event
 from trace_std.gs1.epc import Epc, canonical_epc, parse_epc
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "event_hash",
     "issues_as_lines",
     "iter_events",
+    "parse_context",
     "parse_epc",
     "pre_hash_string",
     "read_document",

@@ -293,8 +293,8 @@ def _prefixes(context: Any) -> dict[str, str]:
         for item in context:
             if isinstance(item, dict):
                 prefixes.update({k: v for k, v in item.items() if isinstance(v, str)})
-    elif context is not None and hasattr(context, "prefixes"):
-        prefixes.update({k: v for k, v in context.prefixes.items() if k not in vocab().prefixes})
+    elif context is not None and hasattr(context, "inline"):
+        prefixes.update(context.inline)
     return prefixes
 
 

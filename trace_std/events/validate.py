@@ -21,7 +21,7 @@ from trace_std.events._syntax import TIMEZONE_OFFSET, Vocab, _json_type, is_uri,
 from trace_std.events.reader import EVENT_TYPES, Document, read_document
 from trace_std.gs1.epc import parse_epc
 
-__all__ = ["MAX_ISSUES", "Context", "validate", "validate_event"]
+__all__ = ["MAX_ISSUES", "Context", "parse_context", "validate", "validate_event"]
 
 MAX_ISSUES = 1000  # issues kept per input; the rest are counted in details["issues_dropped"]
 E = ErrorCode
@@ -214,20 +214,22 @@ def _esc(key: str) -> str:
 class Context:
     """The JSON-LD prefixes and terms in force (document ``@context`` plus an event's own)."""
 
-    __slots__ = ("has_epcis", "prefixes", "terms")
+    __slots__ = ("has_epcis", "inline", "prefixes", "terms")
 
     def __init__(
         self,
         prefixes: dict[str, str] | None = None,
         terms: dict[str, str] | None = None,
         has_epcis: bool = False,
+        inline: dict[str, str] | None = None,
     ) -> None:
         self.prefixes = dict(prefixes or {})
         self.terms = dict(terms or {})
         self.has_epcis = has_epcis
+        self.inline = dict(inline or {})  # the prefixes declared in the input's own context objects
 
     def copy(self) -> Context:
-        return Context(self.prefixes, self.terms, self.has_epcis)
+        return Context(self.prefixes, self.terms, self.has_epcis, self.inline)
 
     def expand(self, key: str) -> str | None:
         """The IRI a key stands for (``None`` for a key that is neither a term, a compact IRI with a
@@ -253,6 +255,7 @@ class _Checker:
         self.dropped = 0
         self.check_hashes = check_hashes
         self.ids = _DuplicateIds()
+        self.doc_ctx: Context | None = None
 
     # -- reporting ---------------------------------------------------------------------------
     def issue(
@@ -261,6 +264,7 @@ class _Checker:
         pointer: str,
         message: str,
         severity: Severity = Severity.ERROR,
+        /,
         **context: Any,
     ) -> None:
         if len(self.report.issues) >= MAX_ISSUES:
@@ -327,6 +331,7 @@ class _Checker:
                     else:
                         ctx.prefixes[term] = expanded
                         ctx.terms[term] = expanded
+                        ctx.inline[term] = expanded
             else:
                 self.type_error(where, item, "a context URL or object")
         return ctx
@@ -942,7 +947,8 @@ class _Checker:
     def document(self, doc: Document, on_event: Callable[[int], None] | None) -> int:
         header = doc.header
         if doc.kind == "event":
-            self.event(header, "", None, bare=True)
+            for pointer, event in doc.events():
+                self.event(event, pointer, None, bare=True)
             self.ids.finish(self, doc)
             return 1
         if doc.kind is None:
@@ -967,6 +973,7 @@ class _Checker:
             self.issue(E.EPCIS_FIELD_REQUIRED, "/@context", "@context is required")
         if ctx is None:
             ctx = Context()
+        self.doc_ctx = ctx
         query = doc.kind == "EPCISQueryDocument"
         self.required(
             header,
@@ -1238,6 +1245,7 @@ class _ProfileTap(Document):
     def events(self) -> Iterator[tuple[str, Any]]:
         first = not self._tapped
         self._tapped = True
+        self._profile.doc_ctx = self._checker.doc_ctx
         for pointer, event in self._doc.events():
             if first and isinstance(event, dict):
                 self._profile.event(event, pointer, self._checker)
@@ -1271,6 +1279,13 @@ class _InMemory(Document):
         base = self.event_list_pointer
         for i, event in enumerate(self._events):
             yield f"{base}/{i}", event
+
+
+def parse_context(value: Any, parent: Context | None = None) -> Context:
+    """The :class:`Context` of an ``@context`` value (problems in it are ignored here; :func:`validate`
+    reports them)."""
+    checker = _Checker(Report(input="", kind=None), check_hashes=False)
+    return checker.context(value, "", parent)
 
 
 def validate_event(event: dict[str, Any], *, context: Any = None, check_hashes: bool = True) -> Report:
