@@ -36,6 +36,37 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--no-hash-check", action="store_true", help="do not recompute eventIDs that are event hashes"
     )
     v.set_defaults(func=_validate)
+    b = events.add_parser(
+        "build",
+        help="build an EPCIS document (harvest, pack, palletise, ship) from a label file",
+        description="Rows with errors are left out and listed on stderr (exit 1); exit 2 when the file "
+        "cannot "
+        "be read.",
+    )
+    b.add_argument("labels", metavar="LABELS", help="label file: CSV, XLSX, JSON Lines or one label JSON")
+    b.add_argument(
+        "-o", "--output", required=True, help="where to write the EPCIS JSON-LD document (- for stdout)"
+    )
+    b.set_defaults(func=_build)
+    f = events.add_parser(
+        "fsma204",
+        help="write the FSMA 204 electronic sortable spreadsheet (XLSX or CSV)",
+        description="One row per Critical Tracking Event and traceability lot code. INPUT is an EPCIS "
+        "document "
+        "or a label file.",
+    )
+    f.add_argument("input", metavar="INPUT", help="EPCIS document or label file")
+    f.add_argument("-o", "--output", required=True, help="trace.xlsx or trace.csv (- for CSV on stdout)")
+    f.add_argument(
+        "--lot",
+        action="append",
+        default=[],
+        metavar="TLC",
+        help="only this traceability lot code ((01)GTIN(10)LOT or GTIN/LOT); repeatable",
+    )
+    f.add_argument("--from", dest="start", metavar="DATE", help="first event date (YYYY-MM-DD)")
+    f.add_argument("--to", dest="end", metavar="DATE", help="last event date (YYYY-MM-DD)")
+    f.set_defaults(func=_fsma204)
 
 
 def _progress(name: str, start: float) -> Any:
@@ -87,3 +118,61 @@ def _emit(
         out.write(
             f"  {issue['severity']}: {issue['code']} at {issue['pointer'] or '/'}: {issue['message']}\n"
         )
+
+
+def _build(args: argparse.Namespace) -> int:
+    from trace_std.events.build import build_document
+
+    try:
+        result = build_document(args.labels)
+    except TraceStdError as exc:
+        sys.stderr.write(f"trace-std events build: {exc.code}: {exc.message}\n")
+        return 2
+    text = json.dumps(result.document, ensure_ascii=False, indent=1) + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    for issue in result.issues[:50]:
+        sys.stderr.write(f"  skipped row {issue.row}: {issue.code}: {issue.message}\n")
+    sys.stderr.write(
+        f"{result.events} events from {result.rows_used} label rows"
+        f" ({result.rows_skipped} rows with errors left out)\n"
+    )
+    return 1 if result.rows_skipped else 0
+
+
+def _fsma204(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from trace_std.events.fsma import sortable_rows, write_csv, write_xlsx
+
+    try:
+        start = dt.date.fromisoformat(args.start) if args.start else None
+        end = dt.date.fromisoformat(args.end) if args.end else None
+    except ValueError as exc:
+        sys.stderr.write(f"trace-std events fsma204: {exc}\n")
+        return 2
+    began = time.monotonic()
+    progress = _progress(args.input, began) if sys.stderr.isatty() else None
+    try:
+        rows = sortable_rows(
+            args.input,
+            lots=args.lot or None,
+            start=start,
+            end=end,
+            on_row=(lambda n: progress(n) if n % 10000 == 0 else None) if progress else None,
+        )
+        if args.output == "-":
+            count = write_csv(rows, sys.stdout)
+        elif args.output.lower().endswith(".csv"):
+            with open(args.output, "w", encoding="utf-8", newline="") as fh:
+                count = write_csv(rows, fh)
+        else:
+            count = write_xlsx(rows, args.output)
+    except TraceStdError as exc:
+        sys.stderr.write(f"trace-std events fsma204: {exc.code}: {exc.message}\n")
+        return 2
+    sys.stderr.write(f"{count} rows written to {args.output}\n")
+    return 0

@@ -301,13 +301,20 @@ def _pattern(uri: str, scheme: str, body: str) -> Epc:
         elif scheme in ("grai", "gdti", "sgcn") and len(fixed) == 2:
             _total(uri, cp, ref, 12, scheme, "reference")
             key = _with_check(cp + ref)
-            elements = ((("8003", "0" + key),) if scheme == "grai" else
-                        (("253", key),) if scheme == "gdti" else (("255", key),))
+            elements = (
+                (("8003", "0" + key),)
+                if scheme == "grai"
+                else (("253", key),)
+                if scheme == "gdti"
+                else (("255", key),)
+            )
         elif scheme == "cpi" and len(fixed) == 2:
             _company_prefix(uri, cp, scheme)
             elements = (("8010", cp + _unescape(ref)),)
         if elements is not None:
-            kind = {"grai": "asset", "gdti": "document", "sgcn": "coupon", "cpi": "component"}.get(scheme, "trade_item")
+            kind = {"grai": "asset", "gdti": "document", "sgcn": "coupon", "cpi": "component"}.get(
+                scheme, "trade_item"
+            )
             return _gs1(uri, scheme, "pattern", kind, elements)
     kind = {"sscc": "logistic_unit", "sgln": "location", "pgln": "party"}.get(
         scheme, "trade_item" if scheme in ("sgtin", "itip", "upui") else "other"
