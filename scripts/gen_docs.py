@@ -184,7 +184,8 @@ def _example_block(entry: dict[str, Any]) -> list[str]:
         out += ["", "```json", json.dumps(label, ensure_ascii=False), "```"]
     elif via == "events":
         encoding = f" (encoded as {entry['encoding']})" if entry.get("encoding") else ""
-        out.append("Bad: " + VIA_TEXT["events"] + encoding)
+        profile = f", profile={entry['profile']!r}" if entry.get("profile") else ""
+        out.append("Bad: " + VIA_TEXT["events"].replace("(...)", f"(...{profile})") + encoding)
         out += ["", "```json", entry["input"].rstrip("\n"), "```"]
     elif via == "batch":
         out.append("Bad: " + VIA_TEXT["batch"].format() + f" (`{entry.get('filename', 'labels.csv')}`)")

@@ -1197,8 +1197,8 @@ def validate(
     ...                   b' "eventTime": "2025-08-12T07:30:00+07:00", "eventTimeZoneOffset": "+07:00",'
     ...                   b' "bizStep": "transforming",'
     ...                   b' "@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"]}')
-    >>> [(i.code, i.field) for i in report.issues]
-    [('epcis.vocab.unknown', '/bizStep')]
+    >>> len(report.issues), report.issues[0].code, report.issues[0].field
+    (1, 'epcis.vocab.unknown', '/bizStep')
     """
     label = name if name is not None else (str(source) if isinstance(source, str) else "<input>")
     report = _new_report(label)
