@@ -113,7 +113,9 @@ def test_every_single_value_mutation_of_the_reference_documents() -> None:
     checked = 0
     for path in FILES:
         doc = load(path)
-        for where in _paths(doc)[1:]:
+        paths = _paths(doc)[1:]
+        step = max(1, len(paths) // 40)  # at most ~40 places per document, spread over all of it
+        for where in paths[::step]:
             for value in (None, 7, "not a uri", [], {}):
                 mutated = _set(doc, where, value)
                 if schema_rejects(mutated):
@@ -124,7 +126,7 @@ def test_every_single_value_mutation_of_the_reference_documents() -> None:
                 if schema_rejects(mutated):
                     checked += 1
                     assert ours_rejects(mutated), (rel(path), where, "deleted")
-    assert checked > 1000
+    assert checked > 1000, checked
 
 
 @st.composite
