@@ -53,7 +53,9 @@ def codes_of(entry: dict[str, Any], registry: Any = None) -> set[str]:
             from trace_std.events import validate
 
             report = validate(
-                entry["input"].encode(entry.get("encoding", "utf-8")), profile=entry.get("profile"), check_hashes=True
+                entry["input"].encode(entry.get("encoding", "utf-8")),
+                profile=entry.get("profile"),
+                check_hashes=True,
             )
             return {i.code for i in report.issues}
         if via == "verify":

@@ -5,8 +5,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-import tempfile
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.docs import test_error_examples
 from tests.events.reference import ROOT
 from trace_std.events import parse_context, validate
 from trace_std.events.build import build_document, build_from_rows
@@ -21,6 +20,7 @@ from trace_std.events.profiles import cte_of, fsma_kdes, profile_table
 from trace_std.gs1.keys import gtin_check_digit, sscc_check_digit
 
 LABEL = ROOT / "examples" / "labels" / "valid-sonla-longan-cn.json"
+sample_registry = test_error_examples.sample_registry  # the shared synthetic Son La registry fixture
 
 
 def _doc() -> dict[str, Any]:
@@ -107,18 +107,6 @@ def test_terms_are_recognised_by_expanded_iri() -> None:
     assert ("epcis.profile.field_missing", "/epcisBody/eventList/1/vn:packingHouseCode") in _codes(
         other, "vn-fresh-produce"
     )
-
-
-@pytest.fixture(scope="module")
-def sample_registry() -> Iterator[Any]:
-    pytest.importorskip("sqlalchemy")
-    from trace_std.registry import Registry
-
-    with tempfile.TemporaryDirectory() as tmp:
-        reg = Registry(f"sqlite:///{tmp}/sample.sqlite3")
-        assert reg.ensure_sample() is True
-        yield reg
-        reg.close()
 
 
 def test_registry_status_and_market(sample_registry: Any) -> None:
