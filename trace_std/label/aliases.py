@@ -16,6 +16,8 @@ and every character that is not a letter or digit removed. So ``"Mã GTIN"``, ``
 ('CN', 'Trung Quốc')
 >>> row_kind("Tổng cộng:"), row_kind("Total"), row_kind("DF2503A")
 ('totals', 'totals', None)
+>>> row_kind("Note: all cartons 10 kg"), row_kind("Cộng: 42"), row_kind("Công ty ABC")
+('notes', 'totals', None)
 """
 
 from __future__ import annotations
@@ -109,9 +111,16 @@ def row_kind(first_cell: str) -> str | None:
     hit = table.get(key)
     if hit is not None:
         return hit[0]
-    for word, (kind, _) in table.items():
-        # "Tổng cộng: 1.250 kg" starts with a long word; "Tổng 1250" is a short word and a number
-        if key.startswith(word) and (len(word) >= 5 or key[len(word) :].isdigit()):
+    written = unicodedata.normalize("NFKC", first_cell).strip().lower()
+    for word, (kind, name) in table.items():
+        if not key.startswith(word):
+            continue
+        # "Tổng cộng: 1.250 kg" starts with a long word; "Tổng 1250" is a short word and a number;
+        # "Note: ..." and "Cộng: 42" are a short word as written, then a mark ("Công ty" is not "Cộng")
+        if len(word) >= 5 or key[len(word) :].isdigit():
+            return kind
+        lowered = name.lower()
+        if written.startswith(lowered) and not written[len(lowered) : len(lowered) + 1].isalnum():
             return kind
     return None
 
