@@ -41,7 +41,7 @@ def test_upload_shows_the_report_with_bad_cells_and_the_fixed_file(client: Any) 
     # the bad cells are highlighted, the repaired ones marked, with the value as written
     bad = re.findall(r'<tr class="issue issue--error" data-code="([^"]+)" data-row="(\d+)"', html)
     assert bad == [("label.gtin.scientific", "6")]
-    assert '<td class="cell cell--error"><code>8,93600E+12</code></td>' in html
+    assert 'class="cell cell--error"><code>8,93600E+12</code></td>' in html
     repaired = re.findall(r'<tr class="issue issue--repaired" data-code="([^"]+)" data-row="(\d+)"', html)
     assert ("label.repaired.code", "4") in repaired and ("label.repaired.market", "4") in repaired
     # the corrected file: a data: link with the canonical rows (the registry checks passed)
