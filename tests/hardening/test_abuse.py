@@ -348,6 +348,20 @@ def test_chunked_upload_past_the_limit_is_413_through_gunicorn(tmp_path: Path) -
             srv.port, "/v1/verify", json_body, {"Content-Type": "application/json"}
         )
         assert status == 413 and _is_problem(got, body)["code"] == "http.payload_too_large"
+        # a Content-Length body cut short (the client stops sending half-way): refused, never applied
+        half = fits[: len(fits) // 2]
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+            sock.sendall(
+                b"POST /v1/admin/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\n"
+                + f"Authorization: Bearer {secret}\r\nContent-Length: {len(fits)}\r\n\r\n".encode()
+                + half
+            )
+            sock.shutdown(socket.SHUT_WR)
+            answer = b""
+            with contextlib.suppress(OSError):
+                while chunk := sock.recv(65536):
+                    answer += chunk
+        assert int(answer.split()[1]) == 400 and b"application/problem+json" in answer, answer[:200]
         with Registry(srv.env["TRACE_STD_DATABASE_URL"]) as registry:
             assert registry.export("csv", io.StringIO()).sha256 == before  # nothing applied
         status, _, body = send_chunked(srv.port, "/v1/admin/import", fits, headers)
