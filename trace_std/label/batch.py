@@ -563,9 +563,9 @@ class _Checker:
 
         market, market_issues = self.market_for(values.get("destination_market"))
         for issue in market_issues:
-            issues.append(RowIssue.of(number, issue))
+            issues.append(_with_cell(number, issue, cells))
         for issue in self._row_rules(values, market, frozenset(failed)):
-            issues.append(RowIssue.of(number, issue))
+            issues.append(_with_cell(number, issue, cells))
         self._cross_row(number, values, issues)
         if self.row_checks:
             row = Row(number, cells, values, not any(i.severity is Severity.ERROR for i in issues))
@@ -573,7 +573,7 @@ class _Checker:
             for hook, with_context in self.row_checks:
                 extra = hook(row, context) if with_context else hook(row)  # type: ignore[call-arg]
                 for issue in extra:
-                    issues.append(RowIssue.of(number, issue))
+                    issues.append(_with_cell(number, issue, cells))
         return RowResult(number, tuple(issues), values if self.keep_values else None)
 
     def _row_rules(
@@ -654,6 +654,19 @@ class _Checker:
                         context={"first_row": first},
                     )
                 )
+
+
+def _with_cell(number: int, issue: Issue, cells: Mapping[str, str]) -> RowIssue:
+    """A rule's or a hook's issue of a row, its message showing the cell it is about (errors only)."""
+    found = RowIssue.of(number, issue)
+    if issue.severity is not Severity.ERROR or not issue.field or "value" in issue.context:
+        return found
+    text = cells.get(issue.field.split(".", 1)[0])
+    if not text:
+        return found
+    return dataclasses.replace(
+        found, message=f"{issue.message}; the cell has {text!r}", context={**issue.context, "value": text}
+    )
 
 
 def _repaired_issue(number: int, name: str, rep: R.Repaired) -> RowIssue:
