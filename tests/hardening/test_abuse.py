@@ -578,3 +578,51 @@ def test_expired_and_duplicate_tokens_through_gunicorn(server: Server) -> None:
             row.expires_at = row.created_at  # expired
     status, got, body = server.request("GET", "/v1/admin/audit", headers=headers)
     assert status == 401 and _is_problem(got, body)["code"] == "http.unauthorized"
+
+
+def _upload(server: Server, name: str, payload: bytes) -> tuple[int, dict[str, str], bytes]:
+    boundary = "x-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + payload
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return server.request(
+        "POST",
+        "/v1/labels/validate",
+        body,
+        {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        60.0,
+    )
+
+
+def test_xlsx_bombs_and_deep_json_lines_through_gunicorn(server: Server) -> None:
+    """Issue 17 items 2 and 3: crafted workbooks are refused with ``file.too_large`` and the workers
+    keep their memory (the probe's 1 GB bomb took 16 s and left a worker at ~2 GB); a JSON Lines row
+    nested 3,000 deep is a row error, not a 500."""
+    from tests.label import xlsx_bombs as B
+
+    bombs = {
+        "huge-shared-strings": B.huge_shared_strings(256),
+        "huge-sheet": B.huge_sheet(256),
+        "huge-workbook-xml": B.huge_workbook_xml(256),
+        "high-ratio": B.high_ratio(8),
+        "far-rows": B.far_rows(),
+        "many-cells": B.many_cells(20_000),
+    }
+    before = server.rss_kib()
+    for name, payload in bombs.items():
+        status, headers, data = _upload(server, f"{name}.xlsx", payload)
+        _no_leak(status, data)
+        doc = _is_problem(headers, data)
+        assert (status, doc["code"]) == (400, "file.too_large"), (name, doc)
+    grown_mib = (server.rss_kib() - before) / 1024
+    assert grown_mib < 200, grown_mib
+    deep = b'{"gtin": ' + b"[" * 3000 + b"]" * 3000 + b"}\n"
+    status, headers, data = _upload(server, "rows.jsonl", deep)
+    _no_leak(status, data)
+    assert status == 200
+    assert [i["code"] for i in json.loads(data)["issues"]][:1] == ["file.row.malformed"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from trace_std.errors import ErrorCode
+from trace_std.errors import ErrorCode, FileFormatError
 from trace_std.label import batch
 from trace_std.label.batch import RowResult, iter_file, validate_file
 
@@ -135,6 +135,22 @@ def test_a_deeply_nested_json_line_is_a_row_error() -> None:
     ]
     assert malformed == [(2, ErrorCode.FILE_ROW_MALFORMED, "nesting")]
     assert report.rows_valid == 2  # the rows after it are still validated
+
+
+@pytest.mark.parametrize("depth", [3000, 100_000])
+def test_a_file_that_starts_with_a_deeply_nested_line(depth: int) -> None:
+    """The single-label sniffing of the first bytes must not crash on it either (a whole label JSON
+    pretty-printed over several lines, or a JSON Lines file whose first row is hostile)."""
+    for tail in ("", "\n" + json.dumps(GOOD)):
+        report = validate_file(io.BytesIO((_deep(depth) + tail).encode()), name="rows.jsonl")
+        assert [(i.row, i.code) for i in report.issues if i.code.startswith("file.")] == [
+            (1, ErrorCode.FILE_ROW_MALFORMED)
+        ]
+    multi = "{\n" + '"gtin": ' + "[" * depth + "]" * depth + "\n}"  # one pretty-printed object
+    try:
+        validate_file(io.BytesIO(multi.encode()), name="label.json")
+    except FileFormatError as err:  # a typed error is fine; a RecursionError is not
+        assert err.code.startswith("file.")
 
 
 def test_cli_reports_a_deeply_nested_row(tmp_path: Path) -> None:

@@ -1118,11 +1118,13 @@ def _single_label(head: bytes) -> dict[str, Any] | None:
     try:
         json.loads(first)
         return None  # the first line is a whole object: JSON Lines
+    except RecursionError:  # nested too deeply: the JSON Lines reader reports it as a row error
+        return None
     except (json.JSONDecodeError, UnicodeDecodeError):
         pass
     try:
         obj = json.loads(text.decode("utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         return None
     return obj if isinstance(obj, dict) else None
 
