@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.events.reference import ROOT
 
 EVENT = {
@@ -60,3 +62,45 @@ def test_exit_codes_and_json_lines(tmp_path: Path) -> None:
     assert codes == [["epcis.vocab.unknown"], ["epcis.json.syntax"], ["file.unreadable"]]
     text = _run(str(bad))
     assert text.returncode == 1 and "epcis.vocab.unknown at /bizStep" in text.stdout
+
+
+def test_profile_with_a_registry(tmp_path: Path) -> None:
+    pytest.importorskip("sqlalchemy")
+    database = tmp_path / "registry.sqlite3"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    init = subprocess.run(
+        [sys.executable, "-m", "trace_std.cli", "registry", "init", "--sample", "--database", str(database)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert init.returncode == 0, init.stderr
+    built = _run_events("build", str(ROOT / "examples" / "labels" / "valid-sonla-longan-cn.json"), "-o", "-")
+    doc = json.loads(built.stdout)
+    good = tmp_path / "good.jsonld"
+    good.write_text(json.dumps(doc))
+    event = doc["epcisBody"]["eventList"][0]
+    event.pop("eventID")
+    event["ilmd"]["vn:plantingAreaCode"] = "VN-SLOR-0031"  # revoked in the sample registry
+    bad = tmp_path / "revoked.jsonld"
+    bad.write_text(json.dumps(doc))
+    args = ["--profile", "vn-fresh-produce", "--registry", str(database), "--format", "json"]
+    assert _run(*args, str(good)).returncode == 0
+    result = _run(*args, str(bad))
+    assert result.returncode == 1
+    issues = json.loads(result.stdout)["issues"]
+    assert ("registry.code.revoked", "/epcisBody/eventList/0/ilmd/vn:plantingAreaCode") in {
+        (i["code"], i["pointer"]) for i in issues
+    }
+
+
+def _run_events(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "trace_std.cli", "events", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )

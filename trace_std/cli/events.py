@@ -35,6 +35,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     v.add_argument(
         "--no-hash-check", action="store_true", help="do not recompute eventIDs that are event hashes"
     )
+    v.add_argument(
+        "--registry",
+        metavar="URL",
+        help="with --profile vn-fresh-produce: also check each PUC/PHC's status on the event date and its "
+        "approval for the destination market in this registry (SQLAlchemy URL or SQLite file)",
+    )
     v.set_defaults(func=_validate)
     b = events.add_parser(
         "build",
@@ -79,6 +85,15 @@ def _progress(name: str, start: float) -> Any:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    if args.registry:
+        from trace_std.registry import Registry
+
+        with Registry(args.registry) as registry:
+            return _validate_all(args, registry)
+    return _validate_all(args, None)
+
+
+def _validate_all(args: argparse.Namespace, registry: Any) -> int:
     from trace_std.events import issues_as_lines, validate
 
     worst = 0
@@ -90,6 +105,7 @@ def _validate(args: argparse.Namespace) -> int:
                 source,
                 name=name,
                 profile=args.profile,
+                registry=registry,
                 check_hashes=not args.no_hash_check,
                 on_progress=_progress(name, start) if sys.stderr.isatty() else None,
             )
