@@ -107,7 +107,7 @@ def test_wheel_contents(wheel: Path) -> None:
     missing = [f for f in REQUIRED_FILES if f not in names]
     assert not missing
     schemas = {n.rsplit("/", 1)[1] for n in names if n.startswith("trace_std/schemas/v1/")}
-    assert schemas == {p.name for p in (ROOT / "schemas" / "v1").glob("*.json")}
+    assert schemas == {p.name for p in (ROOT / "schemas" / "v1").iterdir() if p.is_file()}  # .json, .jsonld
     data = {n.rsplit("/", 1)[1] for n in names if n.startswith("trace_std/data/") and n.endswith(".json")}
     assert data == {p.name for p in (ROOT / "trace_std" / "data").glob("*.json")}
     assert not any(n.startswith(("tests/", "docs/", "fuzz/", "benchmarks/")) for n in names)
@@ -125,16 +125,18 @@ def test_base_install_stays_light(wheel: Path) -> None:
     assert names == {"pydantic"}
     assert not names & LIGHT_FORBIDDEN
     extras = set(meta.get_all("Provides-Extra") or [])
-    assert {"render", "xlsx", "registry", "api", "all"} <= extras
+    assert {"render", "xlsx", "registry", "api", "events", "all"} <= extras
     in_all = {
         r.split(";")[0].split("[")[0].split(">")[0].strip().lower() for r in requires if "extra == 'all'" in r
     }
     every_runtime_extra = {
         r.split(";")[0].split("[")[0].split(">")[0].strip().lower()
         for r in requires
-        if any(f"extra == '{x}'" in r for x in ("render", "xlsx", "registry", "api"))
+        if any(f"extra == '{x}'" in r for x in ("render", "xlsx", "registry", "api", "events"))
     }
     assert every_runtime_extra <= in_all
+    events = {r.split(";")[0].split(">")[0].strip().lower() for r in requires if "extra == 'events'" in r}
+    assert events == {"ijson"} and events <= in_all
 
 
 def test_cli_from_the_installed_wheel(venv: Path, outside: Path) -> None:

@@ -71,8 +71,7 @@ class Document:
             return
         if self._stream is None or not self._path:
             return
-        import ijson
-
+        ijson = _ijson()
         self._stream.seek(0)
         _skip_bom(self._stream)
         base = self.event_list_pointer + "/"
@@ -94,6 +93,15 @@ class Document:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _ijson() -> Any:
+    """The ijson module (the ``events`` extra), with a clear message when it is not installed."""
+    try:
+        import ijson
+    except ImportError as exc:  # pragma: no cover - the events extra is installed in CI
+        raise ImportError("reading EPCIS files needs ijson: pip install 'trace-std[events]'") from exc
+    return ijson
 
 
 def _skip_bom(stream: IO[bytes]) -> None:
@@ -226,8 +234,7 @@ def _set(container: Any, key: Any, value: Any) -> None:
 def _first_pass(stream: IO[bytes]) -> tuple[Any, bool]:
     """Build the top-level value, leaving out the items of an EPCIS event list. Returns the value
     and whether an event list was skipped."""
-    import ijson
-
+    ijson = _ijson()
     skip_paths = (("epcisBody", "eventList"), ("epcisBody", "queryResults", "resultsBody", "eventList"))
     stack: list[Any] = []
     keys: list[Any] = []
@@ -279,8 +286,7 @@ def read_document(source: Any) -> Document:
 
     Raises ``epcis.json.syntax`` / ``epcis.json.encoding`` for unreadable JSON and
     ``file.unreadable`` for a file that cannot be opened."""
-    import ijson
-
+    ijson = _ijson()
     stream, owned = _open(source)
     try:
         problem = _encoding_problem(stream)
