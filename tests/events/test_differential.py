@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import require_service
 from tests.events.reference import load, reference_files, rel, require_shared
 from trace_std.events import validate
 
@@ -22,9 +23,13 @@ FILES = reference_files()
 
 @cache
 def schema_validator() -> Any:
-    jsonschema = pytest.importorskip("jsonschema")
-    pytest.importorskip("rfc3987")  # jsonschema's strict "uri" format needs it
-    pytest.importorskip("rfc3339_validator")
+    try:
+        import jsonschema
+        import rfc3339_validator  # noqa: F401 - jsonschema's strict "date-time" format
+        import rfc3987  # noqa: F401 - jsonschema's strict "uri" format
+    except ImportError:
+        require_service("jsonschema + rfc3987 + rfc3339-validator", "the strict format checker (test extra)")
+        raise
     schema = load(require_shared() / "gs1" / "EPCIS-JSON-Schema.json")
     checker = jsonschema.FormatChecker()
     assert (

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import require_service
 from tests.events.reference import load, reference_files, rel, require_shared
 from trace_std.events import event_hash, pre_hash_string, validate
 
@@ -29,9 +30,12 @@ GENERATOR_FAILS = {
 
 @pytest.fixture(scope="module")
 def generator() -> Any:
-    pyld = pytest.importorskip("pyld")
-    pytest.importorskip("epcis_event_hash_generator")
-    from epcis_event_hash_generator import hash_generator, json_to_py
+    try:
+        import pyld
+        from epcis_event_hash_generator import hash_generator, json_to_py
+    except ImportError:
+        require_service("epcis-event-hash-generator", "the reference event hash implementation (test extra)")
+        raise
 
     context = load(require_shared() / "gs1" / "epcis-context.jsonld")
 
