@@ -132,6 +132,20 @@ def generate(path: Path, n: int, seed: int = 16) -> None:
 
 
 # -- measuring a fresh process ---------------------------------------------------------------------
+# Linux keeps a process's peak RSS across fork and exec, so a child started straight from this
+# (large) process would report at least this process's size: a small launcher forks the measured
+# process instead and reports its ``wait4`` usage.
+_LAUNCHER = (
+    "import json, os, sys\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    os.execvp(sys.argv[1], sys.argv[1:])\n"
+    "_, status, ru = os.wait4(pid, 0)\n"
+    "sys.stderr.write('\\n@@rusage ' + json.dumps([ru.ru_maxrss, ru.ru_utime + ru.ru_stime]) + '\\n')\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
 def run(argv: Sequence[str], *, stdout: Any = subprocess.DEVNULL) -> tuple[float, float]:
     """``(seconds, peak RSS MB)`` of one child process (which must succeed).
 
@@ -140,18 +154,16 @@ def run(argv: Sequence[str], *, stdout: Any = subprocess.DEVNULL) -> tuple[float
     ``LAST`` for the printout."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=stdout, stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, *argv], env=env, stdout=stdout, stderr=subprocess.PIPE, check=False
+    )
     elapsed = time.perf_counter() - start
-    cpu = usage.ru_utime + usage.ru_stime
-    LAST.update(wall=elapsed, cpu=cpu)
-    err = proc.stderr.read().decode("utf-8", "replace")
-    proc.stderr.close()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    err = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0 or "@@rusage " not in err:
         raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}):\n{err[-3000:]}")
-    return (cpu if CPU_TIME else elapsed), usage.ru_maxrss / 1024
+    maxrss_kb, cpu = json.loads(err.rsplit("@@rusage ", 1)[1].splitlines()[0])
+    LAST.update(wall=elapsed, cpu=cpu)
+    return (cpu if CPU_TIME else elapsed), maxrss_kb / 1024
 
 
 def cli(*args: str) -> list[str]:
