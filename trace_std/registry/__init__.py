@@ -14,7 +14,7 @@ Public API (stable; the Flask service in ``api/`` and the CLI use only this)::
     reg.health()                          # {"ok", "backend", "revision", "head", "codes"}
 
     reg.get_code("vn - slor - 0001", on=date)   # CodeRecord | None; any accepted spelling
-    reg.search(province=, crop=, market=, status=, kind=, q=, page=1, per_page=20)  # SearchResult
+    reg.search(province=, crop=, market=, status=, kind=, q=, page=1, per_page=20, after=None)  # SearchResult
     reg.product(gtin)                     # ProductRecord | None
     reg.lookup_lot(gtin, lot)             # LotRecord | None
     reg.lots_for_code(code)               # list[LotRecord]
