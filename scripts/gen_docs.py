@@ -148,6 +148,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
         "`trace_std.events`: EPCIS 2.0 documents and events (the issue's `field` is a JSON "
         "Pointer); broken Digital Link EPCs report the GS1 codes above.",
     ),
+    ("audit.", "Code-use audit", "`trace_std.audit`: audit run options (rules, tolerance, severities)."),
 )
 
 VIA_TEXT = {

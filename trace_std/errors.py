@@ -274,6 +274,11 @@ class ErrorCode(StrEnum):
     REGISTRY_TOKEN_NOT_FOUND = "registry.token.not_found"
     REGISTRY_TOKEN_NAME_TAKEN = "registry.token.name_taken"
     REGISTRY_TOKEN_AMBIGUOUS = "registry.token.ambiguous"
+    REGISTRY_AUTHORISATION_NOT_FOUND = "registry.authorisation.not_found"
+    REGISTRY_AUTHORISATION_INVALID = "registry.authorisation.invalid"
+    REGISTRY_DECLARE_INVALID = "registry.declare.invalid"
+    AUDIT_RULE_UNKNOWN = "audit.rule.unknown"
+    AUDIT_OPTION_INVALID = "audit.option.invalid"
     # (registry package appends here)
 
     # -- EPCIS events (trace_std.events) -----------------------------------
@@ -648,6 +653,11 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.REGISTRY_TOKEN_NOT_FOUND: RegistryError,
     ErrorCode.REGISTRY_TOKEN_NAME_TAKEN: RegistryError,
     ErrorCode.REGISTRY_TOKEN_AMBIGUOUS: RegistryError,
+    ErrorCode.REGISTRY_AUTHORISATION_NOT_FOUND: RegistryError,
+    ErrorCode.REGISTRY_AUTHORISATION_INVALID: InvalidCombination,
+    ErrorCode.REGISTRY_DECLARE_INVALID: InvalidFormat,
+    ErrorCode.AUDIT_RULE_UNKNOWN: UnknownReference,
+    ErrorCode.AUDIT_OPTION_INVALID: InvalidComponent,
     # -- events categories --
     ErrorCode.EPCIS_JSON_SYNTAX: FileFormatError,
     ErrorCode.EPCIS_JSON_ENCODING: FileFormatError,

@@ -20,7 +20,10 @@ PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_JSON = ROOT / "examples/registry/sonla-synthetic.registry.json"
 SAMPLE_CSV = ROOT / "examples/registry/sonla-synthetic.registry.csv"
-TABLES = "codes, market_approvals, status_history, products, lots, api_tokens, audit_log"
+TABLES = (
+    "codes, market_approvals, status_history, products, lots, api_tokens, audit_log, "
+    "authorisations, authorisation_history, market_registers, ledger"
+)
 
 
 def _pg_available() -> bool:

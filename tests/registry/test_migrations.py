@@ -14,6 +14,8 @@ from trace_std.registry import Registry
 from trace_std.registry.migrations import head_revision
 from trace_std.registry.models import Base
 
+import trace_std.audit.models  # noqa: F401  (their tables are part of the schema)
+
 
 def test_migration_matches_models(registry: Registry) -> None:
     with registry.engine.connect() as conn:

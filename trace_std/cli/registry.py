@@ -1,4 +1,5 @@
-"""``trace-std registry init | import FILE | export``: the registry's open data.
+"""``trace-std registry init | import FILE | export | authorisations FILE | register FILE``: the
+registry's open data, holders' authorisations and importing-country registers.
 
 Every write is recorded with who made it: ``--actor`` (default ``cli:<login name>``).
 """
@@ -9,6 +10,7 @@ import argparse
 import getpass
 import json
 import sys
+from typing import Any
 
 from trace_std.errors import TraceStdError
 
@@ -52,6 +54,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp.add_argument("--progress", action="store_true", help="report progress on stderr")
     imp.set_defaults(func=_import)
 
+    auth = rsub.add_parser(
+        "authorisations", help="import holders' authorisations (JSON or CSV), all or nothing"
+    )
+    _common(auth)
+    auth.add_argument("file", metavar="FILE", help="file to import, or - for stdin")
+    auth.add_argument("--dry-run", action="store_true", help="validate and report, change nothing")
+    auth.add_argument("--actor", help="who makes the change (recorded; default cli:<login>)")
+    auth.add_argument("--json", action="store_true", help="print the import report as JSON")
+    auth.set_defaults(func=_authorisations)
+
+    reg = rsub.add_parser(
+        "register", help="import an importing country's register (GACC list, JSON or CSV) as market approvals"
+    )
+    _common(reg)
+    reg.add_argument("file", metavar="FILE", help="file to import, or - for stdin")
+    reg.add_argument("--market", default="CN", help="importing market of the register (default CN)")
+    reg.add_argument("--dry-run", action="store_true", help="validate and report, change nothing")
+    reg.add_argument("--actor", help="who makes the change (recorded; default cli:<login>)")
+    reg.add_argument("--json", action="store_true", help="print the import report as JSON")
+    reg.set_defaults(func=_register)
+
     exp = rsub.add_parser("export", help="export the registry as open data (with provenance and checksum)")
     _common(exp)
     exp.add_argument("--format", choices=("json", "csv"), default="json")
@@ -94,6 +117,10 @@ def _import(args: argparse.Namespace) -> int:
         except TraceStdError as exc:
             print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
             return 2
+    return _print_report(report, args)
+
+
+def _print_report(report: Any, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:
@@ -108,6 +135,38 @@ def _import(args: argparse.Namespace) -> int:
             key = f" [{issue.key}]" if issue.key else ""
             print(f"  {issue.record} {issue.pointer}{key}: {issue.code}: {issue.message}")
     return 0 if report.ok else 1
+
+
+def _authorisations(args: argparse.Namespace) -> int:
+    from trace_std.audit.authorisations import import_authorisations
+    from trace_std.registry import Registry
+
+    source = sys.stdin.buffer if args.file == "-" else args.file
+    with Registry(args.database) as reg:
+        reg.init()
+        try:
+            report = import_authorisations(reg, source, actor=_actor(args), dry_run=args.dry_run)
+        except TraceStdError as exc:
+            print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+            return 2
+    return _print_report(report, args)
+
+
+def _register(args: argparse.Namespace) -> int:
+    from trace_std.audit.registers import import_register
+    from trace_std.registry import Registry
+
+    source = sys.stdin.buffer if args.file == "-" else args.file
+    with Registry(args.database) as reg:
+        reg.init()
+        try:
+            report = import_register(
+                reg, source, actor=_actor(args), market=args.market.upper(), dry_run=args.dry_run
+            )
+        except TraceStdError as exc:
+            print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+            return 2
+    return _print_report(report, args)
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Engine
 
+import trace_std.audit.models  # noqa: F401  (the audit tables share the registry's schema)
 from trace_std.registry.models import Base
 
 
