@@ -107,7 +107,8 @@ class LedgerRow(Base):
     source: Mapped[str] = mapped_column(String(16))  # "labels" | "epcis"
     source_name: Mapped[str] = mapped_column(String(300))
     source_sha256: Mapped[str] = mapped_column(String(64))
-    source_row: Mapped[int] = mapped_column(Integer)
+    source_row: Mapped[int] = mapped_column(Integer)  # first row (label files) or event index
+    source_ref: Mapped[str | None] = mapped_column(String(200))  # e.g. the EPCIS eventID
     declared_by: Mapped[str] = mapped_column(String(200))
     declared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     puc: Mapped[str] = mapped_column(String(64))
@@ -120,4 +121,5 @@ class LedgerRow(Base):
     harvest_date: Mapped[dt.date | None] = mapped_column(Date)
     pack_date: Mapped[dt.date | None] = mapped_column(Date)
     ship_date: Mapped[dt.date | None] = mapped_column(Date)
+    cartons: Mapped[int] = mapped_column(Integer)  # label rows (cartons) summed into this line
     quantity_kg: Mapped[float] = mapped_column(Float)

@@ -75,6 +75,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     reg.add_argument("--json", action="store_true", help="print the import report as JSON")
     reg.set_defaults(func=_register)
 
+    dec = rsub.add_parser(
+        "declare", help="declare label files (the batch validator's rows) as shipped, into the audit ledger"
+    )
+    _common(dec)
+    dec.add_argument("files", nargs="+", metavar="LABELS", help="label files (CSV, XLSX, JSON Lines)")
+    dec.add_argument("--dry-run", action="store_true", help="validate and report, record nothing")
+    dec.add_argument("--actor", help="who declares (recorded; default cli:<login>)")
+    dec.add_argument("--json", action="store_true", help="print the reports as JSON")
+    dec.set_defaults(func=_declare)
+
     exp = rsub.add_parser("export", help="export the registry as open data (with provenance and checksum)")
     _common(exp)
     exp.add_argument("--format", choices=("json", "csv"), default="json")
@@ -167,6 +177,43 @@ def _register(args: argparse.Namespace) -> int:
             print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
             return 2
     return _print_report(report, args)
+
+
+def _declare(args: argparse.Namespace) -> int:
+    from trace_std.audit.ledger import declare_labels
+    from trace_std.registry import Registry
+
+    status = 0
+    reports = []
+    with Registry(args.database) as reg:
+        reg.init()
+        for path in args.files:
+            try:
+                report = declare_labels(reg, path, actor=_actor(args), dry_run=args.dry_run)
+            except TraceStdError as exc:
+                print(f"error: {path}: {exc.code}: {exc.message}", file=sys.stderr)
+                status = 2
+                continue
+            reports.append(report)
+            if not report.ok:
+                status = max(status, 1)
+            if args.json:
+                continue
+            if report.already_declared:
+                print(f"ALREADY DECLARED: {report.source} sha256={report.sha256} (nothing added)")
+            elif report.ok:
+                mode = " (dry run)" if args.dry_run else ""
+                print(
+                    f"OK{mode}: {report.source}: {report.rows} rows -> {report.lines} ledger lines, "
+                    f"{report.quantity_kg:g} kg sha256={report.sha256}"
+                )
+            else:
+                print(f"REJECTED (nothing was recorded): {report.source}: {len(report.issues)} problems")
+                for issue in report.issues:
+                    print(f"  row {issue['row']} {issue['field'] or ''}: {issue['code']}")
+    if args.json:
+        print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=1))
+    return status
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("source_name", sa.String(length=300), nullable=False),
         sa.Column("source_sha256", sa.String(length=64), nullable=False),
         sa.Column("source_row", sa.Integer(), nullable=False),
+        sa.Column("source_ref", sa.String(length=200), nullable=True),
         sa.Column("declared_by", sa.String(length=200), nullable=False),
         sa.Column("declared_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("puc", sa.String(length=64), nullable=False),
@@ -38,6 +39,7 @@ def upgrade() -> None:
         sa.Column("harvest_date", sa.Date(), nullable=True),
         sa.Column("pack_date", sa.Date(), nullable=True),
         sa.Column("ship_date", sa.Date(), nullable=True),
+        sa.Column("cartons", sa.Integer(), nullable=False),
         sa.Column("quantity_kg", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger")),
         sa.UniqueConstraint(
