@@ -88,8 +88,9 @@ def test_import_killed_at_random_points_leaves_registry_identical(tmp_path: Path
     milestones = [
         ln.split("/")[0] for ln in probe.stderr.splitlines() if ln.startswith(("validated", "apply"))
     ]
-    assert len(milestones) >= 4, probe.stderr
-    assert _digest(f"sqlite:///{tmp_path / 'probe.sqlite3'}") != before
+    assert len(milestones) >= 3, probe.stderr  # while validating, as applying starts, after the last row
+    imported = _digest(f"sqlite:///{tmp_path / 'probe.sqlite3'}")
+    assert imported != before
 
     rng = random.Random(20261129)
     kills = attempts = 0
@@ -114,9 +115,13 @@ def test_import_killed_at_random_points_leaves_registry_identical(tmp_path: Path
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         proc.stderr.close()
+        after = _digest(url)
+        if after == imported:  # killed after its commit, while exiting: a complete import, not a kill mid-way
+            shutil.copy(tmp_path / "pristine.sqlite3", tmp_path / "reg.sqlite3")
+            continue
         kills += 1
         points.append(f"{target}+{delay:.2f}s")
-        assert _digest(url) == before, f"registry changed after kill {kills} ({points[-1]})"
+        assert after == before, f"registry changed after kill {kills} ({points[-1]})"
     assert kills == KILLS, f"only {kills} of {attempts} imports were killed mid-way"
     import sqlite3
 
