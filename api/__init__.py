@@ -28,6 +28,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "api.labels",
     "api.symbols",
     "api.admin",
+    "api.epcis",
     "api.docs",
     "api.web",
     "api.resolver",
@@ -43,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "ENSURE_SAMPLE": False,  # load the synthetic sample registry into an empty database
     "RATELIMIT_STORAGE": "memory://",
     "RATELIMIT_PUBLIC": "300 per minute",
+    "RATELIMIT_CAPTURE": "120 per minute",  # EPCIS capture requests per client, apart from the public budget
+    "EPCIS_CAPTURE_MAX_BYTES": 128 * 1024 * 1024,  # one capture document (100,000 events are ~60 MB)
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_KEY_PREFIX": "trace-std",  # Redis key prefix (several deployments may share a Redis)
     "CACHE_MAX_AGE": 60,  # seconds, Cache-Control of public GETs

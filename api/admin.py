@@ -23,8 +23,9 @@ RATE_LIMITED = False
 _BEARER = {"WWW-Authenticate": 'Bearer realm="trace-std admin"'}
 
 
-def _actor(scope: str) -> str:
-    """Authenticate the request for ``scope``; returns the actor name to record."""
+def authenticate(scope: str) -> Any:
+    """The request's bearer token (a :class:`~trace_std.registry.records.TokenRecord`) holding
+    ``scope``: ``401`` without a known, unrevoked token, ``403`` without the scope."""
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
@@ -34,7 +35,12 @@ def _actor(scope: str) -> str:
         raise Problem(401, ProblemCode.UNAUTHORIZED, "the token is unknown or revoked", headers=_BEARER)
     if not token.has_scope(scope):
         raise Problem(403, ProblemCode.FORBIDDEN, f"the token lacks the scope '{scope}'")
-    return f"token:{token.name}"
+    return token
+
+
+def _actor(scope: str) -> str:
+    """Authenticate the request for ``scope``; returns the actor name to record."""
+    return f"token:{authenticate(scope).name}"
 
 
 def _written(body: Any, status: int = 200) -> Response:

@@ -120,7 +120,13 @@ def init_app(app: Flask, blueprint_modules: list[ModuleType]) -> Limiter:
     for module in blueprint_modules:
         if module.bp.name in limited:  # one budget shared by every endpoint of the group
             group = str(getattr(module, "RATE_LIMIT_GROUP", module.bp.name))
-            limiter.shared_limit(public_limit, scope=f"group:{group}")(module.bp)
+            # a group may draw on its own configured budget (EPCIS capture: RATELIMIT_CAPTURE)
+            limit = (
+                str(app.config[module.RATE_LIMIT_CONFIG])
+                if hasattr(module, "RATE_LIMIT_CONFIG")
+                else public_limit
+            )
+            limiter.shared_limit(limit, scope=f"group:{group}")(module.bp)
 
     # Requests outside the limited blueprints (probes, admin, docs, unknown paths) skip the limiter's
     # per-request resolution of limits and exemptions altogether.

@@ -323,6 +323,14 @@ class ErrorCode(StrEnum):
     EPCIS_FSMA_KDE_MISSING = "epcis.fsma.kde_missing"
     # (events package appends here)
 
+    # -- EPCIS repository (trace_std.events.repository) ---------------------
+    EPCIS_CAPTURE_DOCUMENT_TYPE = "epcis.capture.document_type"
+    EPCIS_CAPTURE_VALUE_TOO_LONG = "epcis.capture.value_too_long"
+    EPCIS_QUERY_PARAMETER_UNKNOWN = "epcis.query.parameter_unknown"
+    EPCIS_QUERY_PARAMETER_INVALID = "epcis.query.parameter_invalid"
+    EPCIS_QUERY_PAGE_TOKEN = "epcis.query.page_token"
+    # (events repository appends here)
+
 
 class TraceStdError(ValueError):
     """Base class of every error trace_std raises for bad *data*.
@@ -698,6 +706,11 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.EPCIS_PROFILE_MARKET_UNKNOWN: UnknownReference,
     ErrorCode.EPCIS_PROFILE_DATE_INVALID: InvalidFormat,
     ErrorCode.EPCIS_FSMA_KDE_MISSING: InvalidCombination,
+    ErrorCode.EPCIS_CAPTURE_DOCUMENT_TYPE: InvalidFormat,
+    ErrorCode.EPCIS_CAPTURE_VALUE_TOO_LONG: InvalidLength,
+    ErrorCode.EPCIS_QUERY_PARAMETER_UNKNOWN: UnknownReference,
+    ErrorCode.EPCIS_QUERY_PARAMETER_INVALID: InvalidFormat,
+    ErrorCode.EPCIS_QUERY_PAGE_TOKEN: InvalidFormat,
 }
 
 

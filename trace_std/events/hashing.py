@@ -15,6 +15,7 @@ checks that both give the same hash on the reference documents.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from typing import Any
 
@@ -116,6 +117,7 @@ _CBV_URNS = (
 Node = tuple[str, str, list[Any]]
 
 
+@functools.cache
 def _words() -> dict[str, str]:
     table: dict[str, str] = {}
     for words in vocab().words.values():
@@ -213,6 +215,7 @@ def _number(text: str) -> str:
     return str(int(number)) if int(number) == number else str(number)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _canonical(text: str) -> str:
     for urn, local in _CBV_URNS:
         text = text.replace(urn, "https://ref.gs1.org/cbv/" + local)

@@ -47,7 +47,16 @@ from trace_std.registry.records import (
 __all__ = ["SCOPES", "TOKEN_PREFIX", "Registry"]
 
 #: Token scopes. ``admin`` implies every other scope.
-SCOPES: tuple[str, ...] = ("admin", "codes:write", "codes:status", "registry:import", "tokens:admin")
+SCOPES: tuple[str, ...] = (
+    "admin",
+    "codes:write",
+    "codes:status",
+    "registry:import",
+    "tokens:admin",
+    "events:capture",
+    "events:read",
+    "events:inspect",
+)
 TOKEN_PREFIX = "tst_"
 MAX_PER_PAGE = 100
 _PG_WRITE_LOCK = 0x7472_6163  # pg_advisory_xact_lock key: one writer at a time ("trac")
