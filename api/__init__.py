@@ -29,6 +29,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "api.symbols",
     "api.admin",
     "api.epcis",
+    "api.epcis_query",
     "api.docs",
     "api.web",
     "api.resolver",
@@ -45,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE": "memory://",
     "RATELIMIT_PUBLIC": "300 per minute",
     "RATELIMIT_CAPTURE": "120 per minute",  # EPCIS capture requests per client, apart from the public budget
+    "RATELIMIT_EPCIS_QUERY": "600 per minute",  # EPCIS queries per client (tokens only), apart too
     "EPCIS_CAPTURE_MAX_BYTES": 128 * 1024 * 1024,  # one capture document (100,000 events are ~60 MB)
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_KEY_PREFIX": "trace-std",  # Redis key prefix (several deployments may share a Redis)

@@ -24,6 +24,8 @@ SCHEMA_NAMES: tuple[str, ...] = (
     "linkset",
     "meta",
     "resolver-description",
+    "epcis-capture-job",
+    "epcis-query-document",
     "health",
     "admin-write",
     "import-report",
@@ -115,6 +117,55 @@ BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 ON = _q("on", "Date of the check (YYYY-MM-DD); default today", format="date")
 MARKET = _q("market", "Destination market (ISO 3166-1 alpha-2)", maxLength=8)
 PUBLIC_ERRORS = _problems(429, 503)
+
+
+def _h(name: str, description: str, **schema: Any) -> dict[str, Any]:
+    return {"name": name, "in": "header", "required": False, "description": description,
+            "schema": {"type": "string", **schema}}  # fmt: skip
+
+
+GS1_VERSIONS = [
+    _h("GS1-EPCIS-Version", "EPCIS version of the request (2.0.0)", enum=["2.0.0"]),
+    _h("GS1-CBV-Version", "CBV version of the request (2.0.0)", enum=["2.0.0"]),
+]
+CAPTURE_BEHAVIOUR = _h(
+    "GS1-Capture-Error-Behaviour", "rollback (default): keep nothing if any event is bad; proceed: keep the "
+    "valid events", enum=["rollback", "proceed"])  # fmt: skip
+PROFILE = _q("profile", "Extra validation rules", enum=["vn-fresh-produce", "fsma204"])
+CAPTURE_ACCEPTED = {
+    "description": "The capture job (finished); its URL in Location",
+    "headers": {"Location": {"schema": {"type": "string"}, "description": "/epcis/capture/{captureID}"}},
+    "content": {"application/json": {"schema": _ref("epcis-capture-job")}},
+}
+_TIME = {"format": "date-time", "maxLength": 40}
+EPCIS_QUERY = [
+    _q("eventType", "Event types, comma-separated", maxLength=200),
+    _q("GE_eventTime", "eventTime at or after (RFC 3339 with offset)", **_TIME),
+    _q("LT_eventTime", "eventTime before", **_TIME),
+    _q("GE_recordTime", "recordTime at or after", **_TIME),
+    _q("LT_recordTime", "recordTime before", **_TIME),
+    _q("EQ_action", "ADD, OBSERVE or DELETE", enum=["ADD", "OBSERVE", "DELETE"]),
+    _q("EQ_bizStep", "Business steps (CBV word or URI), comma-separated", maxLength=4000),
+    _q("EQ_disposition", "Dispositions, comma-separated", maxLength=4000),
+    _q("EQ_bizLocation", "Business locations (SGLN URN or Digital Link)", maxLength=4000),
+    _q("EQ_readPoint", "Read points", maxLength=4000),
+    _q("EQ_eventID", "eventIDs", maxLength=4000),
+    _q("MATCH_epc", "EPCs in epcList or childEPCs (any spelling)", maxLength=4000),
+    _q("MATCH_parentID", "parentID", maxLength=4000),
+    _q("MATCH_inputEPC", "inputEPCList", maxLength=4000),
+    _q("MATCH_outputEPC", "outputEPCList", maxLength=4000),
+    _q("MATCH_anyEPC", "Any EPC field", maxLength=4000),
+    _q("MATCH_epcClass", "epcClass in quantityList / childQuantityList", maxLength=4000),
+    _q("MATCH_anyEPCClass", "Any epcClass", maxLength=4000),
+    _q("EQ_bizTransaction_po", "Business transactions of type po (EQ_bizTransaction_<type>)", maxLength=4000),
+    _q("EQ_source_owning_party", "Sources of a type (EQ_source_<type>)", maxLength=4000),
+    _q("EQ_destination_owning_party", "Destinations of a type (EQ_destination_<type>)", maxLength=4000),
+    _q("EQ_vn_plantingAreaCode", "vn:plantingAreaCode (PUC) in the event or its ilmd", maxLength=4000),
+    _q("EQ_vn_packingHouseCode", "vn:packingHouseCode (PHC)", maxLength=4000),
+    {"name": "perPage", "in": "query", "required": False, "description": "Events per page (default 100)",
+     "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+    _q("nextPageToken", "From the previous page's Link header", maxLength=200),
+]  # fmt: skip
 
 
 def _resolver_get(description: str, params: list[dict[str, Any]]) -> dict[str, Any]:
@@ -270,6 +321,43 @@ def paths() -> dict[str, Any]:
             "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
                                                                        "maximum": 1000}}],
             "responses": {"200": _json("audit-log", "Writes, newest first"), **_problems(400, 401, 403, 503)},
+        }},
+        "/epcis/capture": {"post": {
+            "tags": ["epcis"], "summary": "Capture an EPCISDocument (validated, stored in one transaction)",
+            "security": BEARER,
+            "parameters": [*GS1_VERSIONS, CAPTURE_BEHAVIOUR, PROFILE],
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/ld+json": {"schema": {"type": "object"}}}},
+            "responses": {"202": CAPTURE_ACCEPTED, **_problems(400, 401, 403, 406, 413, 415, 429, 503)},
+        }},
+        "/epcis/events": {
+            "post": {
+                "tags": ["epcis"], "summary": "Capture one EPCIS event", "security": BEARER,
+                "parameters": [*GS1_VERSIONS, CAPTURE_BEHAVIOUR, PROFILE],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/ld+json": {"schema": {"type": "object"}}}},
+                "responses": {"202": CAPTURE_ACCEPTED, **_problems(400, 401, 403, 406, 413, 415, 429, 503)},
+            },
+            "get": {
+                "tags": ["epcis"], "summary": "Query events (SimpleEventQuery subset); a party sees its own",
+                "security": BEARER,
+                "parameters": [*GS1_VERSIONS, *EPCIS_QUERY],
+                "responses": {"200": _json("epcis-query-document", "Events, oldest first; next page in Link"),
+                              **_problems(400, 401, 403, 406, 429, 503)},
+            },
+        },
+        "/epcis/events/{eventID}": {"get": {
+            "tags": ["epcis"], "summary": "One event by eventID (and its error declarations)", "security": BEARER,
+            "parameters": [_p("eventID", "The event's eventID", minLength=1, maxLength=500), *GS1_VERSIONS],
+            "responses": {"200": _json("epcis-query-document", "The event"),
+                          **_problems(401, 403, 404, 406, 429, 503)},
+        }},
+        "/epcis/capture/{captureID}": {"get": {
+            "tags": ["epcis"], "summary": "A capture job: what was kept and the errors", "security": BEARER,
+            "parameters": [_p("captureID", "The job id from the Location header", maxLength=36)],
+            "responses": {"200": _json("epcis-capture-job", "The job"), **_problems(401, 403, 404, 429, 503)},
         }},
         "/v1/openapi.json": {"get": {"tags": ["meta"], "summary": "This document",
                                      "responses": {"200": {"description": "OpenAPI 3.1"}}}},

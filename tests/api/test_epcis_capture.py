@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 from collections.abc import Iterator
 from typing import Any
 
@@ -139,3 +140,60 @@ def test_capture_has_its_own_rate_limit(fresh_database_url: str) -> None:
         assert client.get("/v1/codes/VN-SLOR-0001").status_code != 429  # the public budget is untouched
     finally:
         close_app(app)
+
+
+# -- query over HTTP ------------------------------------------------------------------------------
+def test_query_sees_own_events_unless_inspector(epcis: tuple[FlaskClient, Any], validate: Any) -> None:
+    client, registry = epcis
+    a = token(registry, "events:capture", "events:read", name="exporter-a")
+    b = token(registry, "events:capture", "events:read", name="exporter-b")
+    inspector = token(registry, "events:read", "events:inspect", name="inspector")
+    assert post(client, "/epcis/capture", document_bytes(3), a).status_code == 202
+    assert post(client, "/epcis/capture", document_bytes(2, start=50), b).status_code == 202
+    r = client.get("/epcis/events?EQ_bizStep=shipping", headers=a)
+    assert r.status_code == 200 and r.headers["GS1-EPCIS-Version"] == "2.0.0"
+    validate(r, "epcis-query-document")
+    found = r.get_json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert len(found) == 3
+    r = client.get("/epcis/events?EQ_bizStep=shipping", headers=inspector)
+    assert len(r.get_json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]) == 5
+    event_id = quote(found[0]["eventID"], safe="")  # ni:///sha-256;...?ver=CBV2.0, percent-encoded
+    assert client.get(f"/epcis/events/{event_id}", headers=a).status_code == 200
+    assert client.get(f"/epcis/events/{event_id}", headers=b).status_code == 404
+    assert client.get(f"/epcis/events/{event_id}", headers=inspector).status_code == 200
+    capture_only = token(registry, "events:capture", name="device")
+    assert client.get("/epcis/events", headers=capture_only).status_code == 403
+    assert client.get("/epcis/events").status_code == 401
+
+
+def test_query_pages_through_link_headers(epcis: tuple[FlaskClient, Any]) -> None:
+    client, registry = epcis
+    auth = token(registry, "events:capture", "events:read")
+    post(client, "/epcis/capture", document_bytes(5), auth)
+    url: str | None = "/epcis/events?perPage=6&eventType=ObjectEvent"
+    seen = []
+    while url:
+        r = client.get(url, headers=auth)
+        assert r.status_code == 200
+        seen += r.get_json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        link = r.headers.get("Link")
+        url = link[1 : link.index(">")] if link else None
+    assert len(seen) == 15 and len({e["eventID"] for e in seen}) == 15
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("GE_eventTime=not-a-date", "epcis.query.parameter_invalid"),
+        ("EQ_nothing=1", "epcis.query.parameter_unknown"),
+        ("MATCH_epc=" + "9" * 20_000, "epcis.query.parameter_invalid"),
+        ("nextPageToken=%27%3B+DROP+TABLE+epcis_events%3B--", "epcis.query.page_token"),
+    ],
+)
+def test_hostile_queries_are_problem_documents(epcis: tuple[FlaskClient, Any], query: str, code: str) -> None:
+    client, registry = epcis
+    auth = token(registry, "events:read")
+    r = client.get(f"/epcis/events?{query}", headers=auth)
+    assert r.status_code == 400 and r.mimetype == "application/problem+json"
+    assert r.get_json()["code"] == code
+    assert client.get("/epcis/events?EQ_bizStep=%27+OR+1%3D1--", headers=auth).status_code == 200

@@ -45,3 +45,34 @@ def test_api_conforms(case: Any) -> None:
             checks.response_schema_conformance,
         ]
     )
+
+
+@pytest.fixture(scope="module")
+def epcis_token(api_app: Flask) -> str:
+    from api import store
+
+    with api_app.app_context():
+        secret, _ = store.registry().create_token(
+            "schemathesis-epcis", ["events:capture", "events:read", "events:inspect"], actor="test"
+        )
+    return str(secret)
+
+
+epcis_schema = schemathesis.pytest.from_fixture("api_schema").include(path_regex="^/epcis/")
+
+
+@pytest.mark.slow
+@epcis_schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_epcis_endpoints_conform_with_a_token(case: Any, epcis_token: str) -> None:
+    """The EPCIS capture and query operations, authenticated (without a token they are all 401)."""
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {epcis_token}"},
+        checks=[
+            checks.not_a_server_error,
+            checks.status_code_conformance,
+            checks.content_type_conformance,
+            checks.response_headers_conformance,
+            checks.response_schema_conformance,
+        ],
+    )

@@ -203,14 +203,16 @@ def event_rows(
     """The row of one (valid) event and its ``(role, value)`` keys, identifiers canonical.
 
     The stored JSON is the event as captured, with the document's ``@context`` when the event has
-    none of its own (so that it can be read alone) and the repository's ``recordTime``."""
+    none of its own (so that it can be read alone), the repository's ``recordTime`` and, when it
+    had none, its event hash as ``eventID``."""
     if "@context" not in event and context is not None:
         event = {"@context": context, **event}
     ctx = event.get("@context")
     digest = event_hash(event, context=ctx)
-    body = dict(event)
-    body["recordTime"] = record_time.isoformat().replace("+00:00", "Z")
     event_id = event.get("eventID") if isinstance(event.get("eventID"), str) else digest
+    body = dict(event)
+    body["eventID"] = event_id  # an event captured without one is named by its hash
+    body["recordTime"] = record_time.isoformat().replace("+00:00", "Z")
     row = {
         "event_time": _time(event["eventTime"]),
         "record_time": record_time,
