@@ -35,8 +35,9 @@ Public API (stable; the Flask service in ``api/`` and the CLI use only this)::
 
 Records (:mod:`trace_std.registry.records`) are frozen dataclasses with ``to_dict()``.
 Token scopes: ``admin`` (all), ``codes:write``, ``codes:status``, ``registry:import``,
-``tokens:admin``, ``events:capture``, ``events:read``, ``events:inspect``. Database failures raise :class:`RegistryUnavailable` (a ``RegistryError`` with
-code ``registry.unavailable``) so the API can answer 503. Other refusals raise ``RegistryError``
+``tokens:admin``, ``events:capture``, ``events:read``, ``events:inspect`` (the EPCIS repository).
+Database failures raise :class:`RegistryUnavailable` (a ``RegistryError`` with code
+``registry.unavailable``) so the API can answer 503. Other refusals raise ``RegistryError``
 (``registry.code.not_found``, ``registry.status.unchanged``...); bad input raises a
 ``TraceStdError`` from the codes library; wrong argument types raise ``TypeError``.
 File format and import semantics: ``docs/registry.md``.

@@ -87,7 +87,9 @@ def test_paging_walks_every_event_once_in_order(stored: Registry) -> None:
     pages = 0
     while True:
         page = query(stored, params, party=None)
-        seen.extend(e["eventTime"] + e.get("eventID", "") + json.dumps(e, sort_keys=True) for e in page.events)
+        seen.extend(
+            e["eventTime"] + e.get("eventID", "") + json.dumps(e, sort_keys=True) for e in page.events
+        )
         pages += 1
         if page.next_page_token is None:
             break
@@ -130,7 +132,9 @@ def test_get_events_by_id_and_party(repo: Registry) -> None:
         ({"nextPageToken": "djEuOTk5OTk5OTk5OTk5OTk5OTk5OS4x"}, "epcis.query.page_token", "nextPageToken"),
     ],
 )
-def test_hostile_parameters(stored: Registry, params: dict[str, str], code: str | None, field: str | None) -> None:
+def test_hostile_parameters(
+    stored: Registry, params: dict[str, str], code: str | None, field: str | None
+) -> None:
     if code is None:
         assert query(stored, params, party=None).events == []
         assert _count(stored) == 60
