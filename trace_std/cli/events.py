@@ -73,6 +73,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     f.add_argument("--from", dest="start", metavar="DATE", help="first event date (YYYY-MM-DD)")
     f.add_argument("--to", dest="end", metavar="DATE", help="last event date (YYYY-MM-DD)")
     f.set_defaults(func=_fsma204)
+    from trace_std.cli.events_repo import register as register_repository
+
+    register_repository(events)  # events capture (and the repository's other actions)
 
 
 def _progress(name: str, start: float) -> Any:
