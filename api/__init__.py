@@ -30,6 +30,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "api.admin",
     "api.epcis",
     "api.epcis_query",
+    "api.trace",
     "api.docs",
     "api.web",
     "api.resolver",

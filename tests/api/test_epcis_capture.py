@@ -197,3 +197,32 @@ def test_hostile_queries_are_problem_documents(epcis: tuple[FlaskClient, Any], q
     assert r.status_code == 400 and r.mimetype == "application/problem+json"
     assert r.get_json()["code"] == code
     assert client.get("/epcis/events?EQ_bizStep=%27+OR+1%3D1--", headers=auth).status_code == 200
+
+
+# -- genealogy over HTTP --------------------------------------------------------------------------
+def test_trace_for_inspectors(epcis: tuple[FlaskClient, Any], validate: Any) -> None:
+    from tests.events.repo_data import gtin, sscc
+
+    client, registry = epcis
+    exporter = token(registry, "events:capture", "events:read", name="exporter-a")
+    inspector = token(registry, "events:read", "events:inspect", name="inspector")
+    post(client, "/epcis/capture", document_bytes(3), exporter)
+    assert client.get(f"/v1/trace?sscc={sscc(1)}", headers=exporter).status_code == 403
+    r = client.get(f"/v1/trace?sscc={sscc(1)}", headers=inspector)
+    assert r.status_code == 200, r.get_json()
+    body = validate(r, "trace")
+    assert body["plantingAreas"] == ["VN-SLOR-0002"] and body["packingHouses"] == ["VN-SLPH-001"]
+    r = client.get(f"/v1/trace?gtin={gtin(1)}&lot=L0000001&direction=forward&format=svg", headers=inspector)
+    assert r.status_code == 200 and r.mimetype == "image/svg+xml" and b"<svg" in r.data
+    r = client.get(f"/v1/trace?gtin={gtin(1)}&lot=L0000001&format=html", headers=inspector)
+    assert r.status_code == 200 and r.mimetype == "text/html" and b"VN-SLOR-0002" in r.data
+    for query in (
+        "sscc=12",
+        "lot=L1",
+        "since=yesterday&direction=forward",
+        "zzz=1",
+        "format=pdf",
+        "epc=" + "x" * 700,
+    ):
+        r = client.get(f"/v1/trace?{query}", headers=inspector)
+        assert r.status_code == 400 and r.mimetype == "application/problem+json", query

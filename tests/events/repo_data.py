@@ -59,6 +59,9 @@ def chain(i: int, *, cartons: int = 4, day: int = 12) -> list[dict[str, Any]]:
             "bizStep": "packing",
             "disposition": "active",
             "epcList": items,
+            "quantityList": [
+                {"epcClass": f"https://id.gs1.org/01/{g}/10/{lot}", "quantity": 40, "uom": "KGM"}
+            ],
             "ilmd": {"vn:packingHouseCode": "VN-SLPH-001"},
             **base,
         },

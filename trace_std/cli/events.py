@@ -74,8 +74,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     f.add_argument("--to", dest="end", metavar="DATE", help="last event date (YYYY-MM-DD)")
     f.set_defaults(func=_fsma204)
     from trace_std.cli.events_repo import register as register_repository
+    from trace_std.cli.events_repo import register_trace
 
-    register_repository(events)  # events capture (and the repository's other actions)
+    register_repository(events)  # events capture and trace: the EPCIS repository
+    register_trace(events)
 
 
 def _progress(name: str, start: float) -> Any:

@@ -105,3 +105,56 @@ def _capture(args: argparse.Namespace) -> int:
             ).as_dict()
         print(json.dumps(job, ensure_ascii=False, indent=2))
     return 0 if job.get("state") == "succeeded" else 1
+
+
+def register_trace(events: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    t = events.add_parser(
+        "trace",
+        help="walk a lot's genealogy in the local repository (backward to harvests, forward to shipments)",
+        description="Backward from --gtin/--lot or --epc (SSCC, carton) to harvests, planting areas and "
+        "packing houses; --forward from a lot, --puc or --since/--until to cartons, pallets, shipments and "
+        "destinations. JSON (default) or --svg. Exit 0: found; 1: nothing found; 2: bad arguments.",
+    )
+    _common(t)
+    t.add_argument("--gtin")
+    t.add_argument("--lot")
+    t.add_argument("--epc", help="an SSCC or carton, URN or Digital Link")
+    t.add_argument("--puc", help="forward: lots harvested in this planting area")
+    t.add_argument("--since", help="forward: harvests at or after (RFC 3339)")
+    t.add_argument("--until", help="forward: harvests before (RFC 3339)")
+    t.add_argument("--forward", action="store_true")
+    t.add_argument("--svg", action="store_true", help="draw the graph as SVG")
+    t.set_defaults(func=_trace)
+
+
+def _trace(args: argparse.Namespace) -> int:
+    from trace_std.errors import TraceStdError
+    from trace_std.events._syntax import parse_time
+    from trace_std.events.repository import genealogy
+    from trace_std.events.repository.query import micros_time
+    from trace_std.registry import Registry
+
+    times = {}
+    for name in ("since", "until"):
+        value = getattr(args, name)
+        micros = parse_time(value) if value else None
+        if value and micros is None:
+            sys.stderr.write(f"trace-std events trace: --{name}: an RFC 3339 timestamp with an offset\n")
+            return 2
+        times[name] = micros_time(micros) if micros is not None else None
+    with Registry(args.database) as reg:
+        try:
+            result = genealogy.trace(
+                reg,
+                direction="forward" if args.forward else "backward",
+                gtin=args.gtin,
+                lot=args.lot,
+                epc=args.epc,
+                puc=args.puc,
+                **times,
+            )
+        except TraceStdError as exc:
+            sys.stderr.write(f"trace-std events trace: {exc.field}: {exc.message}\n")
+            return 2
+    print(genealogy.svg(result) if args.svg else json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    return 0 if result.events else 1

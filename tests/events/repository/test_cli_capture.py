@@ -51,3 +51,29 @@ def test_remote_capture_needs_a_reachable_server(tmp_path: Path) -> None:
     good.write_bytes(document_bytes(1))
     r = _run(str(good), "--url", "http://127.0.0.1:9", "--token", "tst_x")
     assert r.returncode == 2 and "127.0.0.1:9" in r.stderr
+
+
+def test_cli_trace(tmp_path: Path) -> None:
+    from tests.events.repo_data import gtin
+
+    db = tmp_path / "r.sqlite3"
+    doc = tmp_path / "doc.json"
+    doc.write_bytes(document_bytes(2))
+    assert _run(str(doc), "--database", str(db)).returncode == 0
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    base = [sys.executable, "-m", "trace_std.cli", "events", "trace", "--database", str(db)]
+    r = subprocess.run(
+        [*base, "--gtin", gtin(1), "--lot", "L0000001"], capture_output=True, text=True, env=env
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["plantingAreas"] == ["VN-SLOR-0002"]
+    r = subprocess.run(
+        [*base, "--puc", "VN-SLOR-0001", "--forward", "--svg"], capture_output=True, text=True, env=env
+    )
+    assert r.returncode == 0 and r.stdout.startswith("<svg")
+    r = subprocess.run(
+        [*base, "--epc", "urn:epc:id:sscc:0000000.0000000001"], capture_output=True, text=True, env=env
+    )
+    assert r.returncode == 1  # nothing known about it
+    r = subprocess.run([*base, "--since", "soon", "--forward"], capture_output=True, text=True, env=env)
+    assert r.returncode == 2

@@ -139,7 +139,7 @@ def _values(name: str, raw: str) -> tuple[str, ...]:
     return values
 
 
-def _micros_time(micros: int) -> dt.datetime:
+def micros_time(micros: int) -> dt.datetime:
     return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=micros)
 
 
@@ -157,7 +157,7 @@ def _parse_token(raw: str) -> tuple[dt.datetime, int]:
     if m is None:
         raise _bad("nextPageToken", "not a page token of this repository", ErrorCode.EPCIS_QUERY_PAGE_TOKEN)
     try:
-        return _micros_time(int(m.group(1))), int(m.group(2))
+        return micros_time(int(m.group(1))), int(m.group(2))
     except OverflowError:
         raise _bad(
             "nextPageToken", "not a page token of this repository", ErrorCode.EPCIS_QUERY_PAGE_TOKEN
@@ -198,7 +198,7 @@ def parse_query(params: Mapping[str, str]) -> Query:
             if micros is None:
                 raise _bad(name, "an RFC 3339 timestamp with an offset, e.g. 2025-08-12T00:00:00+07:00")
             column, op = _TIMES[name]
-            times.append((column, op, _micros_time(micros)))
+            times.append((column, op, micros_time(micros)))
         elif name in _MATCH_ROLES:
             keys.append((_MATCH_ROLES[name], tuple(canonical_id(v) for v in _values(name, raw))))
         elif name in _VN:
