@@ -157,8 +157,9 @@ def _facts_from_label(label: Mapping[str, Any]) -> _Facts:
 class _Lookup:
     """Registry reads for one verification, on one connection when the registry offers it."""
 
-    def __init__(self, registry: Any, conn: Any) -> None:
+    def __init__(self, registry: Any, conn: Any, *, events: bool = True) -> None:
         self.registry, self.conn = registry, conn
+        self.events = events  # look up the lot's captured EPCIS events (not for batch row checks)
 
     def product(self, gtin: str) -> ProductRecord | None:
         if self.conn is None:
@@ -172,6 +173,18 @@ class _Lookup:
             return result
         return Registry._fetch_lot(self.conn, gtin14(gtin), lot)
 
+    def lot_declared(self, gtin: str, lot: str) -> dt.date | None:
+        """The date of the first captured EPCIS event naming the lot (``None``: none does)."""
+        from trace_std.events.repository.query import lot_declared
+
+        if self.conn is not None:
+            return lot_declared(self.conn, gtin14(gtin), lot)
+        engine = getattr(self.registry, "engine", None)
+        if engine is None:
+            return None
+        with engine.connect() as conn:
+            return lot_declared(conn, gtin14(gtin), lot)
+
     def get_code(self, canonical: str, *, on: dt.date | None = None) -> CodeRecord | None:
         if self.conn is None:
             result: CodeRecord | None = self.registry.get_code(canonical, on=on)
@@ -180,13 +193,20 @@ class _Lookup:
 
 
 def _registry_checks(
-    registry: Any, facts: _Facts, *, on: dt.date | None, market: str | None, details: dict[str, Any]
+    registry: Any,
+    facts: _Facts,
+    *,
+    on: dt.date | None,
+    market: str | None,
+    details: dict[str, Any],
+    events: bool = True,
 ) -> list[Issue]:
     """The registry checks shared by :func:`verify`, :func:`verify_label` and :func:`row_checks`."""
     if isinstance(registry, Registry):
         with registry.connect() as conn:
-            return _checks(_Lookup(registry, conn), facts, on=on, market=market, details=details)
-    return _checks(_Lookup(registry, None), facts, on=on, market=market, details=details)
+            lookup = _Lookup(registry, conn, events=events)
+            return _checks(lookup, facts, on=on, market=market, details=details)
+    return _checks(_Lookup(registry, None, events=events), facts, on=on, market=market, details=details)
 
 
 def _checks(
@@ -221,6 +241,12 @@ def _checks(
                 lot = registry.lookup_lot(facts.gtin, facts.lot)
             except TraceStdError:
                 lot = None
+            if registry.events:  # public fact: declared through captured EPCIS events, and when
+                try:  # (a date only: no volumes, no parties; docs/api.md, privacy rule)
+                    declared = registry.lot_declared(facts.gtin, facts.lot)
+                except TraceStdError:
+                    declared = None
+                details["events"] = {"declared": declared is not None, "first_event_date": declared}
             if lot is None:
                 issues.append(
                     Issue.error(
@@ -538,7 +564,7 @@ def row_checks(registry: Any, *, market: str | None = None, on: dt.date | None =
         key = (facts.gtin, facts.lot, facts.pack_date, facts.puc, facts.phc, facts.crop, facts.market)
         hit = cache.get(key)
         if hit is None:
-            hit = _registry_checks(registry, facts, on=on, market=market, details={})
+            hit = _registry_checks(registry, facts, on=on, market=market, details={}, events=False)
             if len(cache) < 65536:
                 cache[key] = hit
         return list(hit)

@@ -288,3 +288,22 @@ def count_events(registry: Registry) -> int:
         n = int(conn.execute(select(func.count()).select_from(events)).scalar_one())
         conn.rollback()
     return n
+
+
+def lot_declared(conn: Any, gtin14: str, lot: str) -> dt.date | None:
+    """The date (UTC) of the first captured event that names lot ``lot`` of GTIN ``gtin14`` as a
+    class, or ``None`` when no captured event declares it. For public verification: a date only,
+    never a volume or a party (``docs/api.md``, privacy rule). ``conn``: an open connection."""
+    value = canonical_id(f"https://id.gs1.org/01/{gtin14}/10/{lot}")
+    first = conn.execute(
+        select(func.min(events.c.event_time)).where(
+            events.c.id.in_(
+                select(event_keys.c.event).where(event_keys.c.value == value, event_keys.c.role == "class")
+            )
+        )
+    ).scalar_one()
+    if first is None:
+        return None
+    if isinstance(first, str):  # SQLite without type affinity on an aggregate
+        first = dt.datetime.fromisoformat(first)
+    return _aware(first).date()
