@@ -15,7 +15,9 @@ from trace_std.registry.verify import verify
 def test_verify_says_whether_and_when_a_lot_was_declared(repo: Registry) -> None:
     repo.ensure_sample()
     lot = next(
-        lot for rec in repo.search(kind="phc", per_page=10).items for lot in repo.lots_for_code(rec.code, limit=5)
+        lot
+        for rec in repo.search(kind="phc", per_page=10).items
+        for lot in repo.lots_for_code(rec.code, limit=5)
     )
     link = f"https://id.gs1.org/01/{lot.gtin}/10/{lot.lot}"
     before = verify(repo, link).to_dict()
