@@ -1,5 +1,5 @@
 """The EPCIS repository's tables, registered on the registry's metadata (same database, same
-migration chain: ``trace_std/registry/migrations/versions/0003_epcis_repository.py``).
+migration chain: ``trace_std/registry/migrations/versions/0004_epcis_repository.py``).
 
 * ``epcis_events``: one row per captured event: the JSON as captured (``body``) plus the indexed
   columns the queries filter on, identifiers in their canonical spelling
