@@ -10,12 +10,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+import trace_std.audit.models
 import trace_std.events.repository.schema  # noqa: F401 - the repository's tables are on the same metadata
 from trace_std.registry import Registry
 from trace_std.registry.migrations import head_revision
 from trace_std.registry.models import Base
-
-import trace_std.audit.models  # noqa: F401  (their tables are part of the schema)
 
 
 def test_migration_matches_models(registry: Registry) -> None:
