@@ -346,13 +346,22 @@ def labels_check() -> Response:
             max_issues=present.MAX_FILE_ISSUES,
         )
     except FileFormatError as err:
-        return _page("web/labels.html", 422, error=err.message, error_code=err.code, filename=upload.filename)
+        what, fix = present.file_reason(present.Translator(), str(err.code), err.context)
+        return _page(
+            "web/labels.html",
+            422,
+            error=what,
+            error_fix=fix,
+            error_detail=err.message,
+            error_code=err.code,
+            filename=upload.filename,
+        )
     text = fixed.getvalue()
     link = present.fixed_file_link(text) if len(text.encode("utf-8")) <= FIXED_LINK_MAX_BYTES else None
     return _page(
         "web/labels.html",
         200,
-        result=present.file_report(report),
+        result=present.file_report(report, present.Translator()),
         written=written,
         fixed_link=link,
         fixed_name=present.fixed_file_name(upload.filename),

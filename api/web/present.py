@@ -526,8 +526,10 @@ class FileIssue:
     value: str
     read_as: str
     code: str
-    message: str
+    message: str  # the library's message (English, with the specifics)
     kind: str  # "error", "repaired" or "note"
+    reason: str = ""  # what is wrong with the cell, row or file, in the page's language
+    fix: str = ""  # what to do, in the page's language
 
 
 @dataclasses.dataclass(frozen=True)
@@ -541,8 +543,30 @@ class FileReport:
     valid: bool
 
 
-def file_report(report: Any) -> FileReport:
+def file_reason(tr: Translator, code: str, context: Mapping[str, Any] | None = None) -> tuple[str, str]:
+    """The reason sentence and what to do for one label-file issue, in the reader's language.
+
+    The label, file and batch codes have their exporter's sentence (:data:`reasons.FILE_REASONS`);
+    a cell wrong in the way a typed code can be, or a registry check of a row, keeps the website's
+    sentence about that part (``%(part)s`` is the cell as written) with "correct this cell" as the fix.
+    """
+    context = context if isinstance(context, Mapping) else {}
+    if code in R.FILE_REASONS:
+        what, fix = R.FILE_REASONS[code]
+        text = tr(what)
+    else:
+        what, _consumer_fix = R.REASONS.get(code, R.GENERIC)
+        fix = R.FILE_FIX
+        text = tr(what, part=_text(context.get("value")), ai=_text(context.get("ai")))
+    suggestion = context.get("suggestion")
+    if isinstance(suggestion, str) and suggestion:
+        text = f"{text} {tr(R.DID_YOU_MEAN, suggestion=suggestion)}"
+    return text, tr(fix)
+
+
+def file_report(report: Any, tr: Translator | None = None) -> FileReport:
     """What the label-file page shows of a :class:`~trace_std.label.batch.BatchReport`."""
+    tr = tr or Translator()
     issues = []
     for issue in report.issues:
         data = issue.to_dict()
@@ -552,6 +576,7 @@ def file_report(report: Any) -> FileReport:
             kind = "repaired"
         else:
             kind = "note"
+        reason, fix = file_reason(tr, str(issue.code), issue.context)
         issues.append(
             FileIssue(
                 row=issue.row,
@@ -561,6 +586,8 @@ def file_report(report: Any) -> FileReport:
                 code=str(issue.code),
                 message=issue.message,
                 kind=kind,
+                reason=reason,
+                fix=fix,
             )
         )
     return FileReport(

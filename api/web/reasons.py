@@ -336,3 +336,186 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 GENERIC = (N_("There is a problem with this code."), RETYPE)
+
+# -- exporters' label files (the /labels page) ------------------------------------------------
+#
+# Each entry is ``(what, fix)`` about one cell, row or the whole file, for the exporter who made
+# it; no placeholders: the page shows the row, column, cell as written and what it was read as
+# beside the sentence. Codes of the consumer families above (a PUC or GTIN cell that is wrong in
+# the way a typed code can be, a registry check of a row) keep their :data:`REASONS` sentence,
+# with :data:`FILE_FIX` as what to do. ``tests/web/test_reasons.py`` walks every code the batch
+# validator can emit and fails on one without a reason in any language.
+
+FILE_REACHABLE: tuple[str, ...] = ("label.", "file.", "batch.")
+
+FILE_FIX = N_("Correct this cell in your file and upload it again.")
+READ_CHECK = N_("Nothing to do if it was read correctly; the corrected file has the repaired value.")
+TEXT_COLUMN = N_("Format the column as Text in Excel, type the value again and upload the file again.")
+DATE_FIX = N_("Write the date as dd/mm/yyyy (day first) or use a date cell in Excel.")
+SAVE_AGAIN = N_("Save the file again from Excel as .xlsx or as CSV UTF-8, then upload it.")
+TEMPLATE = N_("Use the column names of the template, or the Vietnamese, English or Chinese names it lists.")
+
+FILE_REASONS: dict[str, tuple[str, str]] = {
+    # -- a cell
+    "label.field.required": (
+        N_("A cell that every label needs is empty."),
+        N_("Fill in this cell for the row, then upload the file again."),
+    ),
+    "label.field.invalid": (N_("The value in this cell is not in the form this column needs."), FILE_FIX),
+    "label.field.too_long": (
+        N_("The text in this cell is longer than the barcode can carry."),
+        N_("Shorten it to the length the template gives for this column."),
+    ),
+    "label.field.character": (
+        N_("This cell has a character the barcode cannot carry, such as a space, an accent or an invisible character."),
+        N_("Use only letters A-Z, digits and simple punctuation without accents or spaces in this column."),
+    ),
+    "label.field.unknown": (
+        N_("This column is not one of the template's columns, so it was not read."),
+        N_("Nothing to do if the column is only for your office; otherwise rename it as in the template."),
+    ),
+    "label.date.invalid": (N_("The cell is not a real calendar date."), DATE_FIX),
+    "label.date.ambiguous": (
+        N_("The date can be read two ways (day and month could be swapped); the cell shows how it was read."),
+        N_("Write the year in four digits and the day first (dd/mm/yyyy), or use a date cell in Excel."),
+    ),
+    "label.date.range": (
+        N_("The harvest period ends before it starts."),
+        N_("Check the first and last harvest dates of this row and correct the one that is wrong."),
+    ),
+    "label.date.order": (
+        N_("The dates of this row are in an impossible order (for example packed before harvested)."),
+        N_("Check the harvest and pack dates of this row and correct the one that is wrong."),
+    ),
+    "label.date.future": (
+        N_("This date is in the future."),
+        N_("Check the year and the day and month; dates are written day first."),
+    ),
+    "label.date.best_before": (
+        N_("The best-before date is before the pack date."),
+        N_("Check both dates of this row and correct the one that is wrong."),
+    ),
+    "label.date.unencodable": (
+        N_("This date is too far from today for the barcode's two-digit year."),
+        N_("Check the year: a label date lies within a few years of today."),
+    ),
+    "label.weight.invalid": (
+        N_("The net weight is not a number of kilograms greater than zero."),
+        N_("Write the weight in kilograms as a number, for example 10 or 10,5."),
+    ),
+    "label.weight.unencodable": (
+        N_("The barcode cannot carry this weight (at most six digits, five of them after the decimal comma)."),
+        N_("Round the weight, for example to two decimals, and check that it is in kilograms."),
+    ),
+    "label.count.invalid": (
+        N_("The count is not a whole number from 1 to 99,999,999."),
+        N_("Write a whole number without decimals or units."),
+    ),
+    "label.country.unknown": (
+        N_("This is not a country code or a country name we know."),
+        N_("Write the two-letter ISO country code, for example CN for China or VN for Viet Nam."),
+    ),
+    "label.market.unknown": (
+        N_("The destination market is not a country code or a country name we know."),
+        N_("Write the two-letter ISO country code, for example CN for China."),
+    ),
+    "label.market.required": (
+        N_("The destination market requires this information on the label, and the cell is empty."),
+        N_("Fill in this cell for the row, then upload the file again."),
+    ),
+    "label.market.mismatch": (
+        N_("The destination market is not the market of the rules the file was checked against."),
+        N_("Check the destination market of this row, or check the file against that market's rules."),
+    ),
+    "label.market.unconfirmed": (
+        N_("The destination market may require this information; its rules are not confirmed."),
+        N_("Fill in this cell if you have it, and check the importer's requirements."),
+    ),
+    "label.puc.kind": (
+        N_("This cell needs a planting-area code (…OR-…), but it holds a packing-house code."),
+        N_("Put the planting-area code here and the packing-house code in its own column."),
+    ),
+    "label.phc.kind": (
+        N_("This cell needs a packing-house code (…PH-…), but it holds a planting-area code."),
+        N_("Put the packing-house code here and the planting-area code in its own column."),
+    ),
+    "label.gtin.prefix": (
+        N_("The GTIN does not start with 893, the GS1 Viet Nam prefix."),
+        N_("Nothing to do if the product was numbered outside Viet Nam; otherwise check the GTIN."),
+    ),
+    "label.gtin.scientific": (
+        N_("Excel shows this GTIN in scientific notation, so its last digits are lost."),
+        TEXT_COLUMN,
+    ),
+    "label.gtin.leading_zeros": (
+        N_("The GTIN has too few digits, and adding the zeros Excel drops does not give a valid check digit."),
+        TEXT_COLUMN,
+    ),
+    "label.profile.unmapped": (
+        N_("This value has no place in the barcode of the chosen market's rules."),
+        N_("Nothing to do if the value is only for your records."),
+    ),
+    "label.profile.mismatch": (
+        N_("This value does not meet the chosen market's rules."),
+        N_("Check the market's rules for this column and correct the cell."),
+    ),
+    # -- repairs (warnings)
+    "label.repaired.date": (N_("The date was written in another form and was read as shown."), READ_CHECK),
+    "label.repaired.gtin": (
+        N_("Excel had dropped the GTIN's leading zeros; the check digit proves the repaired GTIN."),
+        READ_CHECK,
+    ),
+    "label.repaired.code": (
+        N_("The code was written with spaces, lower case or other dashes and was read as shown."),
+        READ_CHECK,
+    ),
+    "label.repaired.market": (N_("The market was written as a name and was read as the country code shown."), READ_CHECK),
+    "label.repaired.number": (N_("The number was written with a decimal comma and was read as shown."), READ_CHECK),
+    # -- rows of the file
+    "file.header.row": (
+        N_("The column names were found below title or blank rows; the rows above them are not read."),
+        N_("Nothing to do."),
+    ),
+    "file.row.skipped": (
+        N_("This row is not a label (a blank, notes or totals row) and was skipped."),
+        N_("Nothing to do if the row is not a carton; otherwise fill in its cells as a label row."),
+    ),
+    "file.row.malformed": (
+        N_("This row cannot be read: it has a different number of cells from the header, or broken quoting."),
+        SAVE_AGAIN,
+    ),
+    "batch.serial.duplicate": (
+        N_("This serial number is already used by another row of the file."),
+        N_("Give every carton its own serial number."),
+    ),
+    "batch.sscc.duplicate": (
+        N_("This SSCC is already used by another row of the file."),
+        N_("Give every carton its own SSCC."),
+    ),
+    "batch.lot.harvest_conflict": (
+        N_("Another row has the same lot number with a different harvest date."),
+        N_("A lot has one harvest date: correct the date or give this row its own lot number."),
+    ),
+    # -- the whole file
+    "file.unreadable": (N_("The file could not be read."), SAVE_AGAIN),
+    "file.format.unknown": (
+        N_("This kind of file is not a label file we can read."),
+        N_("Upload an Excel (.xlsx), CSV or JSON Lines file."),
+    ),
+    "file.binary": (N_("The file is not text, nor an Excel workbook we can open."), SAVE_AGAIN),
+    "file.encoding": (N_("The file's text encoding could not be read."), SAVE_AGAIN),
+    "file.truncated": (N_("The file is cut short: it ends in the middle."), N_("Upload the whole file again.")),
+    "file.empty": (N_("The file has no label rows."), N_("Fill in at least one row under the column names.")),
+    "file.columns.missing": (N_("Columns that every label needs are missing from the file."), TEMPLATE),
+    "file.columns.duplicate": (
+        N_("Two columns of the file have the same meaning."),
+        N_("Keep one of them and delete or rename the other."),
+    ),
+    "file.too_large": (
+        N_("The file is too large to be checked here."),
+        N_("Split it into smaller files, or check it with trace-std validate."),
+    ),
+}
+
+#: The market a mistyped one was probably meant to be (``context.suggestion``).
+DID_YOU_MEAN = N_("Did you mean %(suggestion)s?")

@@ -192,3 +192,122 @@ def test_api_paths_keep_problem_documents_for_browsers(client: Any) -> None:
     for path in ("/v1/nothing-here", "/web-static/nothing.css"):
         r = client.get(path, headers=BROWSER)
         assert r.status_code == 404 and r.mimetype == "application/problem+json"
+
+
+# -- the exporters' label-file page (/labels) -----------------------------------------------------
+
+# The library modules behind /labels: the batch reader and repairs, the label rules, the registry's row
+# checks. The codes they name, the label/file/batch families, and every code of the website's families
+# (a PUC or GTIN cell is parsed by the same code and GS1 checks as a typed code) can reach the report.
+BEHIND_THE_LABELS_PAGE = ["trace_std/label", "trace_std/registry/verify.py"]
+LOCALES = ("vi", "en", "zh", "ru")
+
+
+def _named(entries: list[str]) -> set[str]:
+    named: set[str] = set()
+    for entry in entries:
+        path = ROOT / entry
+        for file in [path] if path.is_file() else sorted(path.rglob("*.py")):
+            for name in re.findall(r"ErrorCode\.([A-Z0-9_]+)", file.read_text("utf-8")):
+                named.add(str(ErrorCode[name]))
+    return named
+
+
+def _file_codes() -> list[str]:
+    families = reasons.FILE_REACHABLE + reasons.REACHABLE
+    return sorted({str(c) for c in ErrorCode if str(c).startswith(families)} | _named(BEHIND_THE_LABELS_PAGE))
+
+
+def _catalogue(locale: str) -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    with open(ROOT / "api/web/translations" / locale / "LC_MESSAGES/messages.po", "rb") as f:
+        return {m.id: m.string for m in read_po(f, locale=locale) if m.id and m.string and not m.fuzzy}
+
+
+def test_every_code_of_the_labels_page_has_a_reason_in_every_language(web_app: Any) -> None:
+    from api.web import present
+
+    codes = _file_codes()
+    label_codes = [c for c in codes if c.startswith(reasons.FILE_REACHABLE)]
+    assert len(label_codes) >= 47 and "label.gtin.scientific" in codes and "gs1.pair.required" in codes
+    assert set(reasons.FILE_REASONS) == set(label_codes), "add a (what, fix) entry to FILE_REASONS"
+    missing = [c for c in codes if c not in reasons.FILE_REASONS and c not in reasons.REASONS]
+    assert missing == []
+    for code, (what, fix) in reasons.FILE_REASONS.items():
+        assert what.strip() and fix.strip() and what != fix and "%(" not in what + fix, code
+    catalogues = {locale: _catalogue(locale) for locale in LOCALES}
+    untranslated = []
+    for code in codes:
+        what, fix = reasons.FILE_REASONS.get(code) or (reasons.REASONS[code][0], reasons.FILE_FIX)
+        for locale in LOCALES:
+            for message in (what, fix):
+                shown = catalogues[locale].get(message)
+                if not shown or (locale != "en" and shown == message):
+                    untranslated.append((code, locale, message))
+    assert untranslated == []
+    # And the page's presenter gives them in the page's language, never the generic sentence.
+    generic = reasons.GENERIC[0]
+    for locale in LOCALES:
+        with web_app.test_request_context(headers={"Accept-Language": locale}):
+            tr = present.Translator()
+            seen = set()
+            for code in codes:
+                what, fix = present.file_reason(tr, code, {"value": "X1", "ai": "17"})
+                assert what and fix and tr(generic) != what, (locale, code)
+                seen.add(what)
+            assert len(seen) > 0.8 * len(codes)
+
+
+@pytest.mark.parametrize(
+    ("lang", "scientific", "repaired_fix"),
+    [
+        ("vi", "số khoa học", "tệp đã sửa"),
+        ("en", "scientific notation", "corrected file"),
+        ("zh", "科学计数法", "修正后的文件"),
+        ("ru", "экспоненциальной записи", "исправленном файле"),
+    ],
+)
+def test_labels_page_gives_reasons_in_the_page_language_with_the_cell(
+    client: Any, lang: str, scientific: str, repaired_fix: str
+) -> None:
+    import io
+
+    pytest.importorskip("openpyxl")
+    from tests.label.messy_files import FILES
+
+    r = client.post(
+        "/labels",
+        data={"file": (io.BytesIO(FILES["sonla-week.xlsx"]()), "week.xlsx")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": lang},
+    )
+    html = r.get_data(as_text=True)
+    rows = dict(re.findall(r'<tr class="issue issue--\w+" data-code="([^"]+)".*?>(.*?)</tr>', html, re.S))
+    bad = rows["label.gtin.scientific"]
+    assert "<code>8,93600E+12</code>" in bad  # the cell as written stays
+    (what,) = re.findall(r'data-testid="reason-what">(.*?)</span>', bad)
+    assert scientific in what
+    (fix,) = re.findall(r'data-testid="reason-fix">(.*?)</span>', bad)
+    assert "Excel" in fix and fix != what
+    repaired = rows["label.repaired.code"]
+    assert "<code>vn slor 0001</code>" in repaired and "<code>VN-SLOR-0001</code>" in repaired
+    assert repaired_fix in re.findall(r'data-testid="reason-fix">(.*?)</span>', repaired)[0]
+
+
+def test_an_unreadable_file_is_explained_in_the_page_language(client: Any) -> None:
+    import io
+
+    r = client.post(
+        "/labels",
+        data={"file": (io.BytesIO(b"\x00\x01binary"), "x.csv")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "ru"},
+    )
+    assert r.status_code == 422
+    error = re.search(r'data-testid="labels-error">(.*?)</p>', r.get_data(as_text=True), re.S).group(1)  # type: ignore[union-attr]
+    code = re.search(r"<code>([\w.]+)</code>", error).group(1)  # type: ignore[union-attr]
+    assert code.startswith("file.")
+    what, fix = reasons.FILE_REASONS[code]
+    catalogue = _catalogue("ru")
+    assert catalogue[what] in error and catalogue[fix] in error
