@@ -367,7 +367,10 @@ FILE_REASONS: dict[str, tuple[str, str]] = {
         N_("Shorten it to the length the template gives for this column."),
     ),
     "label.field.character": (
-        N_("This cell has a character the barcode cannot carry, such as a space, an accent or an invisible character."),
+        N_(
+            "This cell has a character the barcode cannot carry, such as a space, an accent or an invisible "
+            "character."
+        ),
         N_("Use only letters A-Z, digits and simple punctuation without accents or spaces in this column."),
     ),
     "label.field.unknown": (
@@ -404,7 +407,9 @@ FILE_REASONS: dict[str, tuple[str, str]] = {
         N_("Write the weight in kilograms as a number, for example 10 or 10,5."),
     ),
     "label.weight.unencodable": (
-        N_("The barcode cannot carry this weight (at most six digits, five of them after the decimal comma)."),
+        N_(
+            "The barcode cannot carry this weight (at most six digits, five of them after the decimal comma)."
+        ),
         N_("Round the weight, for example to two decimals, and check that it is in kilograms."),
     ),
     "label.count.invalid": (
@@ -448,7 +453,9 @@ FILE_REASONS: dict[str, tuple[str, str]] = {
         TEXT_COLUMN,
     ),
     "label.gtin.leading_zeros": (
-        N_("The GTIN has too few digits, and adding the zeros Excel drops does not give a valid check digit."),
+        N_(
+            "The GTIN has too few digits, and adding the zeros Excel drops does not give a valid check digit."
+        ),
         TEXT_COLUMN,
     ),
     "label.profile.unmapped": (
@@ -469,8 +476,14 @@ FILE_REASONS: dict[str, tuple[str, str]] = {
         N_("The code was written with spaces, lower case or other dashes and was read as shown."),
         READ_CHECK,
     ),
-    "label.repaired.market": (N_("The market was written as a name and was read as the country code shown."), READ_CHECK),
-    "label.repaired.number": (N_("The number was written with a decimal comma and was read as shown."), READ_CHECK),
+    "label.repaired.market": (
+        N_("The market was written as a name and was read as the country code shown."),
+        READ_CHECK,
+    ),
+    "label.repaired.number": (
+        N_("The number was written with a decimal comma and was read as shown."),
+        READ_CHECK,
+    ),
     # -- rows of the file
     "file.header.row": (
         N_("The column names were found below title or blank rows; the rows above them are not read."),
@@ -504,7 +517,10 @@ FILE_REASONS: dict[str, tuple[str, str]] = {
     ),
     "file.binary": (N_("The file is not text, nor an Excel workbook we can open."), SAVE_AGAIN),
     "file.encoding": (N_("The file's text encoding could not be read."), SAVE_AGAIN),
-    "file.truncated": (N_("The file is cut short: it ends in the middle."), N_("Upload the whole file again.")),
+    "file.truncated": (
+        N_("The file is cut short: it ends in the middle."),
+        N_("Upload the whole file again."),
+    ),
     "file.empty": (N_("The file has no label rows."), N_("Fill in at least one row under the column names.")),
     "file.columns.missing": (N_("Columns that every label needs are missing from the file."), TEMPLATE),
     "file.columns.duplicate": (

@@ -33,6 +33,16 @@ NEVER_SHOWN = {
 }
 
 
+def _named(entries: list[str]) -> set[str]:
+    named: set[str] = set()
+    for entry in entries:
+        path = ROOT / entry
+        for file in [path] if path.is_file() else sorted(path.rglob("*.py")):
+            for name in re.findall(r"ErrorCode\.([A-Z0-9_]+)", file.read_text("utf-8")):
+                named.add(str(ErrorCode[name]))
+    return named
+
+
 def _reachable() -> list[ErrorCode]:
     return [c for c in ErrorCode if str(c).startswith(reasons.REACHABLE)]
 
@@ -51,12 +61,7 @@ def test_every_reachable_error_code_has_a_reason_and_a_fix() -> None:
 
 def test_every_code_the_site_can_meet_is_reachable() -> None:
     """The codes the library modules behind the site name, plus the AI table's linters, are all covered."""
-    named: set[str] = set()
-    for entry in BEHIND_THE_SITE:
-        path = ROOT / entry
-        for file in [path] if path.is_file() else sorted(path.rglob("*.py")):
-            for name in re.findall(r"ErrorCode\.([A-Z0-9_]+)", file.read_text("utf-8")):
-                named.add(str(ErrorCode[name]))
+    named = _named(BEHIND_THE_SITE)
     from trace_std.gs1 import ai as gs1_ai
 
     linters = {str(c) for c in ErrorCode if str(c).startswith("gs1.lint.")}
@@ -201,16 +206,6 @@ def test_api_paths_keep_problem_documents_for_browsers(client: Any) -> None:
 # (a PUC or GTIN cell is parsed by the same code and GS1 checks as a typed code) can reach the report.
 BEHIND_THE_LABELS_PAGE = ["trace_std/label", "trace_std/registry/verify.py"]
 LOCALES = ("vi", "en", "zh", "ru")
-
-
-def _named(entries: list[str]) -> set[str]:
-    named: set[str] = set()
-    for entry in entries:
-        path = ROOT / entry
-        for file in [path] if path.is_file() else sorted(path.rglob("*.py")):
-            for name in re.findall(r"ErrorCode\.([A-Z0-9_]+)", file.read_text("utf-8")):
-                named.add(str(ErrorCode[name]))
-    return named
 
 
 def _file_codes() -> list[str]:
