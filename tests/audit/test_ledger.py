@@ -85,9 +85,17 @@ def test_dry_run_records_nothing(registry: Registry) -> None:
 
 def test_second_source_plugs_in_with_its_own_provenance(registry: Registry) -> None:
     entries = [
-        LedgerEntry(puc="VN-DTOR-0017", phc="VN-BTPH-036", lot="L1", quantity_kg=900.0, source_row=0,
-                    source_ref="ni:///sha-256;abc?ver=CBV2.0", ship_date=dt.date(2025, 3, 6), cartons=90),
-    ]  # fmt: skip
+        LedgerEntry(
+            puc="VN-DTOR-0017",
+            phc="VN-BTPH-036",
+            lot="L1",
+            quantity_kg=900.0,
+            source_row=0,
+            source_ref="ni:///sha-256;abc?ver=CBV2.0",
+            ship_date=dt.date(2025, 3, 6),
+            cartons=90,
+        ),
+    ]
     assert (
         add_entries(registry, entries, source="epcis", source_name="capture", sha256="e" * 64, actor="repo14")
         == 1

@@ -15,7 +15,7 @@ from importlib import import_module
 from trace_std import __version__
 
 # Sub-command modules, in the order shown by --help.
-COMMANDS: tuple[str, ...] = ("check", "validate", "encode", "serve", "registry", "token", "events")
+COMMANDS: tuple[str, ...] = ("check", "validate", "encode", "serve", "registry", "token", "events", "audit")
 
 
 def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:

@@ -1,0 +1,620 @@
+# ruff: noqa: E501  (SQL statements read better unwrapped)
+"""The audit rules: set-based SQL over the ledger, one statement (or two) per rule, on SQLite and
+PostgreSQL alike.
+
+Each rule is a record of the data table ``audit_rules`` (stable code ``audit.<rule>``, default
+severity, parameters). A finding names its subject (PUC, PHC, lot...), the season, the evidence
+(figures, dates, what the registry and the register say) and the provenance of an example ledger
+line. It reads "needs inspection", never more.
+
+The season is the calendar year of a line's pack date (its ship date when it has none).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Column, Date, MetaData, String, Table, bindparam, select, text
+from sqlalchemy.engine import Connection
+
+from trace_std.audit import rule_names
+from trace_std.audit.capacity import ceilings, default_tolerance
+from trace_std.audit.models import Authorisation, AuthorisationEvent, LedgerRow
+from trace_std.data import load
+from trace_std.errors import ErrorCode, TraceStdError
+from trace_std.registry.models import Code, StatusEvent
+
+__all__ = ["RULES", "SEVERITIES", "Finding", "Rule", "rules", "run_audit"]
+
+SEVERITIES: tuple[str, ...] = ("info", "warning", "error")
+DAY = "COALESCE(l.pack_date, l.ship_date)"
+SEASON = f"substr(CAST({DAY} AS VARCHAR(32)), 1, 4)"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Rule:
+    rule: str
+    code: str
+    severity: str
+    title: str
+    params: Mapping[str, Any]
+    explains: str
+
+
+@cache
+def rules() -> dict[str, Rule]:
+    return {
+        r["rule"]: Rule(r["rule"], r["code"], r["severity"], r["title"], dict(r["params"]), r["explains"])
+        for r in load("audit_rules")["records"]
+    }
+
+
+RULES: tuple[str, ...] = rule_names()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    code: str
+    severity: str
+    subject: Mapping[str, Any]
+    season: str | None
+    reason: str
+    evidence: Mapping[str, Any]
+    provenance: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        what = ", ".join(f"{k} {v}" for k, v in self.subject.items() if v is not None)
+        return f"needs inspection: {rules()[self.rule].title} ({self.reason}) — {what}"
+
+    def key(self) -> tuple[Any, ...]:
+        return (
+            self.rule,
+            self.reason,
+            self.season,
+            tuple(sorted((k, str(v)) for k, v in self.subject.items())),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "code": self.code,
+            "severity": self.severity,
+            "status": "needs inspection",
+            "summary": self.summary,
+            "subject": dict(self.subject),
+            "season": self.season,
+            "reason": self.reason,
+            "evidence": {
+                k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.evidence.items()
+            },
+            "provenance": dict(self.provenance),
+        }
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+class _Run:
+    def __init__(self, conn: Connection, season: int | None, tolerance: float, severities: Mapping[str, str]):
+        self.conn = conn
+        self.tolerance = tolerance
+        self.severities = severities
+        self.where = "1 = 1"
+        self.params: dict[str, Any] = {}
+        if season is not None:
+            self.where = f"{DAY} >= :d0 AND {DAY} < :d1"
+            self.params = {"d0": dt.date(season, 1, 1), "d1": dt.date(season + 1, 1, 1)}
+        self.meta = MetaData()
+        self.findings: list[Finding] = []
+        self.examples: dict[int, Finding] = {}
+
+    def q(self, sql: str, **params: Any) -> Any:
+        stmt = text(sql)
+        values = {k: v for k, v in {**self.params, **params}.items() if f":{k}" in sql}
+        binds = [bindparam(k, type_=Date) for k, v in values.items() if isinstance(v, dt.date)]
+        if binds:
+            stmt = stmt.bindparams(*binds)
+        return self.conn.execute(stmt, values)
+
+    def add(
+        self,
+        rule: str,
+        subject: dict[str, Any],
+        season: Any,
+        reason: str,
+        evidence: dict[str, Any],
+        example: Any,
+    ) -> None:
+        r = rules()[rule]
+        f = Finding(
+            rule,
+            r.code,
+            self.severities.get(rule, r.severity),
+            subject,
+            None if season is None else str(season),
+            reason,
+            evidence,
+        )
+        self.findings.append(f)
+        if example is not None:
+            self.examples[int(example)] = f
+
+    # -- temporary tables ------------------------------------------------------------------------
+    def temp(self, name: str, *cols: Column[Any], rows: Sequence[dict[str, Any]]) -> None:
+        table = Table(name, self.meta, *cols, prefixes=["TEMPORARY"])
+        table.create(self.conn)
+        if rows:
+            self.conn.execute(table.insert(), list(rows))
+        self.conn.execute(text(f"CREATE INDEX ix_{name} ON {name} ({cols[0].name})"))
+
+    def status_periods(self) -> None:
+        rows: list[dict[str, Any]] = []
+        prev: dict[str, Any] | None = None
+        for code, to, day in self.conn.execute(
+            select(Code.code, StatusEvent.to_status, StatusEvent.date)
+            .join(Code, Code.id == StatusEvent.code_id)
+            .order_by(Code.code, StatusEvent.date, StatusEvent.id)
+        ):
+            if prev is not None and prev["code"] == code:
+                prev["d_to"] = day
+            prev = {"code": code, "status": to, "d_from": day, "d_to": None}
+            rows.append(prev)
+        rows = [r for r in rows if r["d_to"] is None or r["d_to"] > r["d_from"]]
+        self.temp(
+            "audit_status",
+            Column("code", String(64)),
+            Column("status", String(16)),
+            Column("d_from", Date),
+            Column("d_to", Date),
+            rows=rows,
+        )
+
+    def auth_periods(self) -> None:
+        events: dict[int, list[tuple[dt.date, str]]] = {}
+        for aid, day, to in self.conn.execute(
+            select(
+                AuthorisationEvent.authorisation_id, AuthorisationEvent.date, AuthorisationEvent.to_status
+            ).order_by(AuthorisationEvent.authorisation_id, AuthorisationEvent.date, AuthorisationEvent.id)
+        ):
+            events.setdefault(aid, []).append((day, to))
+        puc = Code.__table__.alias("p")
+        phc = Code.__table__.alias("h")
+        a = Authorisation.__table__
+        stmt = (
+            select(
+                a.c.id, a.c.ref, puc.c.code, phc.c.code, a.c.exporter, a.c.crops, a.c.valid_from, a.c.valid_to
+            )
+            .join(puc, puc.c.id == a.c.puc_id)
+            .outerjoin(phc, phc.c.id == a.c.phc_id)
+        )
+        rows: list[dict[str, Any]] = []
+        for aid, ref, puc_code, phc_code, exporter, crops, vfrom, vto in self.conn.execute(stmt):
+            evs = events.get(aid, [])
+            for i, (day, to) in enumerate(evs):
+                if to != "active":
+                    continue
+                end = evs[i + 1][0] - dt.timedelta(days=1) if i + 1 < len(evs) else None
+                start = max(day, vfrom)
+                stop = vto if end is None else (end if vto is None else min(end, vto))
+                if stop is not None and stop < start:
+                    continue
+                for crop in crops or ["*"]:
+                    rows.append(
+                        {
+                            "puc": puc_code,
+                            "phc": phc_code,
+                            "exporter": exporter,
+                            "crop": crop,
+                            "d_from": start,
+                            "d_to": stop,
+                            "ref": ref,
+                        }
+                    )
+        self.temp(
+            "audit_auth",
+            Column("puc", String(64)),
+            Column("phc", String(64)),
+            Column("exporter", String(300)),
+            Column("crop", String(64)),
+            Column("d_from", Date),
+            Column("d_to", Date),
+            Column("ref", String(100)),
+            rows=rows,
+        )
+
+    # -- rules -----------------------------------------------------------------------------------
+    def over_yield(self) -> None:
+        cs = ceilings()
+        if not cs:
+            return
+        cases = " ".join(f"WHEN :c{i} THEN :y{i}" for i in range(len(cs)))
+        params: dict[str, Any] = {}
+        for i, c in enumerate(cs.values()):
+            params[f"c{i}"], params[f"y{i}"] = c.crop, c.t_per_ha
+        ceiling = f"(CASE l.crop {cases} ELSE NULL END)"
+        sql = f"""
+            SELECT l.puc, l.crop, {SEASON} AS season, SUM(l.quantity_kg) AS kg, COUNT(*) AS n,
+                   MAX(c.area_ha) AS area, MIN(l.id) AS example
+            FROM ledger l JOIN codes c ON c.code = l.puc
+            WHERE {self.where} AND l.crop IS NOT NULL AND c.area_ha IS NOT NULL AND {ceiling} IS NOT NULL
+            GROUP BY l.puc, l.crop, {SEASON}
+            HAVING SUM(l.quantity_kg) > MAX(c.area_ha) * 1000.0 * MAX({ceiling}) * :tol
+        """
+        for puc, crop, season, kg, n, area, example in self.q(sql, tol=self.tolerance, **params):
+            c = cs[crop]
+            capacity_t = area * c.t_per_ha * self.tolerance
+            self.add(
+                "over_yield",
+                {"puc": puc, "crop": crop},
+                season,
+                "volume above capacity",
+                {
+                    "declared_t": round(kg / 1000, 3),
+                    "capacity_t": round(capacity_t, 3),
+                    "area_ha": area,
+                    "ceiling_t_per_ha": c.t_per_ha,
+                    "tolerance": self.tolerance,
+                    "ratio": round(kg / 1000 / capacity_t, 3),
+                    "lines": n,
+                    "yield_sources": list(c.sources),
+                },
+                example,
+            )
+
+    def unauthorised(self) -> None:
+        sql = f"""
+            SELECT l.puc, l.phc, l.exporter, {SEASON} AS season, COUNT(*) AS n, SUM(l.quantity_kg) AS kg,
+                   MIN({DAY}) AS first_day, MAX({DAY}) AS last_day, MIN(l.id) AS example
+            FROM ledger l
+            WHERE {self.where} AND {DAY} IS NOT NULL AND (l.phc IS NOT NULL OR l.exporter IS NOT NULL)
+              AND NOT EXISTS (
+                SELECT 1 FROM audit_auth t
+                WHERE t.puc = l.puc
+                  AND ((l.phc IS NOT NULL AND t.phc = l.phc) OR (l.exporter IS NOT NULL AND t.exporter = l.exporter))
+                  AND (t.crop = '*' OR l.crop IS NULL OR t.crop = l.crop)
+                  AND t.d_from <= {DAY} AND (t.d_to IS NULL OR {DAY} <= t.d_to))
+            GROUP BY l.puc, l.phc, l.exporter, {SEASON}
+        """
+        for puc, phc, exporter, season, n, kg, first, last, example in self.q(sql):
+            known = [
+                r.ref
+                for r in self.q("SELECT DISTINCT ref FROM audit_auth WHERE puc = :p ORDER BY ref", p=puc)
+            ][:5]
+            self.add(
+                "unauthorised",
+                {"puc": puc, "phc": phc, "exporter": exporter},
+                season,
+                "no valid authorisation on the pack date",
+                {
+                    "lines": n,
+                    "declared_kg": round(kg, 3),
+                    "first_pack_date": _date(first),
+                    "last_pack_date": _date(last),
+                    "authorisations_of_puc": known,
+                },
+                example,
+            )
+
+    def inactive(self) -> None:
+        for col in ("puc", "phc"):
+            sql = f"""
+                SELECT l.{col}, COALESCE(p.status, CASE WHEN c.id IS NULL THEN 'not registered' ELSE 'not yet issued' END),
+                       {SEASON} AS season, COUNT(*), SUM(l.quantity_kg), MIN({DAY}), MAX({DAY}), MIN(l.id)
+                FROM ledger l
+                LEFT JOIN codes c ON c.code = l.{col}
+                LEFT JOIN audit_status p ON p.code = l.{col} AND p.d_from <= {DAY} AND (p.d_to IS NULL OR {DAY} < p.d_to)
+                WHERE {self.where} AND l.{col} IS NOT NULL AND {DAY} IS NOT NULL
+                  AND (p.status IS NULL OR p.status <> 'active')
+                GROUP BY l.{col}, COALESCE(p.status, CASE WHEN c.id IS NULL THEN 'not registered' ELSE 'not yet issued' END), {SEASON}
+            """
+            for code, status, season, n, kg, first, last, example in self.q(sql):
+                self.add(
+                    "inactive",
+                    {col: code},
+                    season,
+                    f"{col.upper()} {status} on the pack date",
+                    {
+                        "status_on_pack_date": status,
+                        "lines": n,
+                        "declared_kg": round(kg, 3),
+                        "first_pack_date": _date(first),
+                        "last_pack_date": _date(last),
+                    },
+                    example,
+                )
+            sql = f"""
+                SELECT l.{col}, l.market, {SEASON} AS season, COUNT(*), SUM(l.quantity_kg), MIN({DAY}), MAX({DAY}), MIN(l.id)
+                FROM ledger l JOIN codes c ON c.code = l.{col}
+                WHERE {self.where} AND l.market IN (SELECT DISTINCT market FROM market_approvals) AND {DAY} IS NOT NULL
+                  AND NOT EXISTS (
+                    SELECT 1 FROM market_approvals a WHERE a.code_id = c.id AND a.market = l.market AND a.status = 'active'
+                      AND (a.approved IS NULL OR a.approved <= {DAY}) AND (a.valid_to IS NULL OR {DAY} <= a.valid_to))
+                GROUP BY l.{col}, l.market, {SEASON}
+            """
+            for code, market, season, n, kg, first, last, example in self.q(sql):
+                approval = self.q(
+                    "SELECT a.status, a.approved, a.valid_to FROM market_approvals a JOIN codes c ON c.id = a.code_id "
+                    "WHERE c.code = :c AND a.market = :m",
+                    c=code,
+                    m=market,
+                ).first()
+                self.add(
+                    "inactive",
+                    {col: code, "market": market},
+                    season,
+                    f"{col.upper()} not approved for {market} on the pack date",
+                    {
+                        "approval": None
+                        if approval is None
+                        else {
+                            "status": approval[0],
+                            "approved": str(approval[1]) if approval[1] else None,
+                            "valid_to": str(approval[2]) if approval[2] else None,
+                        },
+                        "lines": n,
+                        "declared_kg": round(kg, 3),
+                        "first_pack_date": _date(first),
+                        "last_pack_date": _date(last),
+                    },
+                    example,
+                )
+
+    def gacc_mismatch(self) -> None:
+        valid = f"r.status = 'active' AND (r.valid_from IS NULL OR r.valid_from <= {DAY}) AND (r.valid_to IS NULL OR {DAY} <= r.valid_to)"
+        for col in ("puc", "phc"):
+            reason = f"""CASE
+                WHEN NOT EXISTS (SELECT 1 FROM market_registers r WHERE r.market = l.market AND r.code = l.{col}) THEN 'missing'
+                WHEN NOT EXISTS (SELECT 1 FROM market_registers r WHERE r.market = l.market AND r.code = l.{col} AND {valid}) THEN 'not valid'
+                WHEN l.crop IS NOT NULL AND NOT EXISTS (SELECT 1 FROM market_registers r WHERE r.market = l.market AND r.code = l.{col}
+                     AND {valid} AND (r.product IS NULL OR r.product = l.crop)) THEN 'other product'
+                ELSE NULL END"""
+            sql = f"""
+                SELECT code, market, season, reason, COUNT(*), SUM(kg), MIN(day), MAX(day), MIN(id), MAX(crop) FROM (
+                    SELECT l.{col} AS code, l.market AS market, {SEASON} AS season, {reason} AS reason,
+                           l.quantity_kg AS kg, {DAY} AS day, l.id AS id, l.crop AS crop
+                    FROM ledger l
+                    WHERE {self.where} AND l.{col} IS NOT NULL AND {DAY} IS NOT NULL
+                      AND l.market IN (SELECT DISTINCT market FROM market_registers)
+                ) x WHERE reason IS NOT NULL
+                GROUP BY code, market, season, reason
+            """
+            for code, market, season, why, n, kg, first, last, example, crop in self.q(sql):
+                listed = [
+                    {
+                        "state": r[0],
+                        "status": r[1],
+                        "product": r[2],
+                        "valid_from": str(r[3]) if r[3] else None,
+                        "valid_to": str(r[4]) if r[4] else None,
+                    }
+                    for r in self.q(
+                        "SELECT state, status, product_as_listed, valid_from, valid_to FROM market_registers "
+                        "WHERE market = :m AND code = :c ORDER BY id",
+                        m=market,
+                        c=code,
+                    )
+                ][:10]
+                self.add(
+                    "gacc_mismatch",
+                    {col: code, "market": market},
+                    season,
+                    f"{why} in the {market} register",
+                    {
+                        "register_rows": listed,
+                        "declared_crop": crop,
+                        "lines": n,
+                        "declared_kg": round(kg, 3),
+                        "first_pack_date": _date(first),
+                        "last_pack_date": _date(last),
+                    },
+                    example,
+                )
+
+    def chronology(self) -> None:
+        why = "CASE WHEN l.pack_date < l.harvest_date THEN 'packed before harvest' ELSE 'shipped before packing' END"
+        sql = f"""
+            SELECT l.puc, l.gtin, l.lot, {why}, {SEASON} AS season, COUNT(*), MIN(l.harvest_date), MIN(l.pack_date),
+                   MIN(l.ship_date), MIN(l.id)
+            FROM ledger l
+            WHERE {self.where} AND (l.pack_date < l.harvest_date OR l.ship_date < l.pack_date)
+            GROUP BY l.puc, l.gtin, l.lot, {why}, {SEASON}
+        """
+        for puc, gtin, lot, reason, season, n, harvest, pack, ship, example in self.q(sql):
+            self.add(
+                "chronology",
+                {"puc": puc, "gtin": gtin, "lot": lot},
+                season,
+                reason,
+                {
+                    "harvest_date": _date(harvest),
+                    "pack_date": _date(pack),
+                    "ship_date": _date(ship),
+                    "lines": n,
+                },
+                example,
+            )
+
+    def geography(self) -> None:
+        max_km = float(rules()["geography"].params["max_km"])
+        pairs = list(
+            self.q(f"""
+                SELECT l.puc, l.phc, {SEASON} AS season, COUNT(*), MIN(l.id) FROM ledger l
+                WHERE {self.where} AND l.phc IS NOT NULL GROUP BY l.puc, l.phc, {SEASON}
+            """)
+        )
+        codes = {p[0] for p in pairs} | {p[1] for p in pairs}
+        where: dict[str, tuple[float, float]] = {}
+        for chunk in _chunks(sorted(codes), 500):
+            for code, geometry in self.conn.execute(
+                select(Code.code, Code.geometry).where(Code.code.in_(chunk))
+            ):
+                point = _centre(geometry)
+                if point is not None:
+                    where[code] = point
+        for puc, phc, season, n, example in pairs:
+            if puc not in where or phc not in where:
+                continue
+            km = _haversine_km(where[puc], where[phc])
+            if km > max_km:
+                self.add(
+                    "geography",
+                    {"puc": puc, "phc": phc},
+                    season,
+                    "packing house far from the planting area",
+                    {
+                        "distance_km": round(km, 1),
+                        "max_km": max_km,
+                        "lines": n,
+                    },
+                    example,
+                )
+
+    def one_lot_many_origins(self) -> None:
+        sql = f"""
+            SELECT l.gtin, l.lot, {SEASON} AS season, COUNT(DISTINCT c.owner), COUNT(DISTINCT l.puc), MIN(l.id)
+            FROM ledger l JOIN codes c ON c.code = l.puc
+            WHERE {self.where} AND l.lot IS NOT NULL AND c.owner IS NOT NULL
+            GROUP BY l.gtin, l.lot, {SEASON}
+            HAVING COUNT(DISTINCT c.owner) > 1
+        """
+        for gtin, lot, season, holders, _pucs, example in self.q(sql):
+            listed = sorted(
+                r[0]
+                for r in self.q(
+                    "SELECT DISTINCT puc FROM ledger WHERE lot = :lot AND (gtin = :g OR (gtin IS NULL AND :g IS NULL))",
+                    lot=lot,
+                    g=gtin,
+                )
+            )[:20]
+            self.add(
+                "one_lot_many_origins",
+                {"gtin": gtin, "lot": lot},
+                season,
+                "one lot from PUCs of different holders",
+                {
+                    "holders": holders,
+                    "pucs": listed,
+                },
+                example,
+            )
+
+    def provenance(self) -> None:
+        ids = sorted(self.examples)
+        for chunk in _chunks(ids, 500):
+            rows = self.conn.execute(
+                select(
+                    LedgerRow.id,
+                    LedgerRow.source,
+                    LedgerRow.source_name,
+                    LedgerRow.source_sha256,
+                    LedgerRow.source_row,
+                    LedgerRow.source_ref,
+                    LedgerRow.declared_by,
+                ).where(LedgerRow.id.in_(chunk))
+            )
+            for lid, source, name, sha, row, ref, by in rows:
+                f = self.examples[lid]
+                object.__setattr__(
+                    f,
+                    "provenance",
+                    {
+                        "ledger_id": lid,
+                        "source": source,
+                        "file": name,
+                        "sha256": sha,
+                        "row": row,
+                        "ref": ref,
+                        "declared_by": by,
+                    },
+                )
+
+
+def _chunks(items: Sequence[Any], n: int) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def _centre(geometry: Any) -> tuple[float, float] | None:
+    """(lon, lat) of a GeoJSON Point, or the mean vertex of a Polygon's outer ring."""
+    if not isinstance(geometry, dict):
+        return None
+    try:
+        if geometry.get("type") == "Point":
+            lon, lat = geometry["coordinates"][:2]
+            return float(lon), float(lat)
+        if geometry.get("type") == "Polygon":
+            ring = geometry["coordinates"][0]
+            return sum(float(p[0]) for p in ring) / len(ring), sum(float(p[1]) for p in ring) / len(ring)
+    except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError):
+        return None
+    return None
+
+
+def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _option(message: str, **context: Any) -> TraceStdError:
+    return TraceStdError.from_code(ErrorCode.AUDIT_OPTION_INVALID, message, context=context)
+
+
+def run_audit(
+    registry: Any,
+    *,
+    season: int | None = None,
+    rules_: Sequence[str] | None = None,
+    tolerance: float | None = None,
+    severities: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """Run the audit rules (all by default) over the ledger; findings sorted by rule, season, subject.
+
+    Raises ``audit.rule.unknown`` for an unknown rule and ``audit.option.invalid`` for a bad season,
+    tolerance or severity.
+    """
+    chosen = list(rules_ if rules_ else RULES)
+    for r in chosen:
+        if r not in RULES:
+            raise TraceStdError.from_code(
+                ErrorCode.AUDIT_RULE_UNKNOWN, f"unknown rule {r!r}", context={"expected": list(RULES)}
+            )
+    if season is not None and (
+        isinstance(season, bool) or not isinstance(season, int) or not 1900 <= season <= 2999
+    ):
+        raise _option("season must be a year", actual=str(season)[:20])
+    tol = default_tolerance() if tolerance is None else tolerance
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not (0 < tol < 1000) or math.isnan(tol):
+        raise _option("tolerance must be a number above 0", actual=str(tolerance)[:20])
+    sev = dict(severities or {})
+    for r, s in sev.items():
+        if r not in RULES:
+            raise TraceStdError.from_code(
+                ErrorCode.AUDIT_RULE_UNKNOWN, f"unknown rule {r!r}", context={"expected": list(RULES)}
+            )
+        if s not in SEVERITIES:
+            raise _option(f"severity must be one of {', '.join(SEVERITIES)}", actual=str(s)[:20])
+    with registry.read() as session:
+        run = _Run(session.connection(), season, float(tol), sev)
+        if "unauthorised" in chosen:
+            run.auth_periods()
+        if "inactive" in chosen:
+            run.status_periods()
+        for r in RULES:
+            if r in chosen:
+                getattr(run, r)()
+        run.provenance()
+    return sorted(
+        run.findings,
+        key=lambda f: (RULES.index(f.rule), f.season or "", str(sorted(f.subject.items())), f.reason),
+    )
