@@ -252,10 +252,15 @@ def query(registry: Registry, q: Query | Mapping[str, str], *, party: str | None
     party's, for an inspector)."""
     if not isinstance(q, Query):
         q = parse_query(q)
+    order: Any = events.c.event_time
+    if q.keys and registry.backend == "sqlite":
+        # drive the plan from the identifier index: without this, SQLite walks the event-time index
+        # (to skip the sort) and probes every event against the key set
+        order = func.coalesce(events.c.event_time, events.c.event_time)
     stmt = (
         select(events.c.id, events.c.event_time, events.c.body)
         .where(*_where(q, party))
-        .order_by(events.c.event_time, events.c.id)
+        .order_by(order, events.c.id)
         .limit(q.per_page + 1)
     )
     with db.unavailable_guard(), registry._read_engine.connect() as conn:
