@@ -31,6 +31,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "api.epcis",
     "api.epcis_query",
     "api.trace",
+    "api.audit",
     "api.docs",
     "api.web",
     "api.resolver",

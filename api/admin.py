@@ -112,3 +112,46 @@ def audit() -> Response:
     _actor("admin")
     entries = store.registry().audit_log(limit=params.integer("limit", default=100, maximum=1000))
     return json_response({"items": plain(entries)})
+
+
+@bp.post("/authorisations")
+def upsert_authorisation() -> Response:
+    """Create or update a holder's authorisation (``ref`` is the key); ``201`` when created."""
+    from trace_std.audit.authorisations import upsert_authorisation as upsert
+
+    actor = _actor("authorisations:write")
+    outcome, record = upsert(store.registry(), params.json_object(), actor=actor)
+    return _written(
+        {"outcome": outcome, "authorisation": record.to_dict()}, 201 if outcome == "created" else 200
+    )
+
+
+@bp.post("/authorisations/<path:ref>/status")
+def authorisation_status(ref: str) -> Response:
+    """Suspend, revoke or reactivate an authorisation: ``{"status", "reason", "on"}``."""
+    from trace_std.audit.authorisations import set_authorisation_status
+
+    actor = _actor("authorisations:write")
+    body = params.json_object()
+    status = params.text("status", required=True, max_length=16, source=body)
+    reason = params.text("reason", required=True, max_length=2000, source=body)
+    assert status is not None and reason is not None
+    record = set_authorisation_status(
+        store.registry(), ref, status, reason=reason, actor=actor, on=params.date("on", source=body)
+    )
+    return _written({"authorisation": record.to_dict()})
+
+
+@bp.get("/authorisations")
+def list_authorisations() -> Response:
+    """Authorisations of a PUC and/or a PHC (``?puc=``, ``?phc=``); scope ``inspector``."""
+    from trace_std.audit.authorisations import list_authorisations as listed
+
+    _actor("inspector")
+    records = listed(
+        store.registry(),
+        puc=params.text("puc", max_length=64),
+        phc=params.text("phc", max_length=64),
+        limit=params.integer("limit", default=100, maximum=1000),
+    )
+    return json_response({"items": [r.to_dict() for r in records]})

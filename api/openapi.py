@@ -380,6 +380,37 @@ def paths() -> dict[str, Any]:
                 "text/html": {"schema": {"type": "string"}}}},
                 **_problems(400, 401, 403, 429, 503)},
         }},
+        "/v1/admin/authorisations": {
+            "post": {
+                "tags": ["admin"], "summary": "Create or update a holder's authorisation", "security": BEARER,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+                "responses": {"200": {"description": "Updated or unchanged"}, "201": {"description": "Created"},
+                              **_problems(400, 401, 403, 413, 415, 422, 503)},
+            },
+            "get": {
+                "tags": ["admin"], "summary": "Authorisations of a PUC or PHC (scope inspector)", "security": BEARER,
+                "parameters": [_q("puc", "PUC", maxLength=64), _q("phc", "PHC", maxLength=64),
+                               {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}],
+                "responses": {"200": {"description": "Authorisations"}, **_problems(400, 401, 403, 503)},
+            },
+        },
+        "/v1/admin/authorisations/{ref}/status": {"post": {
+            "tags": ["admin"], "summary": "Suspend, revoke or reactivate an authorisation", "security": BEARER,
+            "parameters": [_p("ref", "Authorisation reference", minLength=1, maxLength=100)],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["status", "reason"], "properties": {
+                    "status": {"enum": ["active", "suspended", "revoked"]}, "reason": {"type": "string"},
+                    "on": {"type": "string", "format": "date"}}}}}},
+            "responses": {"200": {"description": "The authorisation after the change"},
+                          **_problems(400, 401, 403, 404, 409, 413, 415, 422, 503)},
+        }},
+        "/v1/audit": {"get": {
+            "tags": ["admin"], "summary": "Code-use audit findings (scope inspector; each needs inspection)",
+            "security": BEARER,
+            "parameters": [_q("season", "Year of the pack dates", maxLength=4), _q("rule", "A rule (repeatable)", maxLength=64),
+                           _q("tolerance", "Over-yield tolerance", maxLength=20)],
+            "responses": {"200": {"description": "Findings"}, **_problems(400, 401, 403, 422, 503)},
+        }},
         "/v1/openapi.json": {"get": {"tags": ["meta"], "summary": "This document",
                                      "responses": {"200": {"description": "OpenAPI 3.1"}}}},
         "/docs": {"get": {"tags": ["meta"], "summary": "Browsable API documentation",

@@ -56,6 +56,8 @@ SCOPES: tuple[str, ...] = (
     "events:capture",
     "events:read",
     "events:inspect",
+    "authorisations:write",
+    "inspector",
 )
 TOKEN_PREFIX = "tst_"
 MAX_PER_PAGE = 100
