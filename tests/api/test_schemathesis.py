@@ -58,7 +58,7 @@ def epcis_token(api_app: Flask) -> str:
     return str(secret)
 
 
-epcis_schema = schemathesis.pytest.from_fixture("api_schema").include(path_regex="^/epcis/")
+epcis_schema = schemathesis.pytest.from_fixture("api_schema").include(path_regex="^/(epcis/|v1/trace)")
 
 
 @pytest.mark.slow
