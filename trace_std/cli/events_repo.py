@@ -151,7 +151,8 @@ def _trace(args: argparse.Namespace) -> int:
                 lot=args.lot,
                 epc=args.epc,
                 puc=args.puc,
-                **times,
+                since=times["since"],
+                until=times["until"],
             )
         except TraceStdError as exc:
             sys.stderr.write(f"trace-std events trace: {exc.field}: {exc.message}\n")

@@ -23,7 +23,7 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -31,7 +31,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from trace_std.errors import ErrorCode, Issue, Severity, TraceStdError
+from trace_std.errors import ErrorCode, Issue, RegistryError, Severity, TraceStdError
 from trace_std.events.hashing import event_hash
 from trace_std.events.reader import read_document
 from trace_std.events.repository.schema import capture_jobs, event_keys, events
@@ -310,19 +310,21 @@ def _store(
 ) -> tuple[int, int]:
     """Insert the batches in one transaction; returns ``(stored, duplicates)``."""
     stored = duplicates = 0
-    batches = list(batches) if registry.backend == "postgresql" else batches
+    items: Iterable[list[tuple[dict[str, Any], list[tuple[str, str]]]]] = batches
     if registry.backend == "postgresql":
-        ensure_partitions(registry, {_month(r["event_time"]) for batch in batches for r, _ in batch})  # type: ignore[union-attr]
+        items = list(batches)
+        ensure_partitions(registry, {_month(r["event_time"]) for batch in items for r, _ in batch})
     with _writer(registry) as conn:
         next_id = int(conn.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar_one()) + 1
-        for batch in batches:
+        for batch in items:
             hashes = {r["event_hash"] for r, _ in batch}
-            held = set()
+            held: set[str] = set()
             for chunk in _chunks(sorted(hashes), 500):
                 held.update(
                     conn.execute(select(events.c.event_hash).where(events.c.event_hash.in_(chunk))).scalars()
                 )
-            rows, keys = [], []
+            rows: list[dict[str, Any]] = []
+            keys: list[dict[str, Any]] = []
             for row, row_keys in batch:
                 if row["event_hash"] in held:
                     duplicates += 1
@@ -413,7 +415,7 @@ def capture(
                 registry, source, party=party, job_id=job_id, skip=bad_events
             )
         except TraceStdError as exc:
-            if isinstance(exc, db.RegistryError):
+            if isinstance(exc, RegistryError):
                 raise
             errors.append(_error(exc.code, exc.message, exc.field or ""))
             state, stored, duplicates = "failed", 0, 0

@@ -229,12 +229,12 @@ def _facts(
     dests: set[str] = set()
     ordered = sorted(event_ids)
     for i in range(0, len(ordered), 500):
-        chunk = ordered[i : i + 500]
+        events_chunk = ordered[i : i + 500]
         for r in conn.execute(
             select(
                 events.c.id, events.c.event_id, events.c.event_type, events.c.event_time, events.c.biz_step,
                 events.c.biz_location, events.c.party,
-            ).where(events.c.id.in_(chunk))
+            ).where(events.c.id.in_(events_chunk))
         ):  # fmt: skip
             names[r.id] = r.event_id
             moment = r.event_time if r.event_time.tzinfo else r.event_time.replace(tzinfo=dt.UTC)
@@ -244,7 +244,7 @@ def _facts(
             })  # fmt: skip
         for role, value in conn.execute(
             select(event_keys.c.role, event_keys.c.value).where(
-                event_keys.c.event.in_(chunk), event_keys.c.role.in_(("puc", "phc", "dst"))
+                event_keys.c.event.in_(events_chunk), event_keys.c.role.in_(("puc", "phc", "dst"))
             )
         ):
             {"puc": pucs, "phc": phcs, "dst": dests}[role].add(value.split(" ", 1)[-1])

@@ -25,7 +25,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -73,7 +73,7 @@ _MATCH_ROLES = {
 }
 _VN = {"EQ_vn_plantingAreaCode": "puc", "EQ_vn_packingHouseCode": "phc"}
 _TYPED = {"EQ_bizTransaction_": "btx", "EQ_source_": "src", "EQ_destination_": "dst"}
-_COLUMNS = {
+_COLUMNS: dict[str, tuple[str, Callable[[str], str]]] = {
     "EQ_bizStep": ("biz_step", cbv_word),
     "EQ_disposition": ("disposition", cbv_word),
     "EQ_bizLocation": ("biz_location", canonical_id),
