@@ -7,9 +7,11 @@ Each case must come back as a clean answer — a JSON problem document or a norm
 from __future__ import annotations
 
 import contextlib
+import csv
 import http.client
 import io
 import json
+import re
 import socket
 import time
 import urllib.parse
@@ -626,3 +628,110 @@ def test_xlsx_bombs_and_deep_json_lines_through_gunicorn(server: Server) -> None
     _no_leak(status, data)
     assert status == 200
     assert [i["code"] for i in json.loads(data)["issues"]][:1] == ["file.row.malformed"]
+
+
+def _multipart(name: str, payload: bytes) -> tuple[bytes, dict[str, str]]:
+    boundary = "x-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + payload
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def test_spreadsheet_cells_stored_values_and_write_locks_through_gunicorn(tmp_path: Path) -> None:
+    """Issue 17 items 6, 10, 11 and 13 through gunicorn: formula-looking cells are neutralised in the
+    export and in the fixed label file, and the export round-trips with no change (``;`` in a variety
+    included); values no backend can store, and a 5,000-deep JSON import, are 4xx problem documents,
+    never 500s; an admin write waiting on another writer is a 503 with ``Retry-After``."""
+    import sqlite3
+
+    from tests.label.test_formula_cells import _label_file
+    from tests.registry.test_export_streaming import edge_file
+    from trace_std.spreadsheet import TRIGGERS
+
+    env = {"TRACE_STD_RATELIMIT_ENABLED": "false", "TRACE_STD_WRITE_LOCK_TIMEOUT_MS": "1500"}
+    with run_server(tmp_path, env=env) as srv:
+        secret = srv.cli(
+            "token", "create", "--scope", "registry:import", "--scope", "codes:status", "--name", "cells"
+        ).split()[0]
+        auth = {"Authorization": f"Bearer {secret}"}
+        as_json = {**auth, "Content-Type": "application/json"}
+
+        # 6 and 11: the export never starts a formula and re-imports with no change
+        status, _, body = srv.request("POST", "/v1/admin/import", edge_file(tmp_path).read_bytes(), as_json)
+        assert status == 200, body[:300]
+        out = tmp_path / "export.csv"
+        srv.cli("registry", "export", "--format", "csv", "-o", str(out))
+        text = out.read_text("utf-8-sig")
+        rows = [line for line in text.splitlines(keepends=True) if not line.startswith("#")]
+        cells = [c for row in csv.reader(io.StringIO("".join(rows))) for c in row]
+        assert '\'=HYPERLINK("http://x","y")' in cells and not [c for c in cells if c[:1] in TRIGGERS]
+        status, _, body = srv.request(
+            "POST", "/v1/admin/import", out.read_bytes(), {**auth, "Content-Type": "text/csv"}
+        )
+        report = json.loads(body)
+        assert status == 200 and report["applied"] is True, body[:300]
+        assert sum(report["created"].values()) == sum(report["updated"].values()) == 0, report
+        assert report["history_appended"] == 0
+        status, _, body = srv.request("GET", "/v1/codes/VN-DTOR-0009")
+        assert status == 200 and json.loads(body)["varieties"][:1] == ["plain; with semicolon"]
+
+        # 6: the fixed label file
+        labels = re.sub(r",-L\d\+1,", ",SL250812A,", _label_file(tmp_path).read_text("utf-8"))  # a known lot
+        payload, ctype = _multipart("labels.csv", labels.encode())
+        status, _, body = srv.request("POST", "/v1/labels/validate?fix=1", payload, ctype, 60.0)
+        assert status == 200, body[:300]
+        fixed = json.loads(body)["fixed_csv"]
+        fixed_cells = [c for row in csv.reader(io.StringIO(fixed)) for c in row]
+        assert json.loads(body)["fixed_rows"] == 5, json.loads(body)["issues"][:2]
+        assert '\'=HYPERLINK("http://x","y") Co.' in fixed_cells and not [
+            c for c in fixed_cells if c[:1] in TRIGGERS
+        ]
+
+        # 10: values no backend can store, and a deep JSON import
+        assert srv.request("GET", "/v1/codes/VN-SLOR-9977")[0] == 404
+        for field, value in (("owner", "A\x00B"), ("households", 2**31)):
+            doc = {"codes": [{"code": "VN-SLOR-9977", field: value}]}
+            status, got, body = srv.request("POST", "/v1/admin/import", json.dumps(doc).encode(), as_json)
+            _no_leak(status, body)
+            problem = _is_problem(got, body)
+            assert status == 422 and problem["code"] == "admin.import.rejected", problem
+            assert [e["code"] for e in problem["errors"]] == ["registry.import.field_invalid"], problem
+        deep = b'{"codes": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+        status, got, body = srv.request("POST", "/v1/admin/import", deep, as_json)
+        _no_leak(status, body)
+        assert 400 <= status < 500 and _is_problem(got, body)["code"] == "registry.import.unreadable"
+        assert srv.request("GET", "/v1/codes/VN-SLOR-9977")[0] == 404  # nothing stored
+
+        # 13: a write waiting on another writer: 503 + Retry-After after the lock timeout; reads go on
+        db = srv.env["TRACE_STD_DATABASE_URL"].removeprefix("sqlite:///")
+        holder = sqlite3.connect(db, timeout=1, isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            started = time.monotonic()
+            status, got, body = srv.request(
+                "POST",
+                f"/v1/admin/codes/{GENUINE}/status",
+                json.dumps({"status": "suspended", "reason": "abuse suite"}).encode(),
+                as_json,
+                20.0,
+            )
+            waited = time.monotonic() - started
+            assert status == 503 and _is_problem(got, body)["code"] == "registry.busy", body[:300]
+            assert int(got["retry-after"]) >= 1 and 1.0 < waited < 10, waited
+            assert srv.request("GET", f"/v1/codes/{GENUINE}")[0] == 200
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        status, _, body = srv.request(
+            "POST",
+            f"/v1/admin/codes/{GENUINE}/status",
+            json.dumps({"status": "suspended", "reason": "abuse suite"}).encode(),
+            as_json,
+        )
+        assert status == 200, body[:300]

@@ -11,6 +11,7 @@ from typing import Any
 
 from trace_std.audit import FORMATS
 from trace_std.audit.rules import Finding
+from trace_std.spreadsheet import neutralise
 
 __all__ = ["COLUMNS", "FORMATS", "render"]
 
@@ -35,10 +36,8 @@ def _rows(findings: Sequence[Finding]) -> list[list[Any]]:
 
 
 def _safe(value: Any) -> Any:
-    """A spreadsheet cell that no program will read as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """A spreadsheet cell that no program will read as a formula (:func:`trace_std.spreadsheet.neutralise`)."""
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def render(findings: Sequence[Finding], fmt: str) -> bytes:

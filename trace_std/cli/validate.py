@@ -25,6 +25,7 @@ from typing import IO, Any
 from trace_std.errors import FileFormatError, Severity
 from trace_std.label.batch import RowIssue, RowResult, XlsxLimits, iter_file
 from trace_std.label.markets import markets
+from trace_std.spreadsheet import neutralise
 
 _SPOOL = 1 << 20  # issues beyond 1 MiB go to a temporary file
 
@@ -108,6 +109,18 @@ def _issue_text(issue: RowIssue) -> str:
     return f"  row {row}\t{issue.field or '-'}\t{issue.severity}\t{issue.code}\t{issue.message}\n"
 
 
+def _csv_report_row(name: str, issue: RowIssue) -> list[Any]:
+    """One row of the CSV report; text from the file (name, field, message) neutralised (OWASP)."""
+    return [
+        neutralise(name),
+        issue.row,
+        neutralise(issue.field or ""),
+        issue.code,
+        str(issue.severity),
+        neutralise(issue.message),
+    ]
+
+
 def _validate_one(name: str, args: argparse.Namespace, spool: IO[str], out_format: str) -> _Totals:
     totals = _Totals(name)
     show_progress = not args.no_progress and sys.stderr.isatty()
@@ -138,9 +151,7 @@ def _validate_one(name: str, args: argparse.Namespace, spool: IO[str], out_forma
                 if out_format == "json":
                     spool.write(json.dumps(issue.to_dict(), ensure_ascii=False) + "\n")
                 elif writer is not None:
-                    writer.writerow(
-                        [name, issue.row, issue.field or "", issue.code, str(issue.severity), issue.message]
-                    )
+                    writer.writerow(_csv_report_row(name, issue))
                 else:
                     spool.write(_issue_text(issue))
     except FileFormatError as err:
@@ -186,9 +197,7 @@ def _fix_one(name: str, args: argparse.Namespace, spool: IO[str], out_format: st
         if out_format == "json":
             spool.write(json.dumps(issue.to_dict(), ensure_ascii=False) + "\n")
         elif writer is not None:
-            writer.writerow(
-                [name, issue.row, issue.field or "", issue.code, str(issue.severity), issue.message]
-            )
+            writer.writerow(_csv_report_row(name, issue))
         else:
             spool.write(_issue_text(issue))
     return totals
@@ -224,7 +233,9 @@ def _run(args: argparse.Namespace) -> int:
             elif fmt == "csv":
                 if totals.error is not None:
                     err = totals.error
-                    csv.writer(out).writerow([name, "", "", err.code, str(Severity.ERROR), err.message])
+                    csv.writer(out).writerow(
+                        [neutralise(name), "", "", err.code, str(Severity.ERROR), neutralise(err.message)]
+                    )
                 for line in spool:
                     out.write(line)
             else:

@@ -3,7 +3,8 @@
 One row per Critical Tracking Event and traceability lot code, with a column per Key Data Element of
 21 CFR 1.1325-1.1350 (:data:`COLUMNS`, source of each column in ``docs/events/fsma204.md``), for a set
 of traceability lot codes and/or a date range. :func:`sortable_rows` streams the rows;
-:func:`write_csv` and :func:`write_xlsx` (needs the ``xlsx`` extra, openpyxl) write them.
+:func:`write_csv` and :func:`write_xlsx` (needs the ``xlsx`` extra, openpyxl) write them, every
+text cell neutralised against formula injection (:func:`trace_std.spreadsheet.neutralise`).
 
 The input is an EPCIS document (any :func:`trace_std.events.read_document` source) or a label file,
 which is first turned into events by :func:`trace_std.events.build.build_document`.
@@ -19,6 +20,7 @@ from typing import IO, Any
 from trace_std.errors import ErrorCode, TraceStdError
 from trace_std.events.profiles import _gtins, cte_of, expanded, traceability_lot_codes
 from trace_std.events.validate import Context, parse_context
+from trace_std.spreadsheet import neutralise
 
 __all__ = ["COLUMNS", "parse_lot_code", "sortable_rows", "write_csv", "write_xlsx"]
 
@@ -232,13 +234,18 @@ def sortable_rows(
             yield row
 
 
+def _cell(value: Any) -> Any:
+    """A cell no spreadsheet runs as a formula: event data is untrusted (:mod:`trace_std.spreadsheet`)."""
+    return neutralise(value) if isinstance(value, str) else value
+
+
 def write_csv(rows: Iterable[dict[str, str]], out: IO[str]) -> int:
     """CSV with a header row (UTF-8; open ``out`` with ``newline=""``). Returns the number of rows."""
     writer = csv.DictWriter(out, fieldnames=[c for c, _ in COLUMNS])
     writer.writeheader()
     n = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow({k: _cell(v) for k, v in row.items()})
         n += 1
     return n
 
@@ -259,7 +266,7 @@ def write_xlsx(rows: Iterable[dict[str, str]], path: Any) -> int:
     sheet.append(titles)
     n = 0
     for row in rows:
-        sheet.append([row.get(t, "") for t in titles])
+        sheet.append([_cell(row.get(t, "")) for t in titles])
         n += 1
     sheet.auto_filter.ref = f"A1:{_column_letter(len(titles))}{n + 1}"
     book.save(path)

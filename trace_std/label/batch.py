@@ -52,6 +52,7 @@ from trace_std.label import sheet_reader
 from trace_std.label.markets import MarketProfile
 from trace_std.label.rules import association_issues, cross_field_issues, resolve_market
 from trace_std.label.xlsx_guard import XlsxLimits, check_archive, sheet_rows
+from trace_std.spreadsheet import restore
 
 __all__ = [
     "COLUMNS",
@@ -882,8 +883,10 @@ def _csv_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
                     continue
                 n = len(cells)
                 extra: tuple[RowIssue, ...] = ()
+                # restore(): a cell neutralised against formula injection by a trace_std writer
+                # (``--fix``, reports) reads back as its value, so round trips stay exact
                 if n == width:
-                    row = {c: cells[i].strip() for i, c in pairs}
+                    row = {c: restore(cells[i].strip()) for i, c in pairs}
                 elif n > width and any(c.strip() for c in cells[width:]):
                     extra = (
                         RowIssue(
@@ -895,9 +898,9 @@ def _csv_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:
                             context={"cells": n, "columns": width},
                         ),
                     )
-                    row = {c: cells[i].strip() for i, c in pairs}
+                    row = {c: restore(cells[i].strip()) for i, c in pairs}
                 else:
-                    row = {c: cells[i].strip() if i < n else "" for i, c in pairs}
+                    row = {c: restore(cells[i].strip()) if i < n else "" for i, c in pairs}
                 gtin = row.get("gtin")
                 if not gtin or not gtin[0].isdigit():  # blank (comma-only), totals, notes: not labels
                     reason = sheet_reader.skip_reason(cells, row)
@@ -941,7 +944,7 @@ def _cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return restore(str(value).strip())
 
 
 def _xlsx_rows(src: _Source, raw: IO[bytes]) -> Iterator[_Item]:

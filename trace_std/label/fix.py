@@ -4,7 +4,10 @@
 :func:`fix_file`. It validates the file as :func:`trace_std.label.batch.validate_file` does (the same
 repairs, each a warning in the report) and writes every row that ends up valid in the template's
 canonical form: ISO 8601 dates (a harvest period as ``start/end``), canonical PUC/PHC, GTIN-14,
-ISO 3166-1 markets, a decimal point. A row with an error, one it could not repair, is never
+ISO 3166-1 markets, a decimal point. A text cell that a spreadsheet would run as a formula (``=``,
+``+``, ``-``, ``@``, tab, CR first) is written with an apostrophe in front
+(:func:`trace_std.spreadsheet.neutralise`); the batch reader removes it, so validating a fixed file gives
+the same values. A row with an error, one it could not repair, is never
 written; the report says why.
 
 >>> import io
@@ -40,6 +43,7 @@ from trace_std.label.batch import (
     source_name,
 )
 from trace_std.label.repair import canonical_text
+from trace_std.spreadsheet import neutralise
 
 __all__ = ["FIXED_COLUMNS", "canonical_row", "fix_file"]
 
@@ -105,7 +109,8 @@ def fix_file(
         if isinstance(item, RowResult):
             report.add(item, max_issues)
             if item.valid and item.values is not None:
-                writer.writerow(canonical_row(item.values))
+                # neutralised against formula injection (OWASP); the batch reader restores it
+                writer.writerow([neutralise(cell) for cell in canonical_row(item.values)])
                 written += 1
         else:
             report.add_issue(item, max_issues)
