@@ -735,3 +735,15 @@ def test_spreadsheet_cells_stored_values_and_write_locks_through_gunicorn(tmp_pa
             as_json,
         )
         assert status == 200, body[:300]
+
+
+def test_full_width_codes_agree_through_gunicorn(server: Server) -> None:
+    """Issue 17 item 15: a full-width code (a Chinese input method) was ``malformed`` in /v1/verify but
+    found by /v1/codes/; both read it as the same code now."""
+    typed = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in GENUINE)
+    status, _, body = server.request("GET", "/v1/verify?q=" + urllib.parse.quote(typed))
+    _no_leak(status, body)
+    report = json.loads(body)
+    assert status == 200 and (report["verdict"], report["normalized"]) == ("genuine", GENUINE), report
+    status, _, body = server.request("GET", "/v1/codes/" + urllib.parse.quote(typed))
+    assert status == 200 and json.loads(body)["code"] == GENUINE
