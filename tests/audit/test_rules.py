@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from tests.audit import scenario as S
-from trace_std.audit.authorisations import set_authorisation_status
+from trace_std.audit.authorisations import set_authorisation_status, upsert_authorisation
 from trace_std.audit.models import LedgerRow
 from trace_std.audit.rules import RULES, Finding, rules, run_audit
 from trace_std.data import load
@@ -102,6 +102,48 @@ def test_unauthorised_after_revocation_only(reg: Registry) -> None:
 def test_unauthorised_other_crop(reg: Registry) -> None:
     S.declare(reg, S.line(crop="longan"))
     assert len(_found(reg, "unauthorised")) == 1
+
+
+def _cap(reg: Registry, puc: str, phc: str, kg: float, **extra: object) -> str:
+    ref = f"UQ-{puc}-{phc}"
+    data = {"ref": ref, "puc": puc, "phc": phc, "crops": ["durian"], "valid_from": "2025-01-01"}
+    upsert_authorisation(reg, {**data, "valid_to": "2025-12-31", "volume_cap_kg": kg, **extra}, actor="t")
+    return ref
+
+
+def test_volume_cap_boundary(reg: Registry) -> None:
+    ref = _cap(reg, S.A, S.P, 3000.0)
+    # lines under another letter (B via P, A via FAR) do not count against A-P's cap
+    S.declare(reg, S.line(kg=2000), S.line(kg=1000), S.line(S.B, kg=9000), S.line(S.A, S.FAR, kg=9000))
+    assert _found(reg, "volume_cap") == []  # exactly the cap: not above
+    S.declare(reg, S.line(kg=0.5), sha="b" * 64)
+    (f,) = _found(reg, "volume_cap")
+    assert (f.code, f.subject, f.season) == (
+        "audit.volume_cap",
+        {"puc": S.A, "phc": S.P, "exporter": None, "authorisation": ref},
+        "2025",
+    )
+    assert (f.evidence["declared_kg"], f.evidence["volume_cap_kg"], f.evidence["lines"]) == (
+        3000.5,
+        3000.0,
+        3,
+    )
+    assert f.provenance["source"] == "labels"
+    # lines outside the letter's window or crop are not under it
+    assert _found(reg, "volume_cap", season=2024) == []
+
+
+def test_volume_cap_counts_only_covered_lines(reg: Registry) -> None:
+    _cap(reg, S.A, S.P, 1000.0)
+    S.declare(
+        reg,
+        S.line(kg=1000),
+        S.line(kg=5000, crop="longan"),  # another crop: not under the durian letter (unauthorised)
+        S.line(kg=5000, harvest=D(2026, 1, 2), pack=D(2026, 1, 2), ship=D(2026, 1, 3)),  # after valid_to
+    )
+    assert _found(reg, "volume_cap") == []
+    S.declare(reg, S.line(kg=1, exporter="Exporter X"), sha="b" * 64)
+    assert [f.evidence["declared_kg"] for f in _found(reg, "volume_cap")] == [1001.0]
 
 
 def test_inactive_status_on_pack_date(reg: Registry) -> None:
@@ -304,6 +346,8 @@ def test_every_rule_fires_in_the_planted_season(reg: Registry, backend: str) -> 
         S.line(S.B, lot="MIX"),
         S.line("VN-DTOR-0999", lot="GHOST"),
     )
+    _cap(reg, S.B, S.FAR, 500.0)
+    S.declare(reg, S.line(S.B, S.FAR, kg=501, lot="CAPPED"), sha="c" * 64)
     found = run_audit(reg, season=2025)
     assert {f.rule for f in found} == set(RULES)
     got = _comparable(found)

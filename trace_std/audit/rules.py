@@ -305,6 +305,40 @@ class _Run:
                 example,
             )
 
+    def volume_cap(self) -> None:
+        match = f"""t.puc = l.puc
+                  AND ((l.phc IS NOT NULL AND t.phc = l.phc) OR (l.exporter IS NOT NULL AND t.exporter = l.exporter))
+                  AND (t.crop = '*' OR l.crop IS NULL OR t.crop = l.crop)
+                  AND t.d_from <= {DAY} AND (t.d_to IS NULL OR {DAY} <= t.d_to)"""
+        sql = f"""
+            SELECT a.ref, MAX(a.volume_cap_kg), SUM(l.quantity_kg), COUNT(*), MIN({DAY}), MAX({DAY}),
+                   MAX({SEASON}), MIN(l.id), x.puc, x.phc, x.exporter
+            FROM (SELECT DISTINCT t.ref AS ref, t.puc AS puc, t.phc AS phc, t.exporter AS exporter, l.id AS id
+                  FROM ledger l JOIN audit_auth t ON {match}
+                  WHERE {self.where} AND {DAY} IS NOT NULL) x
+            JOIN ledger l ON l.id = x.id
+            JOIN authorisations a ON a.ref = x.ref
+            WHERE a.volume_cap_kg IS NOT NULL
+            GROUP BY a.ref, x.puc, x.phc, x.exporter
+            HAVING SUM(l.quantity_kg) > MAX(a.volume_cap_kg)
+        """
+        for ref, cap, kg, n, first, last, season, example, puc, phc, exporter in self.q(sql):
+            self.add(
+                "volume_cap",
+                {"puc": puc, "phc": phc, "exporter": exporter, "authorisation": ref},
+                season,
+                "declared volume above the authorisation's cap",
+                {
+                    "declared_kg": round(kg, 3),
+                    "volume_cap_kg": cap,
+                    "ratio": round(kg / cap, 3) if cap else None,
+                    "lines": n,
+                    "first_pack_date": _date(first),
+                    "last_pack_date": _date(last),
+                },
+                example,
+            )
+
     def inactive(self) -> None:
         for col in ("puc", "phc"):
             sql = f"""
@@ -606,7 +640,7 @@ def run_audit(
             raise _option(f"severity must be one of {', '.join(SEVERITIES)}", actual=str(s)[:20])
     with registry.read() as session:
         run = _Run(session.connection(), season, float(tol), sev)
-        if "unauthorised" in chosen:
+        if "unauthorised" in chosen or "volume_cap" in chosen:
             run.auth_periods()
         if "inactive" in chosen:
             run.status_periods()
