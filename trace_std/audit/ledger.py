@@ -1,14 +1,15 @@
 """The ledger of declared shipments, each line with its provenance.
 
-Two sources feed it through one plug, :func:`add_entries`:
+Two sources feed it:
 
 * ``labels``: label files declared with ``trace-std registry declare LABELS`` — the batch validator's
   rows (:func:`trace_std.label.batch.iter_file`), one carton label per row, summed per lot line
   (GTIN, lot, PUC, PHC, exporter, crop, market, harvest and pack dates): quantity = the net weights of
   its cartons (net weight × carton count), ``cartons`` = how many rows, ``source_row`` = the first;
 * ``epcis``: captured shipping events (quantity, lot, SSCC), the lot traced to its harvest PUC and
-  packing PHC through the genealogy — the event repository hands :class:`LedgerEntry` objects with
-  ``source_ref`` = the eventID and ``ship_date`` = the event time.
+  packing PHC through the genealogy — :func:`trace_std.audit.epcis.declare_events`, with
+  ``source_ref`` = the eventID, ``source_sha256`` = the event's CBV 2.0 hash and ``ship_date`` = the
+  event's local date.
 
 A declaration is all-or-nothing: a file with any invalid row records nothing
 (``registry.declare.invalid`` with the rows). Declaring the same file again (same SHA-256) adds

@@ -79,7 +79,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "declare", help="declare label files (the batch validator's rows) as shipped, into the audit ledger"
     )
     _common(dec)
-    dec.add_argument("files", nargs="+", metavar="LABELS", help="label files (CSV, XLSX, JSON Lines)")
+    dec.add_argument("files", nargs="*", metavar="LABELS", help="label files (CSV, XLSX, JSON Lines)")
+    dec.add_argument(
+        "--from-events",
+        action="store_true",
+        help="also declare the captured EPCIS shipping events not yet in the ledger (lots traced to "
+        "their harvest PUC and packing PHC)",
+    )
+    dec.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="with --from-events: first remove every line declared from events",
+    )
     dec.add_argument("--dry-run", action="store_true", help="validate and report, record nothing")
     dec.add_argument("--actor", help="who declares (recorded; default cli:<login>)")
     dec.add_argument("--json", action="store_true", help="print the reports as JSON")
@@ -183,8 +194,14 @@ def _declare(args: argparse.Namespace) -> int:
     from trace_std.audit.ledger import declare_labels
     from trace_std.registry import Registry
 
+    if not args.files and not args.from_events:
+        print("error: give label files and/or --from-events", file=sys.stderr)
+        return 2
+    if args.rebuild and not args.from_events:
+        print("error: --rebuild goes with --from-events", file=sys.stderr)
+        return 2
     status = 0
-    reports = []
+    reports: list[Any] = []
     with Registry(args.database) as reg:
         reg.init()
         for path in args.files:
@@ -211,9 +228,33 @@ def _declare(args: argparse.Namespace) -> int:
                 print(f"REJECTED (nothing was recorded): {report.source}: {len(report.issues)} problems")
                 for issue in report.issues:
                     print(f"  row {issue['row']} {issue['field'] or ''}: {issue['code']}")
+        if args.from_events:
+            status = max(status, _declare_events(reg, args, reports))
     if args.json:
         print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=1))
     return status
+
+
+def _declare_events(reg: Any, args: argparse.Namespace, reports: list[Any]) -> int:
+    from trace_std.audit.epcis import declare_events
+
+    try:
+        report = declare_events(reg, actor=_actor(args), rebuild=args.rebuild, dry_run=args.dry_run)
+    except TraceStdError as exc:
+        print(f"error: events: {exc.code}: {exc.message}", file=sys.stderr)
+        return 2
+    reports.append(report)
+    if not args.json:
+        mode = " (dry run)" if args.dry_run else ""
+        removed = f", {report.removed} lines removed first" if args.rebuild else ""
+        print(
+            f"OK{mode}: EPCIS shipping events: {report.events} read -> {report.declared_events} declared, "
+            f"{report.lines} ledger lines, {report.quantity_kg:g} kg{removed}; "
+            f"{report.unresolved_events} waiting"
+        )
+        for item in report.unresolved:
+            print(f"  waiting {item['eventID']}: {item['reason']}")
+    return 0
 
 
 def _export(args: argparse.Namespace) -> int:
