@@ -34,6 +34,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "api.audit",
     "api.docs",
     "api.web",
+    "api.web.inspector",
     "api.resolver",
 )
 

@@ -10,8 +10,9 @@ from flask.testing import FlaskClient
 
 from api.openapi import RESOLVER_PATHS, paths
 
-# Routes that are not part of the JSON API: static assets, the website's HTML pages.
-IGNORED_ENDPOINT_PREFIXES = ("web.",)
+# Routes that are not part of the JSON API: static assets, the website's HTML pages (the public
+# site and the inspector's pages).
+IGNORED_ENDPOINT_PREFIXES = ("web.", "inspector.")
 IGNORED_ENDPOINTS = {"static", "docs.static"}
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
