@@ -43,6 +43,7 @@ SCOPE = "inspector"
 RULE_TITLES = {
     "over_yield": N_("Declared volume above what the planting area can yield"),
     "unauthorised": N_("Planting-area code used without a valid authorisation"),
+    "volume_cap": N_("Declared volume above an authorisation's cap"),
     "inactive": N_("Shipped while a code was not active or not approved for the market"),
     "gacc_mismatch": N_("The importing country's register disagrees"),
     "chronology": N_("Dates out of order"),

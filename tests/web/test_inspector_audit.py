@@ -116,6 +116,13 @@ def test_pages_are_private_and_under_the_site_csp(client: Any, inspector: dict[s
         )
 
 
+def test_every_rule_has_a_translatable_title() -> None:
+    from api.web.inspector import RULE_TITLES
+    from trace_std.audit.rules import RULES
+
+    assert set(RULE_TITLES) == set(RULES)
+
+
 # -- the findings table ------------------------------------------------------------------------
 def _rows(html: str) -> list[tuple[str, str]]:
     return re.findall(r'<tr class="finding finding--\w+" data-code="([^"]+)" data-puc="([^"]*)">', html)
