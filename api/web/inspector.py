@@ -50,6 +50,34 @@ RULE_TITLES = {
     "geography": N_("Packing house far from the planting area"),
     "one_lot_many_origins": N_("One lot declared from planting areas of different holders"),
 }
+#: Evidence fields, as the rules name them; a field not listed shows its name.
+EVIDENCE = {
+    "declared_t": N_("Declared (t)"),
+    "capacity_t": N_("Capacity (t)"),
+    "area_ha": N_("Area (ha)"),
+    "ceiling_t_per_ha": N_("Yield ceiling (t/ha)"),
+    "tolerance": N_("Tolerance"),
+    "ratio": N_("Ratio"),
+    "lines": N_("Lines"),
+    "yield_sources": N_("Yield sources"),
+    "declared_kg": N_("Declared (kg)"),
+    "first_pack_date": N_("First pack date"),
+    "last_pack_date": N_("Last pack date"),
+    "authorisations_of_puc": N_("Authorisations of the planting area"),
+    "status_on_pack_date": N_("Status on the pack date"),
+    "volume_cap_kg": N_("Volume cap (kg)"),
+    "distance_km": N_("Distance (km)"),
+    "max_km": N_("Largest distance allowed (km)"),
+    "harvest_date": N_("Harvest date"),
+    "pack_date": N_("Pack date"),
+    "ship_date": N_("Ship date"),
+    "holders": N_("Holders"),
+    "pucs": N_("Planting areas"),
+    "declared_crop": N_("Declared crop"),
+    "register_rows": N_("Register rows"),
+    "status": N_("Status"),
+    "valid_to": N_("Valid until"),
+}
 SEVERITIES = {"info": N_("Information"), "warning": N_("Warning"), "error": N_("Important")}
 AUTH_STATUSES = {"active": N_("Active"), "suspended": N_("Suspended"), "revoked": N_("Revoked")}
 MONTHS = (
@@ -92,7 +120,9 @@ def _number(tr: present.Translator, value: float, digits: int = 1) -> str:
     return str(format_decimal(round(value, digits), format=f"#,##0.{'0' * digits}", locale=tr.locale))
 
 
-def _value(tr: present.Translator, value: Any) -> str:
+def _value(tr: present.Translator, value: Any, key: str = "") -> str:
+    if isinstance(value, str) and (key.endswith("_date") or key == "valid_to"):
+        return tr.date(value)
     if isinstance(value, bool) or value is None:
         return json.dumps(value)
     if isinstance(value, float):
@@ -116,7 +146,9 @@ def _finding(tr: present.Translator, f: Any) -> dict[str, Any]:
         "subject": [(k, str(v)) for k, v in d["subject"].items() if v is not None],
         "puc": d["subject"].get("puc"),
         "reason": d["reason"],
-        "evidence": [(k, _value(tr, v)) for k, v in d["evidence"].items()],
+        "evidence": [
+            (k, tr(EVIDENCE[k]) if k in EVIDENCE else k, _value(tr, v, k)) for k, v in d["evidence"].items()
+        ],
         "provenance": d["provenance"],
     }
 
@@ -182,6 +214,7 @@ def _chart_text(tr: present.Translator) -> ChartText:
         point=tr("%(day)s: %(kg)s t declared, %(total)s t in the season"),
         months=tuple(tr(m) for m in MONTHS),
         number=lambda v: _number(tr, v),
+        tick=lambda v: str(format_decimal(v, locale=tr.locale)),
         day=tr.date,
     )  # fmt: skip
 
@@ -229,6 +262,7 @@ def puc_page(code: str) -> Response:
             **dataclasses.asdict(a),
             "status_label": tr(AUTH_STATUSES.get(a.status, a.status)),
             "valid_from": tr.date(a.valid_from),
+            "status_since": tr.date(a.status_since),
             "valid_to": tr.date(a.valid_to) if a.valid_to else None,
             "cap": _number(tr, a.volume_cap_kg / 1000, 3) if a.volume_cap_kg is not None else None,
             "valid_today": a.valid_on(dt.date.today()),
@@ -242,6 +276,7 @@ def puc_page(code: str) -> Response:
             tr=tr,
             view=view,
             code=view.puc,
+            area=_number(tr, view.area_ha, 2) if view.area_ha is not None else None,
             charts=charts,
             authorisations=auths,
             findings=[_finding(tr, f) for f in view.findings],

@@ -139,7 +139,7 @@ def test_findings_table_and_filters(client: Any, inspector: dict[str, str], audi
     assert f'data-count="{len(expected)}"' in html
     assert f'href="/inspector/audit/puc/{S.A}?season=2025"' in html
     # evidence: the figures of the over-yield finding
-    assert '<dt lang="en">capacity_t</dt><dd>250</dd>' in html
+    assert '<dt data-key="capacity_t">Capacity (t)</dt><dd>250</dd>' in html
     # one rule
     only = _html(client.get("/inspector/audit?season=2025&rule=over_yield", headers=inspector))
     assert [c for c, _ in _rows(only)] == ["audit.over_yield"]
@@ -228,6 +228,10 @@ def test_every_language_says_needs_inspection_and_never_accuses(
         assert f'lang="{"zh-Hans" if locale == "zh" else locale}"' in html
         assert wording[locale] in html
         assert not ACCUSATIONS.search(html), ACCUSATIONS.search(html)
+        # the evidence's field names are translated too
+        if locale != "en":
+            assert '<dt data-key="capacity_t">Capacity (t)</dt>' not in html
+            assert re.search(r'<dt data-key="capacity_t">[^<]+</dt>', html)
     # the chart's words are in the page's language too
     html = _html(client.get(f"/inspector/audit/puc/{S.A}?season=2025", headers=inspector))
     (chart,) = _svgs(html)

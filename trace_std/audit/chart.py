@@ -12,7 +12,8 @@ are not the only sign (points above the capacity are drawn as squares, the rest 
 Layout: the x axis is the whole season (1 January to 31 December, one tick per month), the y
 axis tonnes from 0 to a round number above the larger of the declared total and the capacity.
 The declared volume is a step line (it grows on the days lines were declared); the capacity is
-a dashed horizontal line. Every tick and point carries its value in ``data-*`` attributes.
+a dashed horizontal line, labelled at its left end (where the running total is usually lowest).
+Every tick and point carries its value in ``data-*`` attributes.
 """
 
 from __future__ import annotations
@@ -41,11 +42,15 @@ def _plain_number(value: float) -> str:
     return f"{value:,.1f}"
 
 
+def _plain_tick(value: float) -> str:
+    return f"{value:,g}"
+
+
 @dataclasses.dataclass(frozen=True)
 class ChartText:
     """The words of a chart. ``desc`` and ``desc_no_capacity`` take ``%(puc)s``, ``%(crop)s``,
     ``%(season)s``, ``%(declared)s`` (tonnes) and ``%(capacity)s`` (tonnes); ``number`` formats
-    tonnes for the reader's locale."""
+    tonnes for the reader's locale, ``tick`` the round values of the y axis."""
 
     title: str = "Declared volume against capacity: %(puc)s, %(crop)s, %(season)s"
     desc: str = (
@@ -66,6 +71,7 @@ class ChartText:
     point: str = "%(day)s: %(kg)s t declared, %(total)s t in the season"
     months: tuple[str, ...] = ("J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D")
     number: Callable[[float], str] = _plain_number
+    tick: Callable[[float], str] = _plain_tick
     day: Callable[[dt.date], str] = dt.date.isoformat
 
 
@@ -144,7 +150,7 @@ def svg(series: SeasonSeries, *, text: ChartText | None = None, id_prefix: str =
         out.append(
             f'<g class="y-tick" data-value="{value!r}"><line x1="{LEFT}" y1="{yy}" x2="{LEFT + PLOT_W}" '
             f'y2="{yy}" stroke="{GRID}"/><text x="{LEFT - 6}" y="{round(yy + 4, 2)}">'
-            f"{_text(t.number(value))}</text></g>"
+            f"{_text(t.tick(value))}</text></g>"
         )
     out.append("</g>")
     out.append(
@@ -177,7 +183,7 @@ def svg(series: SeasonSeries, *, text: ChartText | None = None, id_prefix: str =
         out.append(
             f'<g class="capacity" data-kg="{cap_kg!r}"><line x1="{LEFT}" y1="{yc}" x2="{LEFT + PLOT_W}" '
             f'y2="{yc}" stroke="{CAPACITY}" stroke-width="2" stroke-dasharray="8 5"/>'
-            f'<text x="{LEFT + PLOT_W - 4}" y="{round(yc - 6, 2)}" text-anchor="end" fill="{CAPACITY}">'
+            f'<text x="{LEFT + 6}" y="{round(yc - 6, 2)}" fill="{CAPACITY}">'
             f"{_text(_fmt(t.capacity, capacity=t.number(cap_t)))}</text></g>"
         )
     # the declared volume: a step line and one marker per day with lines
