@@ -37,9 +37,46 @@ def _str_attr(obj: Any, *names: str) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=8192)
 def resolve_code(text: str, *, as_of: dt.date | None = None) -> ResolvedCode:
-    """Normalise ``text`` with :func:`trace_std.codes.parse_code` (raises ``TraceStdError``)."""
+    """Normalise ``text`` with :func:`trace_std.codes.parse_code` (raises ``TraceStdError``).
+
+    Hot path (an import resolves one code per row): a canonical domestic PUC that the codes
+    library's fast path accepts (issued 2000–2024, units nesting in the 2004 table) takes the
+    province and commune of the first code resolved in full with the same ``VN-PP-DDD-CCCCC``
+    prefix (at most one per commune); the rest of the code (facility, year) derives nothing.
+    """
+    if as_of is None and text.__class__ is str:
+        if not _FAST:
+            _FAST.extend(_fast_path())
+        match, confirm, prefix_end = _FAST
+        m = match(text)
+        if m is not None and m.lastgroup is not None and confirm(text):
+            prefix = text[:prefix_end]
+            template = _DOMESTIC.get(prefix)
+            if template is None:
+                template = _resolve(text, None)
+                if template.canonical != text:  # pragma: no cover - the fast path only accepts canonical
+                    return template
+                _DOMESTIC[prefix] = template
+            return template if template.canonical == text else dataclasses.replace(template, canonical=text)
+    return _resolve(text, as_of)
+
+
+_DOMESTIC: dict[str, ResolvedCode] = {}  # "VN-PP-DDD-CCCCC" → a code resolved in full
+_FAST: list[Any] = []  # (match, confirm, end of the prefix), built on first use
+
+
+def _fast_path() -> tuple[Any, Any, int]:
+    """The codes library's fast path for canonical PUCs and PHCs (the domestic scheme is the one
+    alternative with a marker group) and where the commune segment ends."""
+    from trace_std.codes import _engine
+
+    match, confirm = _engine.fast_path(frozenset({"puc", "phc"}))
+    return match, confirm, _engine._DOMESTIC_KEY.stop
+
+
+@functools.lru_cache(maxsize=8192)
+def _resolve(text: str, as_of: dt.date | None) -> ResolvedCode:
     from trace_std.codes import parse_code
 
     parsed: Any = parse_code(text, as_of=as_of) if as_of is not None else parse_code(text)
