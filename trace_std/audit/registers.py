@@ -273,10 +273,12 @@ def import_register(
             a = existing.get(c.id)
             if a is None:
                 s.add(MarketApproval(code_id=c.id, market=market, **values))
+                c.import_digest = None  # the next registry import of this code takes the full path
                 created += 1
             elif any(getattr(a, k) != v for k, v in values.items()):
                 for k, v in values.items():
                     setattr(a, k, v)
+                c.import_digest = None
                 updated += 1
             else:
                 unchanged += 1

@@ -58,7 +58,12 @@ def resolve_code(text: str, *, as_of: dt.date | None = None) -> ResolvedCode:
                 if template.canonical != text:  # pragma: no cover - the fast path only accepts canonical
                     return template
                 _DOMESTIC[prefix] = template
-            return template if template.canonical == text else dataclasses.replace(template, canonical=text)
+            if template.canonical == text:
+                return template
+            t = template
+            return ResolvedCode(
+                text, t.kind, t.scheme, t.province_code, t.province_name, t.commune_code, t.commune_name
+            )
     return _resolve(text, as_of)
 
 

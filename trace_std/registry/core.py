@@ -592,6 +592,7 @@ class Registry:
             )
             s.add(event)
             row.status, row.status_since, row.updated_at = to, day, utcnow()
+            row.import_digest = None  # the next import of this code takes the full path
             self._audit(
                 s,
                 actor,

@@ -111,6 +111,9 @@ class Code(Base):
     status_since: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    #: Digest of the file record an import last applied (``importer.digest``); every other write to
+    #: the code, its approvals or its history sets it to NULL, so that a re-import takes the full path.
+    import_digest: Mapped[str | None] = mapped_column(String(32))
 
     approvals: Mapped[list[MarketApproval]] = relationship(
         back_populates="code", order_by="MarketApproval.market", cascade="all, delete-orphan"

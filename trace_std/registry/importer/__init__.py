@@ -28,12 +28,16 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy import select
+
 from trace_std.errors import ErrorCode, TraceStdError
+from trace_std.registry.importer.digest import record_digest
 from trace_std.registry.importer.formats import CSV_COLUMNS, CSV_RECORDS, FORMAT_NAME, FORMAT_VERSION, Raw
 from trace_std.registry.importer.load import CHUNK, Loader
 from trace_std.registry.importer.parse import Orphan, Source, read_records
 from trace_std.registry.importer.spill import Spill
 from trace_std.registry.importer.validate import validate_code, validate_lot, validate_product
+from trace_std.registry.models import Code
 from trace_std.registry.records import ImportReport, RowIssue
 
 __all__ = [
@@ -69,15 +73,48 @@ def _sort_issues(issues: list[RowIssue]) -> list[RowIssue]:
     return sorted(issues, key=lambda i: (order.get(i.record, 3), i.row))
 
 
-def _spill(src: Source, issues: list[RowIssue], progress: Progress | None) -> Spill:
+def _stored_digests(registry: Any, codes: list[str]) -> dict[str, str]:
+    """``code → import_digest`` of those of ``codes`` that are stored with a digest."""
+    if not codes:
+        return {}
+    with registry.read() as s:
+        rows = s.execute(
+            select(Code.code, Code.import_digest).where(Code.code.in_(codes), Code.import_digest.is_not(None))
+        )
+        return {code: digest for code, digest in rows}
+
+
+def _add_codes(registry: Any, spill: Spill, batch: list[Raw], issues: list[RowIssue]) -> None:
+    """Validate and keep a batch of code records, except those already applied (:mod:`.digest`)."""
+    digests = [record_digest(raw) for raw in batch]
+    texts = [raw.data.get("code") for raw in batch]
+    stored = _stored_digests(registry, [t for t in texts if isinstance(t, str) and len(t) <= 64])
+    for raw, digest, text in zip(batch, digests, texts, strict=True):
+        if digest is not None and isinstance(text, str) and stored.get(text) == digest:
+            spill.add_known(raw, text, digest)  # stored codes are canonical: text is the key
+            continue
+        typed, key = _validate(raw, issues)
+        if typed is not None:
+            typed.digest = digest
+        spill.add(raw, typed, key)
+    batch.clear()
+
+
+def _spill(src: Source, issues: list[RowIssue], progress: Progress | None, registry: Any) -> Spill:
     """Stages 1–3: read, validate and keep every record; every problem goes to ``issues``."""
     spill = Spill(keep_raw=src.format == "csv")
     try:
         n = 0
+        batch: list[Raw] = []
         for item in read_records(src):
             if isinstance(item, Raw):
-                typed, key = _validate(item, issues)
-                spill.add(item, typed, key)
+                if item.record == "codes":
+                    batch.append(item)
+                    if len(batch) >= CHUNK:
+                        _add_codes(registry, spill, batch, issues)
+                else:
+                    typed, key = _validate(item, issues)
+                    spill.add(item, typed, key)
                 n += 1
                 if progress is not None and n % 10_000 == 0:
                     progress("read", n, 0)
@@ -85,6 +122,7 @@ def _spill(src: Source, issues: list[RowIssue], progress: Progress | None) -> Sp
                 spill.add_orphan(item)
             else:
                 issues.append(item)
+        _add_codes(registry, spill, batch, issues)
         spill.finish(issues, _validate)
     except BaseException:
         spill.close()
@@ -110,7 +148,7 @@ def import_file(
     src = Source(source, format=format, max_bytes=max_bytes)
     issues: list[RowIssue] = []
     try:
-        spill = _spill(src, issues, progress)
+        spill = _spill(src, issues, progress, registry)
         digest = src.finish()
     finally:
         src.close()

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from trace_std.errors import ErrorCode
-from trace_std.registry.importer.validate import CodeIn, LotIn, ProductIn
+from trace_std.registry.importer.spill import Known
+from trace_std.registry.importer.validate import CodeIn, LotIn, ProductIn, validate_code
 from trace_std.registry.records import ImportReport, RowIssue
 
 __all__ = ["CHUNK", "Loader"]
@@ -48,10 +49,11 @@ _SQL_TYPES = {
     "valid_to": "DATE", "registration_number": "TEXT", "from_status": "TEXT", "to_status": "TEXT",
     "date": "DATE", "reason": "TEXT", "legal_doc": "TEXT", "recorded_by": "TEXT", "gtin": "TEXT",
     "crop": "TEXT", "variety": "TEXT", "exporter": "TEXT", "lot": "TEXT", "puc_id": "BIGINT",
-    "phc_id": "BIGINT", "harvest_date": "DATE", "pack_date": "DATE", "seq": "BIGINT",
+    "phc_id": "BIGINT", "harvest_date": "DATE", "pack_date": "DATE", "seq": "BIGINT", "import_digest": "TEXT",
 }  # fmt: skip
 _STAGES = {
-    "stage_codes": ("seq", *CODE_COLUMNS),
+    "stage_codes": ("seq", *CODE_COLUMNS, "import_digest"),
+    "stage_digests": ("code", "import_digest"),
     "stage_approvals": ("code", *_APPROVAL_COLUMNS),
     "stage_history": ("seq", "code", *_HISTORY_COLUMNS),
     "stage_products": _PRODUCT_COLUMNS,
@@ -75,6 +77,7 @@ class Loader:
         self.actor, self.report, self.issues = actor, report, issues
         self.now = dt.datetime.now(dt.UTC)
         self.today = self.now.date()
+        self._now_text = _sqlite_time(self.now)
         self._seq = 0
         self._staged: dict[str, list[tuple[Any, ...]]] = {name: [] for name in _STAGES}
         self._pending_approvals = False
@@ -165,7 +168,13 @@ class Loader:
             elif c in _DATE_COLUMNS:
                 out.append(self._date(v))
             elif c in _TIME_COLUMNS:
-                out.append(v if self.pg or isinstance(v, str) else _sqlite_time(v))
+                out.append(
+                    v
+                    if self.pg or isinstance(v, str)
+                    else self._now_text
+                    if v is self.now
+                    else _sqlite_time(v)
+                )
             else:
                 out.append(v)
         return tuple(out)
@@ -176,17 +185,43 @@ class Loader:
         return [dt.date.fromisoformat(v) if isinstance(v, str) else v for v in values]
 
     # -- codes ---------------------------------------------------------------------------------
-    def codes(self, items: list[CodeIn]) -> None:
+    def _known(self, items: list[CodeIn | Known]) -> list[CodeIn]:
+        """Count unchanged the records whose digest still matches the stored one (:mod:`.digest`);
+        validate the others (their code changed since they were read) and return every record to
+        apply."""
+        known = [i.canonical for i in items if isinstance(i, Known)]
+        if not known:
+            return items  # type: ignore[return-value]
+        cond, params = self._in("code", known)
+        stored = dict(self._query(f"SELECT code, import_digest FROM codes WHERE {cond}", params))
+        out: list[CodeIn] = []
+        for item in items:
+            if isinstance(item, Known):
+                if stored.get(item.canonical) == item.digest:
+                    self.report.unchanged["codes"] += 1
+                    continue
+                checked = validate_code(item.unpack_raw(), self.issues)
+                if checked is None:
+                    continue  # reported; the import is rolled back
+                checked.digest = item.digest
+                item = checked
+            out.append(item)
+        return out
+
+    def codes(self, chunk: list[CodeIn | Known]) -> None:
         """Work out and stage the change of one chunk of code records."""
+        items = self._known(chunk)
+        if not items:
+            return
         keys = [i.canonical for i in items]
         cond, params = self._in("code", keys)
-        stored = {
-            r["code"]: r
-            for r in map(
-                self._decode_code,
-                self._query(f"SELECT id, {', '.join(CODE_COLUMNS)} FROM codes WHERE {cond}", params),
-            )
-        }
+        stored = {}
+        for r in self._query(
+            f"SELECT id, {', '.join(CODE_COLUMNS)}, import_digest FROM codes WHERE {cond}", params
+        ):
+            decoded = self._decode_code(r[:-1])
+            decoded["import_digest"] = r[-1]
+            stored[decoded["code"]] = decoded
         events: dict[int, list[tuple[Any, ...]]] = {}
         approvals: dict[int, dict[str, dict[str, Any]]] = {}
         if stored:
@@ -319,7 +354,9 @@ class Loader:
         if changed:
             row["updated_at"] = now
             self._seq += 1
-            self._stage("stage_codes", self._encode_code(self._seq, row))
+            self._stage("stage_codes", (*self._encode_code(self._seq, row), item.digest))
+        elif item.digest is not None and row["import_digest"] != item.digest:
+            self._stage("stage_digests", (item.canonical, item.digest))
         for event in appended:
             self._seq += 1
             frm, to, day, reason, legal, by = event
@@ -336,8 +373,9 @@ class Loader:
         sets = ", ".join(f"{c} = excluded.{c}" for c in CODE_COLUMNS if c not in ("code", "created_at"))
         select = ", ".join(f"{c}::json" if self.pg and c in _JSON_COLUMNS else c for c in CODE_COLUMNS)
         self._execute(
-            f"INSERT INTO codes ({cols}) SELECT {select} FROM temp.stage_codes WHERE true ORDER BY seq "
-            f"ON CONFLICT (code) DO UPDATE SET {sets}"
+            f"INSERT INTO codes ({cols}, import_digest) SELECT {select}, import_digest FROM temp.stage_codes "
+            f"WHERE true ORDER BY seq ON CONFLICT (code) DO UPDATE SET {sets}, "
+            "import_digest = excluded.import_digest"
         )
         acols = ", ".join(_APPROVAL_COLUMNS)
         asets = ", ".join(f"{c} = excluded.{c}" for c in _APPROVAL_COLUMNS if c != "market")
@@ -355,6 +393,17 @@ class Loader:
             "FROM temp.stage_history s JOIN codes c ON c.code = s.code ORDER BY s.seq",
             (now,),
         )
+        # unchanged records applied under other rules or from another file: their digest only
+        if self.pg:
+            self._execute(
+                "UPDATE codes c SET import_digest = s.import_digest FROM stage_digests s "
+                "WHERE c.code = s.code"
+            )
+        else:
+            self._execute(
+                "UPDATE codes SET import_digest = (SELECT s.import_digest FROM temp.stage_digests s "
+                "WHERE s.code = codes.code) WHERE code IN (SELECT code FROM temp.stage_digests)"
+            )
 
     # -- products and lots ------------------------------------------------------------------------
     def products(self, items: list[ProductIn]) -> None:

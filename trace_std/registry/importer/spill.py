@@ -8,6 +8,7 @@ and the operating system reclaims it even if the process is killed (it is unlink
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import marshal
@@ -17,12 +18,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from trace_std.errors import ErrorCode
+from trace_std.registry.importer.digest import record_digest
 from trace_std.registry.importer.formats import Raw
 from trace_std.registry.importer.parse import Orphan, attach_orphans
 from trace_std.registry.importer.validate import CodeIn, EventIn, LotIn, ProductIn
 from trace_std.registry.records import RowIssue
 
-__all__ = ["Spill"]
+__all__ = ["Known", "Spill"]
 
 _TABLES = ("codes", "products", "lots")
 _BATCH = 5000
@@ -54,7 +56,7 @@ def _pack(item: Any) -> bytes:
         ]
         values: tuple[Any, ...] = (
             item.canonical, item.kind, fields, item.status, _ord(item.status_since), item.status_reason,
-            item.legal_doc, markets, history,
+            item.legal_doc, markets, history, item.digest,
         )  # fmt: skip
     elif isinstance(item, ProductIn):
         values = (item.gtin, item.fields)
@@ -64,11 +66,28 @@ def _pack(item: Any) -> bytes:
     return marshal.dumps((raw.row, raw.pointer, values))
 
 
-def _unpack(record: str, blob: bytes) -> Any:
+@dataclasses.dataclass(slots=True)
+class Known:
+    """A code record whose digest matched the stored one when it was read (:mod:`.digest`): not
+    validated; the load checks the digest again and validates ``raw_blob`` only if it changed."""
+
+    raw: Raw  # row and pointer only
+    canonical: str
+    digest: str
+    raw_blob: bytes
+
+    def unpack_raw(self) -> Raw:
+        return _unpack_raw(self.raw_blob)
+
+
+def _unpack(record: str, blob: bytes, raw_blob: bytes | None = None) -> Any:
     row, pointer, values = marshal.loads(blob)
     raw = Raw(record, row, pointer, {})
     if record == "codes":
-        canonical, kind, fields, status, since, reason, legal, markets, history = values
+        if len(values) == 2:
+            assert raw_blob is not None
+            return Known(raw, values[0], values[1], raw_blob)
+        canonical, kind, fields, status, since, reason, legal, markets, history, digest = values
         if "issued" in fields:
             fields["issued"] = dt.date.fromordinal(fields["issued"])
         return CodeIn(
@@ -78,6 +97,7 @@ def _unpack(record: str, blob: bytes) -> Any:
                 for m, a, v, r, st in markets
             ],
             [EventIn(f, t, dt.date.fromordinal(d), why, doc, by) for f, t, d, why, doc, by in history],
+            digest,
         )  # fmt: skip
     if record == "products":
         return ProductIn(raw, *values)
@@ -129,6 +149,22 @@ class Spill:
             self.counts[raw.record] += 1
         self._push(
             raw.record, (key if item is not None else None, rawkey, raw.row, raw.pointer, blob, raw_blob)
+        )
+
+    def add_known(self, raw: Raw, canonical: str, digest: str) -> None:
+        """Keep a code record whose digest matches the stored one (not validated: see :class:`Known`)."""
+        self.counts["codes"] += 1
+        code = raw.data.get("code")
+        self._push(
+            "codes",
+            (
+                canonical,
+                code if isinstance(code, str) else None,
+                raw.row,
+                raw.pointer,
+                marshal.dumps((raw.row, raw.pointer, (canonical, digest))),
+                _pack_raw(raw),
+            ),
         )
 
     def add_orphan(self, orphan: Orphan) -> None:
@@ -209,6 +245,7 @@ class Spill:
         item, item_key = revalidate(raw, issues)
         blob = None
         if item is not None:
+            item.digest = record_digest(raw)  # of the record with its rows from elsewhere in the file
             blob = _pack(item)
         self._db.execute(
             "UPDATE codes SET key = ?, item = ?, raw = ? WHERE seq = ?",
@@ -239,6 +276,6 @@ class Spill:
 
     def items(self, table: str, size: int) -> Iterator[list[Any]]:
         """The valid records of ``table`` in file order, ``size`` at a time."""
-        cur = self._db.execute(f"SELECT item FROM {table} WHERE item IS NOT NULL ORDER BY seq")
+        cur = self._db.execute(f"SELECT item, raw FROM {table} WHERE item IS NOT NULL ORDER BY seq")
         while rows := cur.fetchmany(size):
-            yield [_unpack(table, blob) for (blob,) in rows]
+            yield [_unpack(table, blob, raw) for blob, raw in rows]

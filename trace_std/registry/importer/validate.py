@@ -58,6 +58,7 @@ class CodeIn:
     legal_doc: str | None
     markets: list[dict[str, Any]]
     history: list[EventIn]
+    digest: str | None = None  # of the file record (:mod:`.digest`); None: not from a file
 
 
 @dataclasses.dataclass(slots=True)
