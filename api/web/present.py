@@ -387,6 +387,7 @@ def _sections(tr: Translator, data: Mapping[str, Any]) -> list[Section]:
             Fact(tr("Harvest date"), tr.date(lot.get("harvest_date"))),
             Fact(tr("Pack date"), tr.date(lot.get("pack_date"))),
             Fact(tr("Destination"), _market_name(tr, lot.get("market"))),
+            Fact(tr("Traceability events"), _declared(tr, data.get("events"))),
         ]
         sections.append(Section("product", tr("Product and lot"), [f for f in facts if f.value]))
     registry = data.get("registry") if isinstance(data.get("registry"), Mapping) else {}
@@ -396,6 +397,16 @@ def _sections(tr: Translator, data: Mapping[str, Any]) -> list[Section]:
         if isinstance(record, Mapping):
             sections.append(_code_section(tr, record, kind, on_date.get(record.get("code"))))
     return sections
+
+
+def _declared(tr: Translator, events: Any) -> str:
+    """Whether the lot was declared through captured EPCIS events, and on which date: the one
+    public fact of the event repository (no volumes, no parties: docs/api.md)."""
+    if not isinstance(events, Mapping) or not isinstance(events.get("declared"), bool):
+        return ""
+    if events["declared"] and events.get("first_event_date"):
+        return tr("Lot declared on %(date)s", date=tr.date(events["first_event_date"]))
+    return tr("No events declare this lot yet") if not events["declared"] else ""
 
 
 def _code_section(tr: Translator, rec: Mapping[str, Any], kind: str, on_date: str | None = None) -> Section:

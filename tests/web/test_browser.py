@@ -195,7 +195,15 @@ def test_open_a_digital_link_directly(session: Session, sample: Any, shots: Path
     assert response.status == 200
     assert session.verdict() == "genuine"
     assert session.page.get_by_test_id("section-product").is_visible()
-    assert sample.lot in session.page.get_by_test_id("section-product").inner_text()
+    product = session.page.get_by_test_id("section-product").inner_text()
+    assert sample.lot in product
+    # the public fact of the event repository: this sample lot has no captured events
+    from babel.support import Translations
+
+    catalogue = Translations.load(
+        str(Path(__file__).resolve().parents[2] / "api/web/translations"), [session.lang()]
+    )
+    assert catalogue.gettext("No events declare this lot yet") in product
     if viewport == "desktop":
         _shot(session.page, shots / f"digital-link-{viewport}.png")
 
