@@ -301,6 +301,202 @@ def _prefixes(context: Any) -> dict[str, str]:
     return prefixes
 
 
+# -- the direct path ----------------------------------------------------------------------------
+# Most captured events have a plain shape: scalar standard fields, identifier lists, quantity
+# elements, a read point and a business location with an ``id`` only, business transactions,
+# sources and destinations, an ``ilmd`` of scalars and scalar extension fields. For those the
+# pre-hash string is written directly, without building the XML-like tree; every other event
+# takes the general path above. Both give the same string: ``tests/events/test_hashing.py``
+# compares them on every reference event and on generated ones.
+_DIRECT_SCALARS = ("eventTime", "eventTimeZoneOffset", "certificationInfo", "parentID")
+_DIRECT_TAIL = ("action", "transformationID", "bizStep", "disposition")
+_DIRECT_EPCS = ("epcList", "inputEPCList", "childEPCs")
+_DIRECT_EPC_NAMES = frozenset((*_DIRECT_EPCS, "outputEPCList"))
+_DIRECT_QTYS = ("quantityList", "childQuantityList", "inputQuantityList")
+_DIRECT_POINTS = ("readPoint", "bizLocation")
+_DIRECT_KEYS = frozenset(
+    (
+        *_DIRECT_SCALARS,
+        *_DIRECT_TAIL,
+        *_DIRECT_EPCS,
+        *_DIRECT_QTYS,
+        *_DIRECT_POINTS,
+        *("outputEPCList", "outputQuantityList", "@context", "ilmd"),
+        *_PAIRED,
+        *_IGNORED,
+    )
+)
+_PAIR_FIELD = {
+    "bizTransactionList": "bizTransaction",
+    "sourceList": "source",
+    "destinationList": "destination",
+}
+_QTY_KEYS = frozenset({"epcClass", "quantity", "uom"})
+_SKIPPED = frozenset({"#text", "rdfs:comment", "comment"})
+# names the general path renames or groups, or that change how it sorts: a plain dict has none
+_SPECIAL_NAMES = frozenset(
+    {"inputEPC", "outputEPC", "inputQuantity", "outputQuantity", "childQuantity", "childEPCs", "type"}
+    | {"bizTransaction", "source", "destination", "eventTime", "action"}
+)
+
+
+class _NotDirect(Exception):
+    """The event is not of the plain shape: the general path hashes it."""
+
+
+def _text(value: Any, prefixes: dict[str, str], words: dict[str, str]) -> str:
+    """A scalar's stripped text as the general path's tree holds it."""
+    if isinstance(value, str):
+        return words.get(value, _namespaced(value, prefixes, braces=False)).strip()
+    if isinstance(value, (bool, int, float)):
+        return _scalar(value).strip()
+    raise _NotDirect
+
+
+def _pair(name: str, text: str) -> str:
+    return name + "=" + _canonical(text) if text else name
+
+
+def _plain_dict(obj: Any, prefixes: dict[str, str], words: dict[str, str]) -> str:
+    """A dict of scalars in the rest of an event (``ilmd``, a ``@context`` item), sorted."""
+    if not isinstance(obj, dict):
+        raise _NotDirect
+    parts = []
+    for key, value in obj.items():
+        if not isinstance(key, str) or key in _SKIPPED or key.endswith("List") or key in _SPECIAL_NAMES:
+            raise _NotDirect
+        name = _namespaced(key, prefixes, braces=True)
+        if name.endswith("List") or name in _SPECIAL_NAMES:
+            raise _NotDirect
+        parts.append(_pair(name, _text(value, prefixes, words)))
+    if len(parts) > 1:
+        parts.sort()
+    return "".join(parts)
+
+
+def _direct(event: dict[str, Any], prefixes: dict[str, str]) -> str:
+    """The pre-hash string of a plain event (see above); raises :class:`_NotDirect` otherwise."""
+    words = _words()
+    rest: list[str] = []
+    for key, value in event.items():
+        if key not in _DIRECT_KEYS:
+            if (
+                not isinstance(key, str)
+                or ":" not in key
+                or key in _SKIPPED
+                or key.endswith("List")
+                or isinstance(value, (dict, list))
+            ):
+                raise _NotDirect
+            name = _namespaced(key, prefixes, braces=True)
+            if name.endswith("List") or name in _SPECIAL_NAMES:
+                raise _NotDirect
+            rest.append(_pair(name, _text(value, prefixes, words)))
+    if not isinstance(event.get("eventTime"), str):
+        raise _NotDirect
+    out = ["eventType=", _scalar(event.get("type", ""))]
+    for name in _DIRECT_SCALARS:
+        if name in event:
+            text = _text(event[name], prefixes, words)
+            if text:
+                out.append(name + "=" + (_time(text) if name == "eventTime" else _canonical(text)))
+    for name in (*_DIRECT_EPCS, *_DIRECT_QTYS, "outputEPCList", "outputQuantityList"):
+        items = event.get(name)
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            raise _NotDirect
+        values = []
+        for item in items:
+            if name in _DIRECT_EPC_NAMES:
+                if not isinstance(item, str):
+                    raise _NotDirect
+                text = _text(item, prefixes, words)
+                if text:
+                    values.append("epc=" + _canonical(text))
+                continue
+            if not isinstance(item, dict) or not item or not item.keys() <= _QTY_KEYS:
+                raise _NotDirect
+            inner = ""
+            for field in ("epcClass", "quantity", "uom"):
+                if field in item:
+                    if isinstance(item[field], (dict, list)):
+                        raise _NotDirect
+                    text = _text(item[field], prefixes, words)
+                    if text:
+                        inner += field + "=" + _canonical(text)
+            if inner:
+                values.append("quantityElement" + inner)
+        if values:
+            values.sort()
+            out.append(name + "".join(values))
+    for name in _DIRECT_TAIL:
+        if name in event:
+            text = _text(event[name], prefixes, words)
+            if text:
+                out.append(name + "=" + _canonical(text))
+    for name in _DIRECT_POINTS:
+        if name in event:
+            point = event[name]
+            if not isinstance(point, dict) or point.keys() != {"id"} or not isinstance(point["id"], str):
+                raise _NotDirect
+            text = _text(point["id"], prefixes, words)
+            if text:
+                out.append(name + "id=" + _canonical(text))
+    for name, field in _PAIR_FIELD.items():
+        items = event.get(name)
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            raise _NotDirect
+        members = []
+        for item in items:
+            if not isinstance(item, dict) or field not in item or not item.keys() <= {"type", field}:
+                raise _NotDirect
+            members.append("".join(_pair(k, _text(v, prefixes, words)) for k, v in item.items()))
+        if members:
+            if len(members) > 1:
+                members.sort()
+            rest.append(name + "".join(members))
+    if "ilmd" in event:
+        ilmd = event["ilmd"]
+        if not isinstance(ilmd, dict):
+            raise _NotDirect
+        rest.append("ilmd" + _plain_dict(ilmd, prefixes, words))
+    if "@context" in event:
+        rest.extend(_context_parts(event["@context"], prefixes, words))
+    if len(rest) > 1:
+        rest.sort()
+    return "".join(out) + "".join(rest)
+
+
+# the last ``@context`` rendered, by its ``repr`` (which tells 1, 1.0 and True apart), as one tuple
+# replaced whole (safe across threads): every event of a document carries the same one
+_last_context: list[tuple[str, tuple[str, ...]] | None] = [None]
+
+
+def _context_parts(context: Any, prefixes: dict[str, str], words: dict[str, str]) -> list[str]:
+    """The parts an event's own ``@context`` adds to its pre-hash string (the general path keeps it)."""
+    key = repr((context, prefixes))
+    last = _last_context[0]
+    if last is not None and last[0] == key:
+        return list(last[1])
+    parts = _render_context(context, prefixes, words)
+    _last_context[0] = (key, tuple(parts))
+    return parts
+
+
+def _render_context(context: Any, prefixes: dict[str, str], words: dict[str, str]) -> list[str]:
+    items = context if isinstance(context, list) else [context]
+    parts = []
+    for item in items:
+        if isinstance(item, dict):
+            parts.append("@context" + _plain_dict(item, prefixes, words))
+        else:
+            parts.append(_pair("@context", _text(item, prefixes, words)))
+    return parts
+
+
 def pre_hash_string(event: dict[str, Any], *, context: Any = None) -> str:
     """The canonical string the event hash is computed from. ``context``: the document's
     ``@context`` (a list, as in the JSON) or a :class:`trace_std.events.Context`; an event's own
@@ -310,6 +506,14 @@ def pre_hash_string(event: dict[str, Any], *, context: Any = None) -> str:
     if context is None and "@context" in event:
         context = event["@context"]
     prefixes = _prefixes(context)
+    try:
+        return _direct(event, prefixes)
+    except _NotDirect:
+        return _general(event, prefixes)
+
+
+def _general(event: dict[str, Any], prefixes: dict[str, str]) -> str:
+    """The pre-hash string through the XML-like tree: any event."""
     root = _restructure(_tree(event, prefixes, _words()))
     children = list(root[2])
     head = "eventType=" + _scalar(event.get("type", ""))

@@ -40,7 +40,10 @@ def _inserting(reg: Registry, wal: Path | None) -> bool:
         return wal.exists() and wal.stat().st_size > 4 * 1024 * 1024
     with reg.engine.connect() as conn:
         n = conn.execute(
-            text("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'INSERT INTO epcis_event%'")
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND ("
+                "query LIKE 'COPY epcis_event%' OR query LIKE 'SELECT event_hash FROM epcis_events%')"
+            )
         ).scalar_one()
         conn.rollback()
     return bool(n)

@@ -305,26 +305,52 @@ def ensure_partitions(registry: Registry, months: set[dt.datetime]) -> None:
                     )
 
 
+_EVENT_COLUMNS = tuple(c.name for c in events.columns)
+_KEY_COLUMNS = ("event", "event_time", "role", "value")
+
+
+def _held(conn: Connection, pg: bool, hashes: list[str]) -> set[str]:
+    """The hashes among ``hashes`` already stored: one set-based lookup (chunks of 500 on SQLite)."""
+    if pg:
+        return set(
+            conn.execute(
+                text("SELECT event_hash FROM epcis_events WHERE event_hash = ANY(:h)"), {"h": hashes}
+            ).scalars()
+        )
+    held: set[str] = set()
+    for chunk in _chunks(hashes, 500):
+        held.update(conn.execute(select(events.c.event_hash).where(events.c.event_hash.in_(chunk))).scalars())
+    return held
+
+
+def _copy(conn: Connection, table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+    """PostgreSQL ``COPY … FROM STDIN`` in the connection's transaction."""
+    cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cur.close()
+
+
 def _store(
     registry: Registry, batches: Iterator[list[tuple[dict[str, Any], list[tuple[str, str]]]]]
 ) -> tuple[int, int]:
-    """Insert the batches in one transaction; returns ``(stored, duplicates)``."""
+    """Insert the batches in one transaction; returns ``(stored, duplicates)``. The hashes already
+    held are looked up once per batch; PostgreSQL writes each batch with ``COPY``."""
     stored = duplicates = 0
+    pg = registry.backend == "postgresql"
     items: Iterable[list[tuple[dict[str, Any], list[tuple[str, str]]]]] = batches
-    if registry.backend == "postgresql":
+    if pg:
         items = list(batches)
         ensure_partitions(registry, {_month(r["event_time"]) for batch in items for r, _ in batch})
     with _writer(registry) as conn:
         next_id = int(conn.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar_one()) + 1
         for batch in items:
-            hashes = {r["event_hash"] for r, _ in batch}
-            held: set[str] = set()
-            for chunk in _chunks(sorted(hashes), 500):
-                held.update(
-                    conn.execute(select(events.c.event_hash).where(events.c.event_hash.in_(chunk))).scalars()
-                )
+            held = _held(conn, pg, sorted({r["event_hash"] for r, _ in batch}))
             rows: list[dict[str, Any]] = []
-            keys: list[dict[str, Any]] = []
+            keys: list[tuple[int, dt.datetime, str, str]] = []
             for row, row_keys in batch:
                 if row["event_hash"] in held:
                     duplicates += 1
@@ -332,15 +358,18 @@ def _store(
                 held.add(row["event_hash"])
                 row = {**row, "id": next_id}
                 rows.append(row)
-                keys.extend(
-                    {"event": next_id, "event_time": row["event_time"], "role": role, "value": value}
-                    for role, value in row_keys
-                )
+                keys.extend((next_id, row["event_time"], role, value) for role, value in row_keys)
                 next_id += 1
-            if rows:
-                conn.execute(events.insert(), rows)
-            if keys:
-                conn.execute(event_keys.insert(), keys)
+            if pg:
+                _copy(
+                    conn, "epcis_events", _EVENT_COLUMNS, (tuple(r[c] for c in _EVENT_COLUMNS) for r in rows)
+                )
+                _copy(conn, "epcis_event_keys", _KEY_COLUMNS, keys)
+            else:
+                if rows:
+                    conn.execute(events.insert(), rows)
+                if keys:
+                    conn.execute(event_keys.insert(), [dict(zip(_KEY_COLUMNS, k, strict=True)) for k in keys])
             stored += len(rows)
     return stored, duplicates
 
