@@ -56,6 +56,7 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_MAX_AGE": 60,  # seconds, Cache-Control of public GETs
     "RESPONSE_CACHE_TTL": 5,  # seconds, per-process cache of public GET answers (0: off)
     "RESPONSE_CACHE_SIZE": 10_000,  # entries
+    "INSPECTOR_FINDINGS_TTL": 120,  # seconds, per-process cache of the /inspector pages' findings (0: off)
     "CORS_ORIGINS": "*",
     "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,  # bytes, every request body
     "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,  # bytes, /v1/labels/validate uploads

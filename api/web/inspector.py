@@ -22,10 +22,11 @@ import json
 from typing import Any
 
 from babel.numbers import format_decimal
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 
 from api import store
 from api.admin import authenticate
+from api.http import TTLCache, register_cache
 from api.web import _page, present
 from api.web.present import N_
 from trace_std.audit.chart import ChartText, svg
@@ -90,6 +91,32 @@ class _BadFilter(Exception):
     pass
 
 
+_Computed = tuple[dt.datetime, list[Any]]  # when, findings
+
+
+@bp.record_once
+def _setup(state: Any) -> None:
+    app = state.app
+    ttl = float(app.config.get("INSPECTOR_FINDINGS_TTL", 0) or 0)
+    cache: TTLCache[tuple[Any, ...], _Computed] = TTLCache(ttl, 64)
+    app.extensions["trace_std.inspector.findings"] = cache
+    register_cache(app, cache)  # admin writes (authorisations, codes) empty it
+
+
+def _season_findings(season: int | None, chosen: list[str]) -> _Computed:
+    """The audit's findings for a season and rules: kept ``INSPECTOR_FINDINGS_TTL`` seconds per
+    worker, so that the pages of the PUCs in a findings table do not each run the whole audit."""
+    from trace_std.audit.rules import run_audit
+
+    cache: TTLCache[tuple[Any, ...], _Computed] = current_app.extensions["trace_std.inspector.findings"]
+    key = (season, tuple(sorted(set(chosen))))
+    hit = cache.get(key)
+    if hit is None:
+        hit = (dt.datetime.now(dt.UTC), run_audit(store.registry(), season=season, rules_=chosen or None))
+        cache.put(key, hit)
+    return hit
+
+
 def _filters() -> tuple[int | None, list[str], int]:
     """``season``, ``rule`` (repeatable) and ``page`` from the query string."""
     from trace_std.audit.rules import RULES
@@ -114,6 +141,17 @@ def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.vary.add("Authorization")
     return response
+
+
+def _when(tr: present.Translator, moment: dt.datetime | None) -> str | None:
+    if moment is None:
+        return None
+    from babel.dates import format_datetime
+
+    from api.web.i18n import DATETIME_FORMATS
+
+    pattern = DATETIME_FORMATS.get(str(tr.locale), "medium")
+    return str(format_datetime(moment, pattern, tzinfo=tr.timezone, locale=tr.locale))
 
 
 def _number(tr: present.Translator, value: float, digits: int = 1) -> str:
@@ -162,8 +200,6 @@ def _rule_choices(tr: present.Translator, chosen: list[str]) -> list[dict[str, A
 @bp.get("/audit")
 def audit_page() -> Response:
     """The findings of the audit as a table, filtered by season and rules."""
-    from trace_std.audit.rules import run_audit
-
     authenticate(SCOPE)
     tr = present.Translator()
     try:
@@ -175,7 +211,7 @@ def audit_page() -> Response:
                 rules=_rule_choices(tr, []), season="", page=1, pages=1, pucs=[],
             )
         )  # fmt: skip
-    findings = run_audit(store.registry(), season=season, rules_=chosen or None)
+    computed_at, findings = _season_findings(season, chosen)
     pages = max(1, -(-len(findings) // PAGE_SIZE))
     shown = findings[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     pucs = sorted({str(f.subject["puc"]) for f in findings if f.subject.get("puc")})
@@ -186,6 +222,7 @@ def audit_page() -> Response:
             tr=tr,
             findings=[_finding(tr, f) for f in shown],
             total=len(findings),
+            computed_at=_when(tr, computed_at),
             rules=_rule_choices(tr, chosen),
             season=season or "",
             page=min(page, pages),
@@ -230,7 +267,16 @@ def puc_page(code: str) -> Response:
         if len(code) > 64:
             raise _BadFilter
         season, chosen, _ = _filters()
-        view = inspect_puc(store.registry(), code, season=season, rules_=chosen or None)
+        computed: list[dt.datetime] = []
+
+        def season_findings(year: int) -> list[Any]:
+            when, found = _season_findings(year, chosen)
+            computed.append(when)
+            return found
+
+        view = inspect_puc(
+            store.registry(), code, season=season, rules_=chosen or None, findings=season_findings
+        )
     except (_BadFilter, TraceStdError):
         return _no_store(_page("web/inspector_puc.html", 400, tr=tr, error=True, view=None, code=code[:64]))
     words = _chart_text(tr)
@@ -280,6 +326,7 @@ def puc_page(code: str) -> Response:
             charts=charts,
             authorisations=auths,
             findings=[_finding(tr, f) for f in view.findings],
+            computed_at=_when(tr, computed[0] if computed else None),
             season_url=lambda y: url_for("inspector.puc_page", code=view.puc, season=y),
             audit_url=url_for("inspector.audit_page", season=view.season),
         )

@@ -99,6 +99,16 @@ def test_inspect_puc_gathers_authorisations_and_its_findings(reg: Registry) -> N
     assert {f.rule for f in view.findings} == {"over_yield", "unauthorised"}
     assert all(f.subject["puc"] == S.A for f in view.findings)
     assert inspect_puc(reg, S.A, season=2025, rules_=["unauthorised"]).findings[0].rule == "unauthorised"
+    # findings the caller already holds for the season: asked for with the season, filtered to the PUC
+    asked: list[int] = []
+    held = run_audit(reg, season=2025)
+
+    def provider(season: int) -> list[object]:
+        asked.append(season)
+        return held
+
+    view2 = inspect_puc(reg, S.A, findings=provider)  # type: ignore[arg-type]
+    assert asked == [2025] and view2.findings == view.findings
 
 
 # -- the chart ---------------------------------------------------------------------------------

@@ -214,6 +214,38 @@ def test_hostile_ledger_text_is_escaped(client: Any, inspector: dict[str, str]) 
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
 
 
+@pytest.mark.parametrize("ttl", [120, 0])
+def test_findings_are_kept_per_worker_for_the_ttl(tmp_path: Path, ttl: int) -> None:
+    from api import create_app
+
+    url = f"sqlite:///{tmp_path}/registry.sqlite3"
+    Registry(url).init()
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "RATELIMIT_ENABLED": False,
+                      "INSPECTOR_FINDINGS_TTL": ttl})  # fmt: skip
+    with app.app_context():
+        reg = store.registry()
+    try:
+        S.build(reg)
+        S.declare(reg, S.line(kg=300_000))
+        client = app.test_client()
+        headers = token(reg, "inspector", name="i")
+        count = lambda: len(_rows(_html(client.get("/inspector/audit?season=2025", headers=headers))))  # noqa: E731
+        puc_codes = lambda: re.findall(  # noqa: E731
+            r'<li data-code="([^"]+)">', _html(client.get(f"/inspector/audit/puc/{S.B}", headers=headers))
+        )
+        assert count() == 1 and puc_codes() == []
+        S.declare(reg, S.line(S.B, kg=300_000), sha="b" * 64)  # B over its capacity too
+        assert 'data-testid="computed-at"' in _html(client.get("/inspector/audit", headers=headers))
+        if ttl:
+            assert count() == 1 and puc_codes() == []  # the worker's findings of a moment ago
+            writer = token(reg, "authorisations:write", name="w")
+            record = {"ref": "UQ-X", "puc": S.C, "phc": S.P, "valid_from": "2025-01-01"}
+            assert client.post("/v1/admin/authorisations", json=record, headers=writer).status_code == 201
+        assert count() == 2 and puc_codes() == ["audit.over_yield"]  # an admin write empties it
+    finally:
+        reg.close()
+
+
 # -- languages: "needs inspection", never an accusation --------------------------------------------
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_language_says_needs_inspection_and_never_accuses(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -253,9 +253,15 @@ def inspect_puc(
     season: int | None = None,
     tolerance: float | None = None,
     rules_: Sequence[str] | None = None,
+    findings: Callable[[int], Sequence[Any]] | None = None,
 ) -> PucSeason:
     """One PUC's season for the inspector page: the series, the PUC's authorisations (every one,
-    whatever its status) and the season's findings that name the PUC."""
+    whatever its status) and the season's findings that name the PUC.
+
+    The findings come from :func:`~trace_std.audit.rules.run_audit` over the whole season (a rule
+    such as ``one_lot_many_origins`` needs the other PUCs' lines), or from ``findings(season)`` when
+    the caller already holds that season's findings for ``rules_`` and ``tolerance``.
+    """
     from trace_std.audit.authorisations import list_authorisations
     from trace_std.audit.rules import run_audit
 
@@ -264,9 +270,10 @@ def inspect_puc(
     if view.registered:
         auths = list_authorisations(registry, puc=view.puc)
     spellings = {*names, view.puc}
-    findings = [
-        f
-        for f in run_audit(registry, season=view.season, rules_=rules_, tolerance=tol)
-        if f.subject.get("puc") in spellings
-    ]
-    return dataclasses.replace(view, authorisations=tuple(auths), findings=tuple(findings))
+    season_findings = (
+        findings(view.season)
+        if findings is not None
+        else run_audit(registry, season=view.season, rules_=rules_, tolerance=tol)
+    )
+    mine = [f for f in season_findings if f.subject.get("puc") in spellings]
+    return dataclasses.replace(view, authorisations=tuple(auths), findings=tuple(mine))
