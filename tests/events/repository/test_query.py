@@ -98,6 +98,31 @@ def test_paging_walks_every_event_once_in_order(stored: Registry) -> None:
     assert _times(stored) == sorted(_times(stored), key=lambda t: t)  # same offset everywhere
 
 
+@pytest.mark.parametrize("per_page", ["1", "2", "3"])
+def test_paging_by_identifier_gives_each_event_once(stored: Registry, per_page: str) -> None:
+    """The driving identifier filter reads keys: an event that matches with two values (its pallet
+    and its carton) or in two roles is still one event, on one page."""
+    packing, aggregation = chain(3)[1:3]
+    wanted = {
+        "MATCH_anyEPC": ",".join([aggregation["parentID"], *packing["epcList"][:2]]),
+        "LT_eventTime": "2025-08-31T00:00:00Z",
+        "perPage": per_page,
+    }
+    seen: list[str] = []
+    params = dict(wanted)
+    while True:
+        page = query(stored, params, party=None)
+        assert len(page.events) <= int(per_page)
+        seen.extend(e["eventID"] for e in page.events)
+        if page.next_page_token is None:
+            break
+        params = {**wanted, "nextPageToken": page.next_page_token}
+    # packing (two cartons), aggregation (pallet and two children), shipping (the pallet)
+    assert len(seen) == 3 and len(set(seen)) == 3
+    assert _count(stored, **{k: v for k, v in wanted.items() if k != "perPage"}) == 3
+    assert _count(stored, "exporter-b", MATCH_anyEPC=wanted["MATCH_anyEPC"]) == 0
+
+
 def test_get_events_by_id_and_party(repo: Registry) -> None:
     doc = document(1)
     doc["epcisBody"]["eventList"][0]["eventID"] = "urn:uuid:6a8b2f2e-0000-4000-8000-000000000001"

@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import logging
 import re
 import uuid
 from collections.abc import Iterable, Iterator
@@ -334,6 +335,26 @@ def _copy(conn: Connection, table: str, columns: tuple[str, ...], rows: Iterable
         cur.close()
 
 
+#: PostgreSQL: a capture storing at least this many events refreshes its months' planner statistics
+ANALYZE_AFTER = 10_000
+
+
+def analyze_partitions(registry: Registry, months: set[dt.datetime]) -> None:
+    """PostgreSQL: ``ANALYZE`` the monthly partitions of ``months`` (events and keys) after a bulk
+    capture, so that queries plan with their real sizes at once (autovacuum analyzes a partition
+    only after its next pass, and a freshly filled one without statistics is planned as tiny).
+    A failure is logged, never raised: the capture it follows is committed."""
+    if registry.backend != "postgresql" or not months:
+        return
+    names = [f"{t}_p{m:%Y%m}" for m in sorted(months) for t in ("epcis_events", "epcis_event_keys")]
+    try:
+        with db.unavailable_guard(), registry.engine.connect() as conn:
+            conn.exec_driver_sql(f"ANALYZE {', '.join(names)}")
+            conn.commit()
+    except Exception as exc:  # statistics are an optimisation
+        logging.getLogger("trace_std.events").warning("ANALYZE after a capture failed: %s", exc)
+
+
 def _store(
     registry: Registry, batches: Iterator[list[tuple[dict[str, Any], list[tuple[str, str]]]]]
 ) -> tuple[int, int]:
@@ -371,6 +392,8 @@ def _store(
                 if keys:
                     conn.execute(event_keys.insert(), [dict(zip(_KEY_COLUMNS, k, strict=True)) for k in keys])
             stored += len(rows)
+    if pg and stored >= ANALYZE_AFTER:
+        analyze_partitions(registry, {_month(r["event_time"]) for batch in items for r, _ in batch})
     return stored, duplicates
 
 

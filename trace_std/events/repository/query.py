@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select, tuple_
 
 from trace_std.errors import ErrorCode, TraceStdError
 from trace_std.events._syntax import parse_time
@@ -221,7 +221,9 @@ def parse_query(params: Mapping[str, str]) -> Query:
     return Query(event_types, action, tuple(columns), tuple(keys), tuple(times), per_page, after)
 
 
-def _where(q: Query, party: str | None) -> list[Any]:
+def _where(
+    q: Query, party: str | None, keys: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+) -> list[Any]:
     conds: list[Any] = []
     if party is not None:
         conds.append(events.c.party == party)
@@ -234,12 +236,9 @@ def _where(q: Query, party: str | None) -> list[Any]:
     for column, op, moment in q.times:
         col = events.c[column]
         conds.append(col >= moment if op == ">=" else col < moment)
-    for roles, values in q.keys:
+    for roles, values in keys:
         inner = select(event_keys.c.event).where(event_keys.c.value.in_(values), event_keys.c.role.in_(roles))
         conds.append(events.c.id.in_(inner))
-    if q.after is not None:
-        moment, pk = q.after
-        conds.append(or_(events.c.event_time > moment, and_(events.c.event_time == moment, events.c.id > pk)))
     return conds
 
 
@@ -247,24 +246,50 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
+def _statement(q: Query, party: str | None, limit: int) -> Any:
+    """The page's SQL. With an identifier (or ``vn:`` code) filter the first one drives: its keys
+    are read from ``(value, event_time, event, role)`` in event-time order and joined to their
+    events (on ``id`` and ``event_time``: one partition each on PostgreSQL) until the page is full;
+    the other filters apply to the joined events. Without one, events are read in event-time order."""
+    columns = (events.c.id, events.c.event_time, events.c.body)
+    if not q.keys:
+        conds = _where(q, party, ())
+        if q.after is not None:
+            conds.append(tuple_(events.c.event_time, events.c.id) > tuple_(*q.after))
+        return select(*columns).where(*conds).order_by(events.c.event_time, events.c.id).limit(limit)
+    (roles, values), *others = q.keys
+    k = event_keys.alias("k")
+    conds = [k.c.value.in_(values), k.c.role.in_(roles), *_where(q, party, tuple(others))]
+    for column, op, moment in q.times:
+        if column == "event_time":  # bounds the index range (and the partitions) of the keys too
+            conds.append(k.c.event_time >= moment if op == ">=" else k.c.event_time < moment)
+    if q.after is not None:
+        conds.append(tuple_(k.c.event_time, k.c.event) > tuple_(*q.after))
+    return (
+        select(*columns)
+        .select_from(k.join(events, and_(events.c.id == k.c.event, events.c.event_time == k.c.event_time)))
+        .where(*conds)
+        .order_by(k.c.event_time, k.c.event)
+        .limit(limit)
+    )
+
+
 def query(registry: Registry, q: Query | Mapping[str, str], *, party: str | None) -> Page:
     """One page of the events matching ``q`` (``party``: only that party's events; ``None``: every
     party's, for an inspector)."""
     if not isinstance(q, Query):
         q = parse_query(q)
-    order: Any = events.c.event_time
-    if q.keys and registry.backend == "sqlite":
-        # drive the plan from the identifier index: without this, SQLite walks the event-time index
-        # (to skip the sort) and probes every event against the key set
-        order = func.coalesce(events.c.event_time, events.c.event_time)
-    stmt = (
-        select(events.c.id, events.c.event_time, events.c.body)
-        .where(*_where(q, party))
-        .order_by(order, events.c.id)
-        .limit(q.per_page + 1)
-    )
+    wanted = q.per_page + 1
+    # one event can match the driving filter twice (two of its values, or one value in two roles):
+    # such rows are adjacent in the order; read more until the page has enough distinct events
+    limit = wanted
     with db.unavailable_guard(), registry._read_engine.connect() as conn:
-        rows = conn.execute(stmt).all()
+        while True:
+            raw = conn.execute(_statement(q, party, limit)).all()
+            rows = list({r.id: r for r in raw}.values())
+            if len(rows) >= wanted or len(raw) < limit:
+                break
+            limit *= 4
         conn.rollback()
     more = len(rows) > q.per_page
     rows = rows[: q.per_page]

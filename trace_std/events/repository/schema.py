@@ -8,8 +8,9 @@ migration chain: ``trace_std/registry/migrations/versions/0004_epcis_repository.
   declaratively partitioned by month of ``event_time`` (the migration creates the parent, the
   repository creates each month's partition on first use).
 * ``epcis_event_keys``: one row per identifier an event names (EPCs, classes, parent, inputs and
-  outputs, business transactions, sources, destinations, the ``vn:`` codes), ``(role, value)``
-  indexed; partitioned like the events on PostgreSQL.
+  outputs, business transactions, sources, destinations, the ``vn:`` codes), indexed on
+  ``(value, event_time, event, role)`` (migration 0006: a query reads its page in event-time order
+  from the index); partitioned like the events on PostgreSQL.
 * ``epcis_capture_jobs``: the outcome of each capture request (``GET /epcis/capture/{id}``).
 
 Events and their keys are immutable: triggers refuse UPDATE and DELETE in the database.
@@ -71,7 +72,7 @@ event_keys = Table(
     Column("event_time", DateTime(timezone=True), nullable=False),
     Column("role", String(16), nullable=False),
     Column("value", String(600), nullable=False),
-    Index("ix_epcis_event_keys_value", "value", "role"),
+    Index("ix_epcis_event_keys_value", "value", "event_time", "event", "role"),
     Index("ix_epcis_event_keys_event", "event"),
 )
 
