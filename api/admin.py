@@ -85,14 +85,16 @@ def set_status(code: str) -> Response:
 
 @bp.post("/import")
 def import_file() -> Response:
-    """Import an open-data file (multipart ``file`` or a JSON/CSV body), all or nothing.
+    """Import an open-data file (multipart ``file`` or a JSON, JSON Lines or CSV body), all or nothing.
 
     ``?dry_run=true`` checks without writing. A file with bad rows changes nothing: ``422`` with
     every bad row in ``errors`` and the import report in ``report``.
     """
     actor = _actor("registry:import")
     dry_run = request.args.get("dry_run", "").lower() in ("1", "true", "yes")
-    source, fmt, _name = bodies.source("file", types={"application/json": "json", "text/csv": "csv"})
+    source, fmt, _name = bodies.source(
+        "file", types={"application/json": "json", "application/jsonl": "jsonl", "text/csv": "csv"}
+    )
     report = store.registry().import_file(source, actor=actor, dry_run=dry_run, format=fmt)
     body = plain(report)
     if not report.ok:

@@ -313,6 +313,7 @@ def paths() -> dict[str, Any]:
                 "multipart/form-data": {"schema": {"type": "object", "properties": {
                     "file": {"type": "string", "format": "binary"}}}},
                 "application/json": {"schema": {"type": "object"}},
+                "application/jsonl": {"schema": {"type": "string"}},
                 "text/csv": {"schema": {"type": "string"}}}},
             "responses": {"200": _json("import-report", "Imported (or checked)"),
                           **_problems(400, 401, 403, 413, 415, 422, 503)},

@@ -227,3 +227,22 @@ def test_admin_write_waiting_on_an_import_is_503_with_retry_after(
         assert client.get("/v1/codes/" + code).status_code == 200  # the breaker stays closed
     response = client.post(f"/v1/admin/codes/{code}/status", json=body, headers=headers)
     assert response.status_code == 200
+
+
+def test_import_accepts_json_lines(admin: Any, validate: Any, problem: Any, tmp_path: Path) -> None:
+    """Issue 16: the JSON Lines export imports again, as a body or as a ``.jsonl`` upload."""
+    client, registry = admin
+    out = tmp_path / "registry.jsonl"
+    registry.export("jsonl", out)
+    headers = token(registry, "registry:import", name="jsonl")
+    body = validate(
+        client.post(
+            "/v1/admin/import", data=out.read_bytes(), headers=headers, content_type="application/jsonl"
+        ),
+        "import-report",
+    )
+    assert body["ok"] and body["format"] == "jsonl"
+    assert sum(body["created"].values()) == sum(body["updated"].values()) == 0
+    bad = out.read_bytes() + b'{"record": "code", "code": "VN-DTOR-0001", "kind": "nonsense"}\n'
+    body = problem(_import(client, headers, bad, "bad.jsonl"), 422, "admin.import.rejected")
+    assert body["report"]["format"] == "jsonl" and body["errors"]

@@ -97,10 +97,11 @@ def test_csv_cells_never_start_a_formula(registry: Registry, tmp_path: Path) -> 
 def test_export_pages_through_many_codes(
     registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Keyset pages of 7 records give the same document as one page."""
+    """Batches of 7 rows and chunks of 3 records give the same document as one page."""
     assert registry.import_file(SAMPLE_JSON, actor="t").ok
     whole = registry.export("json", tmp_path / "whole.json")
-    monkeypatch.setattr(exporter, "PAGE", 7)
+    monkeypatch.setattr(exporter, "BATCH", 7)
+    monkeypatch.setattr(exporter, "CHUNK", 3)
     paged = registry.export("json", tmp_path / "paged.json")
     assert paged.sha256 == whole.sha256 and paged.counts == whole.counts
     assert (tmp_path / "paged.json").read_bytes() == (tmp_path / "whole.json").read_bytes()

@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp = rsub.add_parser("import", help="import an open-data file (JSON or CSV), all or nothing")
     _common(imp)
     imp.add_argument("file", metavar="FILE", help="file to import, or - for stdin")
-    imp.add_argument("--format", choices=("json", "csv"), help="file format (default: detected)")
+    imp.add_argument("--format", choices=("json", "jsonl", "csv"), help="file format (default: detected)")
     imp.add_argument("--dry-run", action="store_true", help="validate and report, change nothing")
     imp.add_argument("--actor", help="who makes the change (recorded; default cli:<login>)")
     imp.add_argument("--json", action="store_true", help="print the import report as JSON")
@@ -98,7 +98,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     exp = rsub.add_parser("export", help="export the registry as open data (with provenance and checksum)")
     _common(exp)
-    exp.add_argument("--format", choices=("json", "csv"), default="json")
+    exp.add_argument(
+        "--format",
+        choices=("json", "csv", "jsonl"),
+        default="json",
+        help="jsonl: JSON Lines, one record a line",
+    )
     exp.add_argument("-o", "--output", metavar="FILE", help="write atomically to FILE (default: stdout)")
     exp.add_argument("--source", help="provenance 'source' text")
     exp.set_defaults(func=_export)

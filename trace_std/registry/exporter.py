@@ -1,4 +1,4 @@
-"""Open-data export (JSON or CSV) with provenance: generation time, source and a SHA-256 checksum.
+"""Open-data export (JSON, CSV or JSON Lines) with provenance: generation time, source and a SHA-256 checksum.
 
 The checksum covers the *data*, not the provenance, so two exports of the same registry have the
 same checksum whenever they were made:
@@ -7,11 +7,20 @@ same checksum whenever they were made:
   ``{"codes": [...], "lots": [...], "products": [...]}``;
 * CSV: SHA-256 of the bytes after the ``#`` provenance lines.
 
+* JSON Lines (``jsonl``): SHA-256 of the bytes after the first line.
+
+The JSON Lines form has the provenance object (``$schema``, ``format``, ``version``,
+``provenance``) on its first line, then one record per line: the record of the JSON document in its
+canonical form with a ``record`` member (``code``, ``product`` or ``lot``, as the CSV ``record``
+column); codes first, then products, then lots.
+
 Records are sorted (codes by code, products by GTIN, lots by GTIN and lot). The export streams:
-records are read in keyset pages from one consistent snapshot of the database, written to temporary
-spool files while the checksum is computed incrementally, and the provenance (which carries the
-checksum and counts) is written in front at the end. Memory holds one page, whatever the registry's
-size. In the JSON document each record is one line, in its canonical form. A path is written to a
+codes, approvals and history are three set-based queries sorted by code, read through server-side
+cursors from one consistent snapshot of the database and merged as they come; records are encoded a
+chunk at a time (``csv.writer.writerows``, one JSON encoder), written to temporary spool files while
+the checksum is computed incrementally, and the provenance (which carries the checksum and counts)
+is written in front at the end. Memory holds one batch, whatever the registry's size. In the JSON
+document each record is one line, in its canonical form. A path is written to a
 temporary file in the same directory, flushed to disk, then renamed over the target, so a reader
 sees the old file or the new one, never a partial file.
 
@@ -27,8 +36,10 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -37,14 +48,27 @@ from typing import IO, Any
 
 from trace_std import __version__
 from trace_std.registry import db
-from trace_std.registry.importer.formats import CSV_COLUMNS, FORMAT_NAME, FORMAT_VERSION, join_list
+from trace_std.registry.importer.formats import (
+    CSV_COLUMNS,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    HISTORY_FIELDS,
+    LOT_FIELDS,
+    PRODUCT_FIELDS,
+    join_list,
+)
 from trace_std.registry.records import ExportInfo
 from trace_std.spreadsheet import TRIGGERS, neutralise
 
 __all__ = ["SCHEMA_ID", "export", "json_checksum", "render"]
 
 SCHEMA_ID = "https://trace-std.org/schemas/v1/registry-export.schema.json"
-PAGE = 2000
+#: Rows fetched from the database at a time, and records encoded at a time.
+BATCH = 5000
+CHUNK = 1000
+#: Export formats: the JSON document, CSV, and JSON Lines (one record per line).
+FORMATS = ("json", "csv", "jsonl")
+_RECORD = {"codes": "code", "products": "product", "lots": "lot"}
 _SECTIONS = ("codes", "products", "lots")
 #: The columns of a code record, in the order of the open-data format (``code`` … ``status_since``).
 CODE_COLUMNS = CSV_COLUMNS[1 : CSV_COLUMNS.index("status_since") + 1]
@@ -60,8 +84,12 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def _canonical(record: dict[str, Any]) -> str:
-    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def json_checksum(data: dict[str, list[dict[str, Any]]]) -> str:
@@ -72,106 +100,110 @@ def json_checksum(data: dict[str, list[dict[str, Any]]]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-# -- reading: keyset pages from one snapshot ---------------------------------------------------------
+# -- reading: three sorted streams from one snapshot -------------------------------------------------
+#: A code as read: its row (the values of CODE_COLUMNS; crops and varieties as lists), its approval
+#: rows ``(code, market, status, approved, valid_to, registration_number)`` and its history rows
+#: ``(code, from, to, date, reason, legal_doc, recorded_by)``.
+Group = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+_APPROVAL_KEYS = ("market", "status", "approved", "valid_to", "registration_number")
+_HISTORY_KEYS = ("from", "to", "date", "reason", "legal_doc", "recorded_by")
+_I_CROPS, _I_VARIETIES = CODE_COLUMNS.index("crops"), CODE_COLUMNS.index("varieties")
+_I_GEOMETRY = CODE_COLUMNS.index("geometry")
+_I_DATES = (CODE_COLUMNS.index("issued"), CODE_COLUMNS.index("status_since"))
+
+
 class _Reader:
-    """Open-data records read page by page from one snapshot (raw DB-API cursors, no ORM)."""
+    """Open-data records streamed from one snapshot (raw DB-API cursors, no ORM).
+
+    Codes, their market approvals and their status history are three set-based queries, each sorted by
+    code and read through a server-side cursor (PostgreSQL) or a stepping cursor (SQLite) in batches;
+    they are merged as they come, so no query runs per code and memory holds one batch of each.
+    """
 
     def __init__(self, dbapi: Any, pg: bool) -> None:
         self.db, self.pg = dbapi, pg
-        self.mark = "%s" if pg else "?"
+        self._cursors = 0
+        self._lists: dict[str, list[str]] = {}
 
-    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-        cur = self.db.cursor()
+    def _stream(self, sql: str) -> Iterator[tuple[Any, ...]]:
+        if self.pg:
+            self._cursors += 1
+            cur = self.db.cursor(name=f"trace_std_export_{self._cursors}")
+            cur.itersize = BATCH
+        else:
+            cur = self.db.cursor()
         try:
-            cur.execute(sql, tuple(params))
-            return list(cur.fetchall())
+            cur.execute(sql)
+            while rows := cur.fetchmany(BATCH):
+                yield from rows
         finally:
             cur.close()
 
-    def _in(self, ids: list[int]) -> tuple[str, list[Any]]:
-        if self.pg:
-            return "= ANY(%s)", [ids]
-        return f"IN ({', '.join('?' * len(ids))})", list(ids)
+    def _list(self, value: Any) -> list[str]:
+        """A list column (JSON text on SQLite, decoded on PostgreSQL); repeated texts decoded once."""
+        if not isinstance(value, str):
+            return value or []
+        got = self._lists.get(value)
+        if got is None:
+            if len(self._lists) > 50_000:
+                self._lists.clear()
+            got = self._lists[value] = json.loads(value) or []
+        return got
 
-    def codes(self) -> Iterator[dict[str, Any]]:
+    def codes(self) -> Iterator[Group]:
+        """Every code in code order, with its approval and history rows."""
         cols = ", ".join(CODE_COLUMNS)
-        last = ""
-        while True:
-            page = self._rows(
-                f"SELECT id, {cols} FROM codes WHERE code > {self.mark} ORDER BY code LIMIT {PAGE}", [last]
-            )
-            if not page:
-                return
-            ids = [r[0] for r in page]
-            cond, params = self._in(ids)
-            markets: dict[int, list[dict[str, Any]]] = {}
-            for cid, market, status, approved, valid_to, reg in self._rows(
-                "SELECT code_id, market, status, approved, valid_to, registration_number "
-                f"FROM market_approvals WHERE code_id {cond} ORDER BY code_id, market",
-                params,
-            ):
-                markets.setdefault(cid, []).append(
-                    {
-                        "market": market,
-                        "status": status,
-                        "approved": _iso(approved),
-                        "valid_to": _iso(valid_to),
-                        "registration_number": reg,
-                    }
-                )
-            history: dict[int, list[dict[str, Any]]] = {}
-            for cid, frm, to, day, reason, legal, by in self._rows(
-                "SELECT code_id, from_status, to_status, date, reason, legal_doc, recorded_by "
-                f"FROM status_history WHERE code_id {cond} ORDER BY code_id, date, id",
-                params,
-            ):
-                history.setdefault(cid, []).append(
-                    {"from": frm, "to": to, "date": _iso(day), "reason": reason, "legal_doc": legal,
-                     "recorded_by": by}
-                )  # fmt: skip
-            for row in page:
-                rec = dict(zip(CODE_COLUMNS, row[1:], strict=True))
-                for c in _JSON_COLUMNS:
-                    rec[c] = _json(rec[c])
-                rec["crops"] = rec["crops"] or []
-                rec["varieties"] = rec["varieties"] or []
-                for c in _DATE_COLUMNS:
-                    rec[c] = _iso(rec[c])
-                rec["markets"] = markets.get(row[0], [])
-                rec["history"] = history.get(row[0], [])
-                yield rec
-            last = page[-1][1]
+        codes = self._stream(f"SELECT {cols} FROM codes ORDER BY code")
+        approvals = self._stream(
+            "SELECT c.code, a.market, a.status, a.approved, a.valid_to, a.registration_number "
+            "FROM market_approvals a JOIN codes c ON c.id = a.code_id ORDER BY c.code, a.market"
+        )
+        history = self._stream(
+            "SELECT c.code, h.from_status, h.to_status, h.date, h.reason, h.legal_doc, h.recorded_by "
+            "FROM status_history h JOIN codes c ON c.id = h.code_id ORDER BY c.code, h.date, h.id"
+        )
+        lists, cache = self._list, self._lists
+        a = next(approvals, None)
+        h = next(history, None)
+        for row in codes:
+            code = row[0]
+            markets = []
+            while a is not None and a[0] == code:
+                markets.append(a)
+                a = next(approvals, None)
+            events = []
+            while h is not None and h[0] == code:
+                events.append(h)
+                h = next(history, None)
+            line = list(row)
+            crops, varieties = row[_I_CROPS], row[_I_VARIETIES]
+            line[_I_CROPS] = (crops.__class__ is str and cache.get(crops)) or lists(crops)
+            line[_I_VARIETIES] = (varieties.__class__ is str and cache.get(varieties)) or lists(varieties)
+            yield line, markets, events  # type: ignore[misc]
+        if a is not None or h is not None:  # the streams disagree on the order: never drop rows silently
+            raise RuntimeError(f"export: rows of {(a or h)[0]!r} out of code order")  # type: ignore[index]
 
-    def products(self) -> Iterator[dict[str, Any]]:
-        last = ""
-        while True:
-            page = self._rows(
-                "SELECT gtin, name, crop, variety, exporter FROM products "
-                f"WHERE gtin > {self.mark} ORDER BY gtin LIMIT {PAGE}",
-                [last],
-            )
-            if not page:
-                return
-            for gtin, name, crop, variety, exporter in page:
-                yield {"gtin": gtin, "name": name, "crop": crop, "variety": variety, "exporter": exporter}
-            last = page[-1][0]
+    def products(self) -> Iterator[tuple[Any, ...]]:
+        """``(gtin, name, crop, variety, exporter)`` in GTIN order."""
+        return self._stream("SELECT gtin, name, crop, variety, exporter FROM products ORDER BY gtin")
 
-    def lots(self) -> Iterator[dict[str, Any]]:
-        last = ("", "")
-        m = self.mark
-        while True:
-            page = self._rows(
-                "SELECT l.gtin, l.lot, p.code, h.code, l.harvest_date, l.pack_date, l.market FROM lots l "
-                "JOIN codes p ON p.id = l.puc_id LEFT JOIN codes h ON h.id = l.phc_id "
-                f"WHERE (l.gtin, l.lot) > ({m}, {m}) ORDER BY l.gtin, l.lot LIMIT {PAGE}",
-                last,
-            )
-            if not page:
-                return
-            for gtin, lot, puc, phc, harvest, pack, market in page:
-                yield {"gtin": gtin, "lot": lot, "puc": puc, "phc": phc, "harvest_date": _iso(harvest),
-                       "pack_date": _iso(pack), "market": market}  # fmt: skip
-            last = (page[-1][0], page[-1][1])
+    def lots(self) -> Iterator[tuple[Any, ...]]:
+        """``(gtin, lot, puc, phc, harvest_date, pack_date, market)`` in (GTIN, lot) order."""
+        return self._stream(
+            "SELECT l.gtin, l.lot, p.code, h.code, l.harvest_date, l.pack_date, l.market FROM lots l "
+            "JOIN codes p ON p.id = l.puc_id LEFT JOIN codes h ON h.id = l.phc_id ORDER BY l.gtin, l.lot"
+        )
+
+
+def _groups(codes: Iterable[dict[str, Any]]) -> Iterator[Group]:
+    """Code records (the JSON form) as the reader's groups."""
+    for c in codes:
+        code = c["code"]
+        yield (
+            tuple(c[k] for k in CODE_COLUMNS),
+            [(code, *(m[k] for k in _APPROVAL_KEYS)) for m in c["markets"]],
+            [(code, *(h[k] for k in _HISTORY_KEYS)) for h in c["history"]],
+        )
 
 
 @contextlib.contextmanager
@@ -190,105 +222,174 @@ def _snapshot(registry: Any) -> Iterator[_Reader]:
 
 
 # -- writing ---------------------------------------------------------------------------------------------
-def _cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, str):
-        return neutralise(v) if v[:1] in TRIGGERS or v[:1] == "'" else v
-    if isinstance(v, (dict, list)):
-        return json.dumps(v, ensure_ascii=False)
-    return str(v)
+def _code_record(group: Group) -> dict[str, Any]:
+    """The JSON record of a code."""
+    row, markets, events = group
+    rec = dict(zip(CODE_COLUMNS, row, strict=True))
+    if rec["geometry"] is not None:
+        rec["geometry"] = _json(rec["geometry"])
+    rec["issued"] = _iso(rec["issued"])
+    rec["status_since"] = _iso(rec["status_since"])
+    rec["markets"] = [
+        {"market": m, "status": s, "approved": _iso(a), "valid_to": _iso(v), "registration_number": r}
+        for _, m, s, a, v, r in markets
+    ]
+    rec["history"] = [
+        {"from": f, "to": t, "date": _iso(d), "reason": r, "legal_doc": lg, "recorded_by": b}
+        for _, f, t, d, r, lg, b in events
+    ]
+    return rec
 
 
-_COLUMN = {name: i for i, name in enumerate(CSV_COLUMNS)}
+def _product_record(row: tuple[Any, ...]) -> dict[str, Any]:
+    return dict(zip(("gtin", "name", "crop", "variety", "exporter"), row, strict=True))
 
 
-class _CsvSection:
-    """CSV rows of records, hashed and spooled as they come."""
-
-    def __init__(self, spool: IO[bytes], sha: Any) -> None:
-        self.spool, self.sha = spool, sha
-        self.buf = io.StringIO(newline="")
-        self.writer = csv.writer(self.buf, lineterminator="\r\n")
-        self.writer.writerow(CSV_COLUMNS)
-
-    def row(self, cells: dict[str, Any]) -> None:
-        line = [""] * len(CSV_COLUMNS)
-        for name, value in cells.items():
-            line[_COLUMN[name]] = value
-        self.writer.writerow(line)
-        if self.buf.tell() > 1 << 16:
-            self.flush()
-
-    def flush(self) -> None:
-        data = self.buf.getvalue().encode("utf-8")
-        self.sha.update(data)
-        self.spool.write(data)
-        self.buf.seek(0)
-        self.buf.truncate()
+def _lot_record(row: tuple[Any, ...]) -> dict[str, Any]:
+    gtin, lot, puc, phc, harvest, pack, market = row
+    return {"gtin": gtin, "lot": lot, "puc": puc, "phc": phc, "harvest_date": _iso(harvest),
+            "pack_date": _iso(pack), "market": market}  # fmt: skip
 
 
-def _csv_code(out: _CsvSection, c: dict[str, Any]) -> None:
-    row = {k: _cell(c[k]) for k in CODE_COLUMNS if k not in ("crops", "varieties")}
-    row.update(record="code", crops=_cell(join_list(c["crops"])), varieties=_cell(join_list(c["varieties"])))
-    out.row(row)
-    code = c["code"]
-    for m in c["markets"]:
-        out.row({"record": "approval", "code": code, **{k: _cell(v) for k, v in m.items()}})
-    for h in c["history"]:
-        out.row({"record": "history", "code": code, "from_status": _cell(h["from"]), "to_status": h["to"],
-                 "date": h["date"], "reason": _cell(h["reason"]), "legal_doc": _cell(h["legal_doc"]),
-                 "recorded_by": _cell(h["recorded_by"])})  # fmt: skip
+def _records(section: str, items: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    make = {"codes": _code_record, "products": _product_record, "lots": _lot_record}[section]
+    return map(make, items)
+
+
+_NEEDS = TRIGGERS | {"'"}  # first characters that may need :func:`neutralise`
+#: A cell that may need :func:`neutralise`, in written CSV text: a trigger or apostrophe right after a
+#: delimiter, bare or after an opening quote (a bare CR after a delimiter is the line end). It can
+#: match inside a quoted cell too: that only sends the chunk through the exact per-cell pass.
+_SUSPECT = re.compile("," + r"""(?:[=+\-@\t']|"[=+\-@\t\r'])""")
+_WIDTH = len(CSV_COLUMNS)
+_AT = {name: i for i, name in enumerate(CSV_COLUMNS)}
+_CODE_PAD = ("",) * (_WIDTH - 1 - len(CODE_COLUMNS))
+_APPROVAL_AT = [_AT[k] for k in _APPROVAL_KEYS]  # "status" is the code row's column
+_HISTORY_AT = [_AT[c] for c in HISTORY_FIELDS]
+_PRODUCT_AT = [_AT[c] for c in PRODUCT_FIELDS]
+_LOT_AT = [_AT[k] for k in LOT_FIELDS]
+_BLANK = [""] * _WIDTH
+assert CSV_COLUMNS[1 : 1 + len(CODE_COLUMNS)] == CODE_COLUMNS  # a code row is "code" + its columns
+assert list(HISTORY_FIELDS.values()) == list(_HISTORY_KEYS)
+
+
+def _neutral(line: list[Any]) -> list[Any]:
+    """``line`` with every text cell that a spreadsheet would run passed through :func:`neutralise`."""
+    for i, v in enumerate(line):
+        if v.__class__ is str and v[:1] in _NEEDS:
+            line[i] = neutralise(v)
+    return line
+
+
+def _list_cell(items: list[str]) -> str:
+    text = ";".join(items)
+    if "\\" in text or text.count(";") >= len(items):  # an item holds ";" or "\": escape
+        return join_list(items)
+    return text
+
+
+#: A GeoJSON point as ``json.dumps`` writes it (what SQLite holds): the cell is the stored text itself
+#: when its numbers are in ``repr`` form, exactly what decoding and encoding it again would give.
+_NUMBER = r"(-?[0-9]+\.[0-9]+(?:e-?[0-9]+)?)"
+_POINT = re.compile(r'\{"type": "Point", "coordinates": \[' + _NUMBER + ", " + _NUMBER + r"\]\}")
+
+
+def _as_dumped(geometry: Any) -> bool:
+    if geometry.__class__ is not str or not (m := _POINT.fullmatch(geometry)):
+        return False
+    x, y = m.groups()
+    return repr(float(x)) == x and repr(float(y)) == y
+
+
+def _sub_line(kind: str, row: tuple[Any, ...], at: list[int]) -> list[Any]:
+    line = _BLANK.copy()
+    line[0] = kind
+    line[1] = row[0]
+    for i, v in zip(at, row[1:], strict=True):
+        line[i] = v
+    return line
+
+
+def _csv_code_lines(group: Group, lines: list[list[Any]]) -> None:
+    """Append the CSV rows of a code: its row, then its approval and history rows."""
+    row, markets, events = group
+    line: list[Any] = ["code", *row, *_CODE_PAD]
+    line[1 + _I_CROPS] = _list_cell(row[_I_CROPS])
+    line[1 + _I_VARIETIES] = _list_cell(row[_I_VARIETIES])
+    geometry = row[_I_GEOMETRY]
+    if geometry is not None and not _as_dumped(geometry):
+        line[1 + _I_GEOMETRY] = _dumps(_json(geometry))
+    lines.append(line)
+    for m in markets:
+        lines.append(_sub_line("approval", m, _APPROVAL_AT))
+    for h in events:
+        lines.append(_sub_line("history", h, _HISTORY_AT))
+
+
+def _csv_lines(section: str, chunk: list[Any]) -> list[list[Any]]:
+    lines: list[list[Any]] = []
+    if section == "codes":
+        for group in chunk:
+            _csv_code_lines(group, lines)
+        return lines
+    kind, at = ("product", _PRODUCT_AT) if section == "products" else ("lot", _LOT_AT)
+    for row in chunk:
+        line = _BLANK.copy()
+        line[0] = kind
+        for i, v in zip(at, row, strict=True):
+            line[i] = v
+        lines.append(line)
+    return lines
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
 
 
 def _write(
     format: str,
-    codes: Iterable[dict[str, Any]],
-    products: Iterable[dict[str, Any]],
-    lots: Iterable[dict[str, Any]],
+    codes: Iterable[Group],
+    products: Iterable[tuple[Any, ...]],
+    lots: Iterable[tuple[Any, ...]],
     target: IO[bytes],
     *,
     source: str,
     generated: dt.datetime,
 ) -> tuple[str, dict[str, int]]:
     """Write an export document to ``target``; returns ``(sha256, counts)``."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; expected {', '.join(FORMATS)}")
     stamp = generated.isoformat().replace("+00:00", "Z")
     counts = dict.fromkeys(_SECTIONS, 0)
     sha = hashlib.sha256()
+    provenance: dict[str, Any] = {
+        "generated": stamp,
+        "source": source,
+        "generator": f"trace-std {__version__}",
+    }
+    head = {"$schema": SCHEMA_ID, "format": FORMAT_NAME, "version": FORMAT_VERSION, "provenance": provenance}
+    sections = {"codes": codes, "products": products, "lots": lots}
     with contextlib.ExitStack() as stack:
-        spools = {s: stack.enter_context(tempfile.TemporaryFile()) for s in _SECTIONS}
         if format == "json":
+            spools = {s: stack.enter_context(tempfile.TemporaryFile()) for s in _SECTIONS}
             sha.update(b"{")
             # canonical order (sorted keys) is codes, lots, products; the document's is codes, products, lots
-            for n, (name, records) in enumerate((("codes", codes), ("lots", lots), ("products", products))):
+            for n, name in enumerate(("codes", "lots", "products")):
                 sha.update(f'{"," if n else ""}"{name}":['.encode())
                 spool = spools[name]
-                for record in records:
-                    text = _canonical(record).encode("utf-8")
-                    if counts[name]:
-                        sha.update(b",")
-                        spool.write(b",\n  ")
-                    else:
-                        spool.write(b"\n  ")
-                    sha.update(text)
-                    spool.write(text)
-                    counts[name] += 1
+                for chunk in _chunks(_records(name, sections[name]), CHUNK):
+                    texts = [_canonical(record) for record in chunk]
+                    first = not counts[name]
+                    sha.update(("" if first else ",").encode() + ",".join(texts).encode("utf-8"))
+                    spool.write(("\n  " if first else ",\n  ").encode() + ",\n  ".join(texts).encode("utf-8"))
+                    counts[name] += len(texts)
                 sha.update(b"]")
             sha.update(b"}")
             digest = sha.hexdigest()
-            head = {
-                "$schema": SCHEMA_ID,
-                "format": FORMAT_NAME,
-                "version": FORMAT_VERSION,
-                "provenance": {
-                    "generated": stamp,
-                    "source": source,
-                    "generator": f"trace-std {__version__}",
-                    "sha256": digest,
-                    "checksum_scope": "canonical JSON of codes, products, lots",
-                    "counts": counts,
-                },
-            }
+            provenance.update(sha256=digest, checksum_scope="canonical JSON of codes, products, lots")
+            provenance["counts"] = counts
             target.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2].encode("utf-8"))
             for name in _SECTIONS:
                 target.write(f',\n "{name}": ['.encode())
@@ -298,21 +399,40 @@ def _write(
                 target.write(b"\n ]" if counts[name] else b"]")
             target.write(b"\n}\n")
             return digest, counts
-        if format == "csv":
-            spool = spools["codes"]
-            out = _CsvSection(spool, sha)
-            for c in codes:
-                _csv_code(out, c)
-                counts["codes"] += 1
-            for p in products:
-                out.row({"record": "product", "gtin": p["gtin"], "product_name": _cell(p["name"]),
-                         "crop": _cell(p["crop"]), "variety": _cell(p["variety"]),
-                         "exporter": _cell(p["exporter"])})  # fmt: skip
-                counts["products"] += 1
-            for lt in lots:
-                out.row({"record": "lot", **{k: _cell(v) for k, v in lt.items()}})
-                counts["lots"] += 1
-            out.flush()
+        spool = stack.enter_context(tempfile.TemporaryFile())
+
+        def emit(data: bytes) -> None:
+            sha.update(data)
+            spool.write(data)
+
+        if format == "jsonl":
+            for name in _SECTIONS:
+                tag = _RECORD[name]
+                for chunk in _chunks(_records(name, sections[name]), CHUNK):
+                    emit("".join([_canonical({"record": tag, **r}) + "\n" for r in chunk]).encode("utf-8"))
+                    counts[name] += len(chunk)
+            digest = sha.hexdigest()
+            provenance.update(sha256=digest, checksum_scope="the bytes after the first line", counts=counts)
+            target.write(_canonical(head).encode("utf-8") + b"\n")
+        else:
+            buf = io.StringIO(newline="")
+            writer = csv.writer(buf, lineterminator="\r\n")
+            writer.writerow(CSV_COLUMNS)
+            emit(buf.getvalue().encode("utf-8"))
+            for name in _SECTIONS:
+                for chunk in _chunks(sections[name], CHUNK):
+                    lines = _csv_lines(name, chunk)
+                    buf.seek(0)
+                    buf.truncate()
+                    writer.writerows(lines)
+                    text = buf.getvalue()
+                    if _SUSPECT.search(text):  # some cell may start a formula: the exact pass
+                        buf.seek(0)
+                        buf.truncate()
+                        writer.writerows(map(_neutral, lines))
+                        text = buf.getvalue()
+                    emit(text.encode("utf-8"))
+                    counts[name] += len(chunk)
             digest = sha.hexdigest()
             comments = (
                 f"# {FORMAT_NAME} v{FORMAT_VERSION}; generated={stamp}; generator=trace-std {__version__}\r\n"
@@ -320,10 +440,9 @@ def _write(
                 f"# sha256={digest} (of the bytes after these comment lines)\r\n"
             )
             target.write(comments.encode("utf-8"))
-            spool.seek(0)
-            shutil.copyfileobj(spool, target, 1 << 20)
-            return digest, counts
-    raise ValueError(f"unknown format {format!r}; expected json or csv")
+        spool.seek(0)
+        shutil.copyfileobj(spool, target, 1 << 20)
+        return digest, counts
 
 
 def render(
@@ -331,8 +450,12 @@ def render(
 ) -> tuple[str, str]:
     """``(text, sha256)`` of the export document of in-memory data (the sample generator uses it)."""
     buf = io.BytesIO()
+    products = (
+        tuple(p[k] for k in ("gtin", "name", "crop", "variety", "exporter")) for p in data["products"]
+    )
+    lots = (tuple(lt[k] for k in LOT_FIELDS) for lt in data["lots"])
     digest, _ = _write(
-        format, data["codes"], data["products"], data["lots"], buf, source=source, generated=generated
+        format, _groups(data["codes"]), products, lots, buf, source=source, generated=generated
     )
     return buf.getvalue().decode("utf-8"), digest
 
@@ -363,8 +486,8 @@ class _NullSink(io.RawIOBase):
 def export(
     registry: Any, *, format: str = "json", out: str | Path | IO[str] | None = None, source: str | None = None
 ) -> ExportInfo:
-    if format not in ("json", "csv"):
-        raise ValueError(f"unknown format {format!r}; expected json or csv")
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; expected {', '.join(FORMATS)}")
     generated = dt.datetime.now(dt.UTC).replace(microsecond=0)
     src = source or f"trace-std registry ({registry.backend})"
     path: str | None = None

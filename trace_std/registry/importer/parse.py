@@ -1,9 +1,13 @@
-"""Import stage 1: read a JSON or CSV import file as a stream of raw records, in bounded memory.
+"""Import stage 1: read a JSON, JSON Lines or CSV import file as a stream of raw records, in bounded memory.
 
 * The bytes are hashed (SHA-256) as they are read; nothing holds the whole file.
 * JSON: the document ``{"format", "version", "codes": [...], "products": [...], "lots": [...]}`` (or a
   bare array of codes) is walked element by element; each element of the three arrays is decoded on
   its own (C decoder), so memory holds one record at a time plus a read buffer.
+* JSON Lines: one JSON object per line (the form ``trace-std registry export --format jsonl``
+  writes): an optional first line with ``format`` and no ``record`` member (the provenance), then
+  records whose ``record`` member (``code``, ``product``, ``lot``) says what they are. A bad line is
+  a row issue of its own; a line longer than :data:`MAX_LINE` characters makes the file unreadable.
 * CSV: ``csv.reader`` over the decoded lines. Approval and history rows directly after their code row
   are attached to it; any other (an :class:`Orphan`) is handed on, to be attached after the pass.
 
@@ -45,6 +49,8 @@ from trace_std.spreadsheet import restore
 __all__ = ["Orphan", "Source", "attach_orphans", "read_records"]
 
 CHUNK = 1 << 20  # characters read at a time
+MAX_LINE = 16 << 20  # characters in one JSON Lines line
+FORMATS = ("json", "jsonl", "csv")
 
 
 def _unreadable(message: str, **kwargs: Any) -> TraceStdError:
@@ -100,9 +106,9 @@ class Source:
         self._buffered = io.BufferedReader(self._hashing, CHUNK)
         if format is None:
             format = self._sniff()
-        if format not in ("json", "csv"):
+        if format not in FORMATS:
             self.close()
-            raise ValueError(f"unknown format {format!r}; expected json or csv")
+            raise ValueError(f"unknown format {format!r}; expected {', '.join(FORMATS)}")
         self.format = format
         self.text = io.TextIOWrapper(self._buffered, encoding="utf-8-sig", errors="strict", newline="")
 
@@ -112,6 +118,8 @@ class Source:
         except OSError as exc:
             raise _unreadable(f"cannot read {self.name}: {exc}") from exc
         head = head.removeprefix(codecs.BOM_UTF8).lstrip(b" \t\r\n")
+        if head[:1] == b"{" and _is_jsonl_head(head.split(b"\n", 1)[0]):
+            return "jsonl"
         return "json" if head[:1] in (b"{", b"[") else "csv"
 
     def finish(self) -> str:
@@ -143,6 +151,8 @@ def read_records(src: Source) -> Iterator[Item]:
     try:
         if src.format == "json":
             yield from _JsonStream(src.text).records()
+        elif src.format == "jsonl":
+            yield from _jsonl_records(src.text)
         else:
             yield from _csv_records(src.text)
     except UnicodeDecodeError as exc:
@@ -272,6 +282,57 @@ class _JsonStream:
             raise self._error("Expecting value", self._base + self._pos)
         if self._peek():
             raise self._error("Extra data", self._base + self._pos)
+
+
+# -- JSON Lines --------------------------------------------------------------------------------
+_KINDS = {"code": "codes", "product": "products", "lot": "lots"}
+
+
+def _is_jsonl_head(line: bytes) -> bool:
+    """Whether the first line of a file is a whole JSON Lines object (a header or a record).
+
+    A JSON document whose first line is a whole object is one of the import document's own (with
+    ``codes``, ``products`` or ``lots``) unless that object has a ``record`` member.
+    """
+    try:
+        first = json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(first, dict) and ("record" in first or not first.keys() & set(_RECORDS))
+
+
+def _line_issue(line: int, message: str) -> RowIssue:
+    return RowIssue("codes", line, f"line {line}", ErrorCode.REGISTRY_IMPORT_FIELD_INVALID, message)
+
+
+def _jsonl_records(text: IO[str]) -> Iterator[Item]:
+    line_no = 0
+    while line := text.readline(MAX_LINE + 1):
+        line_no += 1
+        if len(line) > MAX_LINE:
+            raise _unreadable("JSON Lines line too long", context={"line": line_no, "max": MAX_LINE})
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield _line_issue(line_no, f"invalid JSON: {exc.msg}")
+            continue
+        except RecursionError:
+            yield _line_issue(line_no, "nested too deeply")
+            continue
+        if not isinstance(obj, dict):
+            yield _line_issue(line_no, "each line must be an object")
+            continue
+        if "record" not in obj and "format" in obj:  # the provenance line
+            if obj["format"] != FORMAT_NAME:
+                raise _unreadable(f"format is not {FORMAT_NAME}", context={"line": line_no})
+            continue
+        section = _KINDS.get(obj.pop("record", None))
+        if section is None:
+            yield _line_issue(line_no, f"record must be one of {', '.join(_KINDS)}")
+            continue
+        yield Raw(section, line_no, f"line {line_no}", obj)
 
 
 # -- CSV -----------------------------------------------------------------------------------------
