@@ -262,6 +262,7 @@ class ErrorCode(StrEnum):
     REGISTRY_CROP_MISMATCH = "registry.crop.mismatch"
     REGISTRY_STATUS_INVALID = "registry.status.invalid"
     REGISTRY_STATUS_UNCHANGED = "registry.status.unchanged"
+    REGISTRY_SEARCH_QUERY_TOO_SHORT = "registry.search.query_too_short"
     REGISTRY_IMPORT_UNREADABLE = "registry.import.unreadable"
     REGISTRY_IMPORT_FIELD_MISSING = "registry.import.field_missing"
     REGISTRY_IMPORT_FIELD_INVALID = "registry.import.field_invalid"
@@ -649,6 +650,7 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.REGISTRY_CROP_MISMATCH: InvalidCombination,
     ErrorCode.REGISTRY_STATUS_INVALID: InvalidComponent,
     ErrorCode.REGISTRY_STATUS_UNCHANGED: RegistryError,
+    ErrorCode.REGISTRY_SEARCH_QUERY_TOO_SHORT: InvalidLength,
     ErrorCode.REGISTRY_IMPORT_UNREADABLE: FileFormatError,
     ErrorCode.REGISTRY_IMPORT_FIELD_MISSING: InvalidFormat,
     ErrorCode.REGISTRY_IMPORT_FIELD_INVALID: InvalidComponent,

@@ -87,6 +87,19 @@ def test_search_by_market_crop_and_province(client: FlaskClient, validate: Any) 
     assert son_la["total"] >= 200
 
 
+def test_text_search_folds_vietnamese_and_refuses_one_letter(
+    client: FlaskClient, validate: Any, problem: Any
+) -> None:
+    """Issue 17.14: the search is folded and indexed; one letter cannot use the index."""
+    exact = validate(client.get("/v1/codes?q=S%C6%A1n%20La&per_page=5"), "code-search")  # "Sơn La"
+    folded = validate(client.get("/v1/codes?q=SON%20LA&per_page=5"), "code-search")
+    assert exact["total"] == folded["total"] >= 200 and exact["total_exact"] is True
+    assert [c["code"] for c in exact["items"]] == [c["code"] for c in folded["items"]]
+    body = problem(client.get("/v1/codes?q=%C4%91"), 422, "registry.search.query_too_short")  # "đ"
+    assert body["errors"][0]["field"] == "q"
+    assert validate(client.get("/v1/codes?q=__"), "code-search")["total"] == 0
+
+
 @pytest.mark.parametrize("query", ["page=0", "page=abc", "per_page=1000", "q=" + "x" * 300])
 def test_search_rejects_bad_parameters(client: FlaskClient, problem: Any, query: str) -> None:
     problem(client.get(f"/v1/codes?{query}"), 400, "request.parameter.invalid")

@@ -21,7 +21,16 @@ def loaded(registry: Registry) -> Registry:
 
 @pytest.mark.parametrize(
     "query",
-    [{"q": "_"}, {"q": "%"}, {"q": "\\"}, {"crop": "%"}, {"crop": "_"}, {"q": "%%_%"}, {"province": "%"}],
+    [
+        {"q": "__"},
+        {"q": "%%"},
+        {"q": "\\\\"},
+        {"q": "_%_"},
+        {"crop": "%"},
+        {"crop": "_"},
+        {"q": "%%_%"},
+        {"province": "%"},
+    ],
 )
 def test_like_wildcards_are_literal(loaded: Registry, query: dict[str, Any]) -> None:
     """17.14: ``q=_`` and ``crop=%`` used to match every code."""

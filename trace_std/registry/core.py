@@ -13,10 +13,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import String, bindparam, cast, func, or_, select, text
+from sqlalchemy import (
+    String,
+    bindparam,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.sql import Select
 
 from trace_std.errors import ErrorCode, RegistryError, TraceStdError
 from trace_std.registry import db
@@ -43,6 +56,7 @@ from trace_std.registry.records import (
     SearchResult,
     TokenRecord,
 )
+from trace_std.registry.search import MIN_QUERY, SUBSTRING_FROM, fold
 
 __all__ = ["SCOPES", "TOKEN_PREFIX", "Registry"]
 
@@ -68,6 +82,8 @@ WRITE_SCOPES: frozenset[str] = frozenset(SCOPES)
 DEFAULT_TOKEN_LIFETIME = dt.timedelta(days=365)
 _TOUCH_EVERY = dt.timedelta(seconds=60)  # last_used_at resolution (avoids a write per request)
 _EXACT_COUNT_UP_TO = 10_000
+#: A search counts its matches exactly up to this many; beyond, ``total`` is this lower bound.
+_SEARCH_COUNT_UP_TO = 1_000
 _BOUNDED_COUNT = text("SELECT count(*) FROM (SELECT 1 FROM codes LIMIT :n) AS t")
 
 
@@ -117,6 +133,20 @@ _LOT_BY_KEY = (
     .where(Lot.gtin == bindparam("gtin"), Lot.lot == bindparam("lot"))
     .limit(1)
 )
+
+
+def _search_needle(q: str) -> str:
+    """The folded text a query looks for (see :mod:`trace_std.registry.search`): itself from 3
+    characters, after a space (the start of a word) for 2; 1 is ``registry.search.query_too_short``."""
+    folded = fold(q)
+    if len(folded) < MIN_QUERY:
+        raise TraceStdError.from_code(
+            ErrorCode.REGISTRY_SEARCH_QUERY_TOO_SHORT,
+            f"a search needs at least {MIN_QUERY} letters or digits",
+            field="q",
+            context={"minimum": MIN_QUERY, "actual": len(folded)},
+        )
+    return folded if len(folded) >= SUBSTRING_FROM else " " + folded
 
 
 def utcnow() -> dt.datetime:
@@ -440,11 +470,9 @@ class Registry:
         page = max(1, page)
         per_page = min(max(1, per_page), MAX_PER_PAGE)
         where: list[Any] = []
-        if province:  # a code (digits) uses its index; no province name is made of digits
+        if province:  # by index, in code order: a GSO code is digits, a name is compared folded
             where.append(
-                Code.province_code == province
-                if province.isdigit()
-                else or_(Code.province_code == province, func.lower(Code.province_name) == province.lower())
+                Code.province_code == province if province.isdigit() else Code.province_key == fold(province)
             )
         if crop:
             where.append(cast(Code.crops, String).like(f'%"{like_escape(crop.lower())}"%', escape="\\"))
@@ -454,23 +482,70 @@ class Registry:
             where.append(Code.status == status)
         if kind:
             where.append(Code.kind == kind)
-        if q and q.strip():
-            pattern = f"%{like_escape(q.strip().lower())}%"
-            columns = (Code.code, Code.name, Code.owner, Code.address, Code.commune_name)
-            where.append(or_(*(func.lower(col).like(pattern, escape="\\") for col in columns)))
-        with self.read() as s:
-            total = int(s.scalar(select(func.count()).select_from(Code).where(*where)) or 0)
+        needle = _search_needle(q) if q is not None and q.strip() else None
+        offset = (page - 1) * per_page
+        with self.connect() as conn:
+            if needle is None:
+                total, exact = self._bounded_count(conn, where)
+            else:
+                total, exact, text_filter = self._text_filter(conn, needle, where)
+                where.append(text_filter)
             if after is not None:
                 where.append(Code.code > after)
+            # the page's codes first (SQLite reads them from the code index alone), then their rows
+            codes = list(
+                conn.execute(
+                    select(Code.code).where(*where).order_by(Code.code).offset(offset).limit(per_page)
+                ).scalars()
+            )
+        if not codes:
+            return SearchResult((), total, page, per_page, exact)
+        with self.read() as s:
             rows = s.scalars(
                 select(Code)
-                .where(*where)
+                .where(Code.code.in_(codes))
                 .order_by(Code.code)
-                .offset((page - 1) * per_page)
-                .limit(per_page)
                 .options(selectinload(Code.approvals), selectinload(Code.history))
             ).all()
-            return SearchResult(tuple(code_record(r) for r in rows), total, page, per_page)
+            return SearchResult(tuple(code_record(r) for r in rows), total, page, per_page, exact)
+
+    def _bounded_count(self, conn: Connection, where: list[Any]) -> tuple[int, bool]:
+        """``(count, exact)``: exact up to :data:`_SEARCH_COUNT_UP_TO` matches (reading at most one
+        more), else that lower bound; without filters the registry's size (:meth:`approximate_count`)."""
+        matching = select(literal(1)).select_from(Code).where(*where).limit(_SEARCH_COUNT_UP_TO + 1)
+        n = int(conn.execute(select(func.count()).select_from(matching.subquery())).scalar_one())
+        if n <= _SEARCH_COUNT_UP_TO:
+            return n, True
+        if not where:
+            return max(n, self.approximate_count()), False
+        return _SEARCH_COUNT_UP_TO, False
+
+    def _text_filter(self, conn: Connection, needle: str, where: list[Any]) -> tuple[int, bool, Any]:
+        """``(count, exact, filter)`` of the folded query ``needle`` (see :mod:`.search`).
+
+        Few matches (up to :data:`_SEARCH_COUNT_UP_TO`) are found by the trigram index and sorted;
+        more are found by walking the codes in order and testing each one's search text, which
+        stops at the page (the matches are then dense enough for the walk to be short)."""
+        like = Code.search_text.like(f"%{like_escape(needle)}%", escape="\\")
+        if self.backend != "sqlite":  # pg_trgm's GIN index answers LIKE; the planner decides
+            total, exact = self._bounded_count(conn, [*where, like])
+            return total, exact, like
+        phrase = '"' + needle.replace('"', '""') + '"'
+        matches: Select[tuple[Any]] = (
+            select(literal_column("rowid"))
+            .select_from(table("codes_search"))
+            .where(literal_column("codes_search").op("MATCH")(phrase))
+            .limit(_SEARCH_COUNT_UP_TO + 1)
+        )
+        ids = list(conn.execute(matches).scalars())
+        if len(ids) > _SEARCH_COUNT_UP_TO:  # a common text: walk the codes in order
+            if where:
+                return (*self._bounded_count(conn, [*where, like]), like)
+            return _SEARCH_COUNT_UP_TO, False, like
+        found = Code.id.in_(ids) if ids else false()
+        if where:
+            return (*self._bounded_count(conn, [*where, found]), found)
+        return len(ids), True, found
 
     def product(self, gtin: str) -> ProductRecord | None:
         """The product of a GTIN (8/12/13/14 digits), or ``None``; raises on a malformed GTIN."""

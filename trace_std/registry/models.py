@@ -32,10 +32,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+from trace_std.registry.search import derive
 
 __all__ = [
     "STATUSES",
@@ -89,14 +92,17 @@ class Code(Base):
     """A PUC or PHC as registered, with its current status."""
 
     __tablename__ = "codes"
+    # a province's codes in code order, straight from the index (the search's pages)
+    __table_args__ = (Index(None, "province_code", "code"), Index(None, "province_key", "code"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)  # canonical form
     kind: Mapped[str] = mapped_column(String(8), index=True)  # "puc" | "phc"
     scheme: Mapped[str] = mapped_column(String(32))  # code_schemes.json id: "vn-export", "vn-3156"
     name: Mapped[str | None] = mapped_column(String(200))
-    province_code: Mapped[str | None] = mapped_column(String(8), index=True)
+    province_code: Mapped[str | None] = mapped_column(String(8))
     province_name: Mapped[str | None] = mapped_column(String(100))
+    province_key: Mapped[str | None] = mapped_column(String(100))  # the folded name (search.py)
     commune_code: Mapped[str | None] = mapped_column(String(8))
     commune_name: Mapped[str | None] = mapped_column(String(100))
     crops: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -114,6 +120,9 @@ class Code(Base):
     #: Digest of the file record an import last applied (``importer.digest``); every other write to
     #: the code, its approvals or its history sets it to NULL, so that a re-import takes the full path.
     import_digest: Mapped[str | None] = mapped_column(String(32))
+    #: Folded code, name, owner, address and commune (:mod:`trace_std.registry.search`), indexed by
+    #: the FTS5 table ``codes_search`` (SQLite) or a ``pg_trgm`` GIN index (PostgreSQL): migration 0007.
+    search_text: Mapped[str | None] = mapped_column(Text)
 
     approvals: Mapped[list[MarketApproval]] = relationship(
         back_populates="code", order_by="MarketApproval.market", cascade="all, delete-orphan"
@@ -121,6 +130,14 @@ class Code(Base):
     history: Mapped[list[StatusEvent]] = relationship(
         back_populates="code", order_by="(StatusEvent.date, StatusEvent.id)"
     )
+
+
+@event.listens_for(Code, "before_insert")
+@event.listens_for(Code, "before_update")
+def _fold_search_columns(_mapper: Any, _conn: Any, target: Code) -> None:
+    """ORM writes keep the search columns too (the importer's loader computes them itself)."""
+    for name, value in derive(target).items():
+        setattr(target, name, value)
 
 
 class MarketApproval(Base):

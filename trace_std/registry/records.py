@@ -189,10 +189,15 @@ class LotRecord:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class SearchResult:
+    """One page of a search. ``total`` is exact when ``total_exact``; otherwise the search matched
+    more codes than it counts (``total`` is then a lower bound, or the registry's estimated size
+    for a search without filters): walk on with ``after=`` (keyset) rather than ``pages``."""
+
     items: tuple[CodeRecord, ...]
     total: int
     page: int
     per_page: int
+    total_exact: bool = True
 
     @property
     def pages(self) -> int:
@@ -202,6 +207,7 @@ class SearchResult:
         return {
             "items": [c.to_dict() for c in self.items],
             "total": self.total,
+            "total_exact": self.total_exact,
             "page": self.page,
             "per_page": self.per_page,
             "pages": self.pages,

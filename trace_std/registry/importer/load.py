@@ -21,6 +21,7 @@ from trace_std.errors import ErrorCode
 from trace_std.registry.importer.spill import Known
 from trace_std.registry.importer.validate import CodeIn, LotIn, ProductIn, validate_code
 from trace_std.registry.records import ImportReport, RowIssue
+from trace_std.registry.search import derive
 
 __all__ = ["CHUNK", "Loader"]
 
@@ -30,7 +31,7 @@ CHUNK = 2000
 CODE_COLUMNS = (
     "code", "kind", "scheme", "name", "province_code", "province_name", "commune_code", "commune_name",
     "crops", "varieties", "area_ha", "households", "owner", "address", "geometry", "issued", "status",
-    "status_since", "created_at", "updated_at",
+    "status_since", "created_at", "updated_at", "province_key", "search_text",
 )  # fmt: skip
 _JSON_COLUMNS = frozenset({"crops", "varieties", "geometry"})
 _DATE_COLUMNS = frozenset({"issued", "status_since"})
@@ -50,6 +51,7 @@ _SQL_TYPES = {
     "date": "DATE", "reason": "TEXT", "legal_doc": "TEXT", "recorded_by": "TEXT", "gtin": "TEXT",
     "crop": "TEXT", "variety": "TEXT", "exporter": "TEXT", "lot": "TEXT", "puc_id": "BIGINT",
     "phc_id": "BIGINT", "harvest_date": "DATE", "pack_date": "DATE", "seq": "BIGINT", "import_digest": "TEXT",
+    "province_key": "TEXT", "search_text": "TEXT",
 }  # fmt: skip
 _STAGES = {
     "stage_codes": ("seq", *CODE_COLUMNS, "import_digest"),
@@ -353,6 +355,7 @@ class Loader:
                 changed = True
         if changed:
             row["updated_at"] = now
+            row.update(derive(row))  # the folded search columns (search.py), indexed by the database
             self._seq += 1
             self._stage("stage_codes", (*self._encode_code(self._seq, row), item.digest))
         elif item.digest is not None and row["import_digest"] != item.digest:

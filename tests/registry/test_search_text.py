@@ -1,0 +1,237 @@
+"""Indexed free-text search (issue 17.14, issue 16): Vietnamese folding, short queries, the trigram
+indexes (FTS5 / pg_trgm) kept on every write, capped counts, and migration 0007 up and down."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, event, text
+
+from trace_std.errors import ErrorCode, TraceStdError
+from trace_std.registry import Registry, core
+from trace_std.registry.search import _fold_slowly, derive, fold, search_text
+
+CODES: list[dict[str, Any]] = [
+    {
+        "code": "VN-SLOR-0001",
+        "name": "Vùng trồng nhãn Đà Lạt",
+        "owner": "HTX Bala",
+        "province_name": "Sơn La",
+    },
+    {
+        "code": "VN-SLOR-0002",
+        "name": "ĐÀ LẠT xanh",
+        "owner": "Nguyễn Văn Đức",
+        "commune_name": "Xã Chiềng Mung",
+    },
+    {
+        "code": "VN-SLOR-0003",
+        "name": "Vườn 50%_off",
+        "owner": "Công ty Lạt Sơn",
+        "address": "Phường 1, Đà Lạt",
+    },
+    {"code": "VN-SLOR-0004", "name": "Vườn dừa", "owner": "Hộ ông Tư", "province_name": "Tỉnh Sơn La"},
+]
+
+
+def _load(registry: Registry, codes: list[dict[str, Any]] = CODES) -> Registry:
+    for c in codes:
+        registry.upsert_code({"crops": ["longan"], "issued": "2024-01-02", **c}, actor="t")
+    return registry
+
+
+def _found(registry: Registry, **kwargs: Any) -> list[str]:
+    return [c.code for c in registry.search(**kwargs, per_page=100).items]
+
+
+# -- the folding rule --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text_", "folded"),
+    [
+        ("Đà Lạt", "da lat"),
+        ("ĐÀ LẠT", "da lat"),
+        ("đà lạt", "da lat"),
+        ("Nguyễn Văn Đức", "nguyen van duc"),
+        ("Chiềng   Mung\t\n", "chieng mung"),
+        ("Hợp tác xã Ứng Hòa", "hop tac xa ung hoa"),
+        ("Đà La\u0323t", "da lat"),  # decomposed input (a combining dot below)
+        ("x\x07y", "xy"),  # control characters dropped
+        ("50%_off\\", "50%_off\\"),  # punctuation and wildcards kept: they are matched literally
+    ],
+)
+def test_fold_is_case_and_accent_insensitive(text_: str, folded: str) -> None:
+    assert fold(text_) == folded
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30))
+def test_the_fast_path_folds_exactly_like_the_rule(value: str) -> None:
+    assert fold(value) == _fold_slowly(value)
+
+
+def test_search_text_marks_word_starts_and_keeps_fields_apart() -> None:
+    assert search_text("VN-SLOR-0001", None, "", "Đà Lạt") == " vn-slor-0001\n da lat"
+    assert derive({"code": "X", "province_name": "Tỉnh Sơn La"})["province_key"] == "tinh son la"
+    assert derive({"code": "X", "province_name": None})["province_key"] is None
+
+
+# -- search on both backends ---------------------------------------------------------------------------
+def test_vietnamese_queries_find_every_spelling(registry: Registry) -> None:
+    """Before: ``lower()`` on SQLite folds ASCII only and no backend dropped the tones, so ``da lat``
+    found nothing and ``ĐÀ LẠT`` found only itself."""
+    _load(registry)
+    for q in ("da lat", "Đà Lạt", "ĐÀ LẠT", "đà lạt", "DA LAT"):
+        assert _found(registry, q=q) == ["VN-SLOR-0001", "VN-SLOR-0002", "VN-SLOR-0003"], q
+    assert _found(registry, q="nguyen van duc") == ["VN-SLOR-0002"]
+    assert _found(registry, q="chieng mung") == ["VN-SLOR-0002"]
+    assert _found(registry, q="slor-000") == [c["code"] for c in CODES]
+    assert _found(registry, q="vuon dua") == ["VN-SLOR-0004"]
+    assert _found(registry, q="lat htx") == []  # never across two fields ("… Đà Lạt" / "HTX Bala")
+
+
+def test_wildcards_stay_literal(registry: Registry) -> None:
+    _load(registry)
+    assert _found(registry, q="50%_off") == ["VN-SLOR-0003"]
+    assert _found(registry, q="0%_") == ["VN-SLOR-0003"]
+    for q in ("__", "%%", "_%_", "%_%", "\\\\", "n_a"):
+        assert registry.search(q=q).total == 0, q
+
+
+def test_two_letters_match_the_start_of_a_word(registry: Registry) -> None:
+    _load(registry)
+    assert _found(registry, q="la") == ["VN-SLOR-0001", "VN-SLOR-0002", "VN-SLOR-0003"]  # Lạt, not Bala
+    assert _found(registry, q="LẠ") == ["VN-SLOR-0001", "VN-SLOR-0002", "VN-SLOR-0003"]
+    assert _found(registry, q="ba") == ["VN-SLOR-0001"]  # Bala
+    assert _found(registry, q="vn") == [c["code"] for c in CODES]
+    assert _found(registry, q="at") == []  # inside "lạt" only
+
+
+@pytest.mark.parametrize("q", ["a", "Đ", " ừ ", "%", "_", "\\", "-", "\x01a\x02"])
+def test_one_character_is_refused(registry: Registry, q: str) -> None:
+    with pytest.raises(TraceStdError) as info:
+        registry.search(q=q)
+    assert info.value.code == ErrorCode.REGISTRY_SEARCH_QUERY_TOO_SHORT
+    assert info.value.field == "q" and info.value.context == {"minimum": 2, "actual": 1}
+
+
+def test_blank_query_is_no_filter(registry: Registry) -> None:
+    _load(registry)
+    assert registry.search(q="   ").total == len(CODES)
+
+
+def test_a_change_of_name_moves_the_code_in_the_index(registry: Registry) -> None:
+    """The index follows every write: import (update and no-op) and status changes (ORM)."""
+    _load(registry)
+    registry.upsert_code({"code": "VN-SLOR-0001", "name": "Vườn xoài Mộc Châu"}, actor="t")
+    assert _found(registry, q="moc chau") == ["VN-SLOR-0001"]
+    assert _found(registry, q="nhan da lat") == []
+    assert _found(registry, q="htx bala") == ["VN-SLOR-0001"]  # the untouched owner stays
+    _load(registry, CODES[1:])  # a no-op re-import
+    registry.set_status("VN-SLOR-0002", "suspended", reason="r", actor="t")
+    assert _found(registry, q="da lat") == ["VN-SLOR-0002", "VN-SLOR-0003"]
+    assert _found(registry, q="da lat", status="suspended") == ["VN-SLOR-0002"]
+
+
+def test_province_names_are_folded_and_indexed(registry: Registry) -> None:
+    """Before: ``province=`` by name compared ``lower(province_name)`` on every code."""
+    _load(registry)
+    expected = ["VN-SLOR-0001", "VN-SLOR-0002", "VN-SLOR-0003"]  # province name derived: "Sơn La"
+    for p in ("Sơn La", "son la", "SƠN LA"):
+        assert _found(registry, province=p) == expected, p
+    assert _found(registry, province="tinh son la") == ["VN-SLOR-0004"]
+    assert _found(registry, province="14") == [c["code"] for c in CODES]
+
+
+def _many(n: int) -> list[dict[str, Any]]:
+    rng = random.Random(5)
+    names = ["Đà Lạt", "Mộc Châu", "Chiềng Mung", "Bảo Lộc"]
+    return [
+        {"code": f"VN-SLOR-{i:04d}", "name": f"Vùng {rng.choice(names)} {i}", "owner": f"HTX số {i % 7}"}
+        for i in range(1, n + 1)
+    ]
+
+
+@pytest.mark.parametrize("q", ["da lat", "htx so 3", "vu", "slor-00", "zzz"])
+def test_capped_counts_and_both_plans_find_the_same_codes(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch, q: str
+) -> None:
+    """Few matches come from the trigram index, many from a walk in code order: the same codes,
+    the same order, page by page; past the cap the total is a lower bound, flagged inexact."""
+    _load(registry, _many(60))
+    exact = registry.search(q=q, per_page=100)
+    assert exact.total_exact and exact.total == len(exact.items)
+    monkeypatch.setattr(core, "_SEARCH_COUNT_UP_TO", 5)
+    walked: list[str] = []
+    after: str | None = None
+    while page := registry.search(q=q, per_page=7, after=after).items:
+        walked.extend(c.code for c in page)
+        after = page[-1].code
+    assert walked == [c.code for c in exact.items]
+    capped = registry.search(q=q, per_page=7, page=2)
+    assert [c.code for c in capped.items] == walked[7:14]
+    assert (capped.total, capped.total_exact) == ((5, False) if len(walked) > 5 else (len(walked), True))
+    with_status = registry.search(q=q, status="active", per_page=100)
+    assert [c.code for c in with_status.items] == walked
+
+
+def test_search_uses_the_trigram_index(registry: Registry) -> None:
+    """Before: every ``q=`` read every code (``lower(col) LIKE '%q%'``)."""
+    _load(registry, _many(30))
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(registry.engine, "before_cursor_execute", record)
+    try:
+        assert _found(registry, q="moc chau")
+    finally:
+        event.remove(registry.engine, "before_cursor_execute", record)
+    if registry.backend == "sqlite":
+        assert any("codes_search MATCH" in s for s in statements)
+        return
+    like = next(s for s in statements if "search_text LIKE" in s)
+    assert "lower(" not in like
+    with registry.engine.connect() as conn:
+        conn.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(text("EXPLAIN SELECT id FROM codes WHERE search_text LIKE '%moc chau%'"))
+        )
+    assert "ix_codes_search_text_trgm" in plan
+
+
+def test_a_page_without_filters_counts_cheaply(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16 deep pages: no exact count of every code; ``page=`` keeps working."""
+    _load(registry, _many(40))
+    monkeypatch.setattr(core, "_SEARCH_COUNT_UP_TO", 10)
+    result = registry.search(page=3, per_page=10)
+    assert [c.code for c in result.items] == [f"VN-SLOR-{i:04d}" for i in range(21, 31)]
+    assert result.total == 40 and not result.total_exact  # the registry's size, from the estimate
+    assert result.to_dict()["total_exact"] is False
+
+
+# -- migration 0007 ------------------------------------------------------------------------------------
+def test_migration_fills_the_search_columns_of_existing_codes_and_goes_back(db_url: str) -> None:
+    from trace_std.registry.migrations import alembic_config, head_revision, upgrade
+
+    engine = create_engine(db_url)
+    try:
+        from alembic import command
+
+        with Registry(db_url) as reg:
+            _load(reg)
+        command.downgrade(alembic_config(engine), "0006")
+        with engine.connect() as conn:
+            cols = {r[0] for r in conn.execute(text("SELECT * FROM codes LIMIT 0")).cursor.description}
+        assert "search_text" not in cols and "province_key" not in cols
+        assert upgrade(engine) == head_revision()
+        with Registry(db_url) as reg:
+            assert _found(reg, q="da lat") == ["VN-SLOR-0001", "VN-SLOR-0002", "VN-SLOR-0003"]
+            assert _found(reg, province="son la") == ["VN-SLOR-0001", "VN-SLOR-0002", "VN-SLOR-0003"]
+            assert _found(reg, q="la") == ["VN-SLOR-0001", "VN-SLOR-0002", "VN-SLOR-0003"]
+    finally:
+        engine.dispose()
