@@ -222,7 +222,9 @@ def paths() -> dict[str, Any]:
                 _q("crop", "Crop", maxLength=100),
                 MARKET,
                 _q("status", "active, suspended or revoked", maxLength=16),
-                _q("q", "Free text (code, name, owner, address, commune); % and _ are literal", maxLength=200),
+                _q("q", "Free text (code, name, owner, address, commune), case- and accent-insensitive; "
+                   "% and _ are literal; 3+ characters match anywhere, 2 the start of a word, 1 is a 400 "
+                   "(registry.search.query_too_short)", maxLength=200),
                 _q("after", "Keyset pagination: the last code of the previous page (constant time at any depth)",
                    maxLength=64),
                 {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000}},

@@ -147,6 +147,8 @@ def problem_for(exc: BaseException) -> Response | None:
             status = 404
         elif exc.code == "registry.status.unchanged":
             status = 409
+        elif exc.code == "registry.search.query_too_short":  # a parameter no index can answer
+            status = 400
         elif exc.code.startswith("registry."):
             status = 422
         else:  # the input itself is malformed (puc.*, phc.*, gs1.*...)

@@ -95,7 +95,7 @@ def test_text_search_folds_vietnamese_and_refuses_one_letter(
     folded = validate(client.get("/v1/codes?q=SON%20LA&per_page=5"), "code-search")
     assert exact["total"] == folded["total"] >= 200 and exact["total_exact"] is True
     assert [c["code"] for c in exact["items"]] == [c["code"] for c in folded["items"]]
-    body = problem(client.get("/v1/codes?q=%C4%91"), 422, "registry.search.query_too_short")  # "đ"
+    body = problem(client.get("/v1/codes?q=%C4%91"), 400, "registry.search.query_too_short")  # "đ"
     assert body["errors"][0]["field"] == "q"
     assert validate(client.get("/v1/codes?q=__"), "code-search")["total"] == 0
 

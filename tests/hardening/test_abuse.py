@@ -747,3 +747,22 @@ def test_full_width_codes_agree_through_gunicorn(server: Server) -> None:
     assert status == 200 and (report["verdict"], report["normalized"]) == ("genuine", GENUINE), report
     status, _, body = server.request("GET", "/v1/codes/" + urllib.parse.quote(typed))
     assert status == 200 and json.loads(body)["code"] == GENUINE
+
+
+def test_text_search_wildcards_and_short_queries_through_gunicorn(server: Server) -> None:
+    """Issue 17 item 14: ``q=_`` and ``crop=%`` matched every code, and every ``q=`` read every
+    code. Wildcards are literal, one letter (no index can answer it) is a problem document, and a
+    folded query finds the sample's Vietnamese names."""
+    for query in ("q=__", "q=%25%25", "q=_%25_", "crop=%25", "crop=_", "province=%25", "q=%5C%5C"):
+        status, _, body = server.request("GET", f"/v1/codes?{query}")
+        _no_leak(status, body)
+        assert status == 200 and json.loads(body)["total"] == 0, (query, body[:300])
+    for one in ("_", "%25", "a", "%C4%90", "%E2%80%83x%E2%80%83"):  # _, %, a, Đ, x between em spaces
+        status, headers, body = server.request("GET", f"/v1/codes?q={one}")
+        doc = _is_problem(headers, body)
+        assert status == 400 and doc["code"] == "registry.search.query_too_short", (one, doc)
+    status, _, body = server.request("GET", "/v1/codes?q=SON%20LA&per_page=1")  # "Sơn La", folded
+    page = json.loads(body)
+    assert status == 200 and page["total"] >= 200 and page["total_exact"] is True
+    status, _, body = server.request("GET", "/v1/codes?q=" + "%25_" * 100)  # 200 wildcards, literal
+    assert status == 200 and json.loads(body)["total"] == 0
