@@ -235,3 +235,12 @@ def test_migration_fills_the_search_columns_of_existing_codes_and_goes_back(db_u
             assert _found(reg, q="la") == ["VN-SLOR-0001", "VN-SLOR-0002", "VN-SLOR-0003"]
     finally:
         engine.dispose()
+
+
+def test_text_results_come_in_registration_order(registry: Registry) -> None:
+    """With ``q`` the order is the trigram index's (registration), and ``after`` follows it."""
+    _load(registry, list(reversed(CODES)))
+    assert _found(registry, q="da lat") == ["VN-SLOR-0003", "VN-SLOR-0002", "VN-SLOR-0001"]
+    assert _found(registry, q="da lat", after="VN-SLOR-0003") == ["VN-SLOR-0002", "VN-SLOR-0001"]
+    assert _found(registry, q="da lat", after="VN-SLOR-9999") == []  # not a registered code
+    assert _found(registry) == [c["code"] for c in CODES]  # without q: code order

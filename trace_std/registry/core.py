@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     bindparam,
     cast,
+    column,
     false,
     func,
     literal,
@@ -84,6 +85,9 @@ _TOUCH_EVERY = dt.timedelta(seconds=60)  # last_used_at resolution (avoids a wri
 _EXACT_COUNT_UP_TO = 10_000
 #: A search counts its matches exactly up to this many; beyond, ``total`` is this lower bound.
 _SEARCH_COUNT_UP_TO = 1_000
+_PROBED_TRIGRAMS = 24  # a longer query's trigrams are sampled evenly for the rarest two
+_TRIGRAM_PROBE_UP_TO = 20_000  # a trigram more frequent than this counts as common
+_TRIGRAM_CACHE_SIZE = 50_000  # trigram frequencies kept per Registry (they only steer the plan)
 _BOUNDED_COUNT = text("SELECT count(*) FROM (SELECT 1 FROM codes LIMIT :n) AS t")
 
 
@@ -147,6 +151,11 @@ def _search_needle(q: str) -> str:
             context={"minimum": MIN_QUERY, "actual": len(folded)},
         )
     return folded if len(folded) >= SUBSTRING_FROM else " " + folded
+
+
+def _fts_phrase(gram: str) -> str:
+    """An FTS5 string literal (a trigram, matched as it is)."""
+    return '"' + gram.replace('"', '""') + '"'
 
 
 def utcnow() -> dt.datetime:
@@ -245,6 +254,7 @@ class Registry:
             else self.engine
         )
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._trigram_counts: dict[str, int] = {}
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -446,14 +456,19 @@ class Registry:
         per_page: int = 20,
         after: str | None = None,
     ) -> SearchResult:
-        """Codes matching every given filter, ordered by code, with the total count.
+        """Codes matching every given filter, with the total count (``total_exact``: exact up to
+        1,000 matches, then a lower bound; the registry's estimated size without filters).
 
-        ``province`` matches the province code or (case-insensitively) its name; ``crop`` one of
-        the crops; ``market`` a market with an approval (any status); ``q`` a substring of the
-        code, name, owner, address or commune (``%`` and ``_`` are literal characters).
-        ``per_page`` is capped at 100. ``after`` (keyset pagination) starts after that code: pass
-        the last code of a page to get the next one in constant time at any depth; ``page`` still
-        works and counts from there.
+        ``province`` matches the province code (digits) or its name, case- and accent-insensitively;
+        ``crop`` one of the crops; ``market`` a market with an approval (any status); ``q`` folded
+        text (:mod:`trace_std.registry.search`) in the code, name, owner, address or commune: 3
+        characters or more anywhere, 2 at the start of a word, 1 is
+        ``registry.search.query_too_short`` (``%`` and ``_`` are literal characters).
+
+        Order: by code; with ``q``, in registration order (the trigram index's order, so a page
+        stops when full however many codes match). ``per_page`` is capped at 100. ``after``
+        (keyset pagination) starts after that code in the same order: pass the last code of a page
+        to get the next one at any depth; ``page`` still works and counts from there.
         """
         for name, value in (
             ("province", province),
@@ -485,67 +500,85 @@ class Registry:
         needle = _search_needle(q) if q is not None and q.strip() else None
         offset = (page - 1) * per_page
         with self.connect() as conn:
-            if needle is None:
-                total, exact = self._bounded_count(conn, where)
-            else:
-                total, exact, text_filter = self._text_filter(conn, needle, where)
-                where.append(text_filter)
-            if after is not None:
-                where.append(Code.code > after)
-            # the page's codes first (SQLite reads them from the code index alone), then their rows
-            codes = list(
-                conn.execute(
-                    select(Code.code).where(*where).order_by(Code.code).offset(offset).limit(per_page)
-                ).scalars()
-            )
+            if needle is None:  # code order, from the code index (or a province's)
+                total, exact = self._bounded_count(conn, select(literal(1)).select_from(Code).where(*where))
+                if after is not None:
+                    where.append(Code.code > after)
+                order: Any = Code.code
+                stmt = select(Code.code).where(*where)
+            else:  # registration order, from the trigram index
+                stmt, order = self._text_search(conn, needle, where)
+                total, exact = self._bounded_count(conn, stmt)
+                if after is not None:
+                    after_id = conn.execute(select(Code.id).where(Code.code == after)).scalar()
+                    stmt = stmt.where(order > after_id) if after_id is not None else stmt.where(false())
+            codes = list(conn.execute(stmt.order_by(order).offset(offset).limit(per_page)).scalars())
         if not codes:
             return SearchResult((), total, page, per_page, exact)
         with self.read() as s:
             rows = s.scalars(
                 select(Code)
                 .where(Code.code.in_(codes))
-                .order_by(Code.code)
+                .order_by(Code.code if needle is None else Code.id)
                 .options(selectinload(Code.approvals), selectinload(Code.history))
             ).all()
             return SearchResult(tuple(code_record(r) for r in rows), total, page, per_page, exact)
 
-    def _bounded_count(self, conn: Connection, where: list[Any]) -> tuple[int, bool]:
-        """``(count, exact)``: exact up to :data:`_SEARCH_COUNT_UP_TO` matches (reading at most one
-        more), else that lower bound; without filters the registry's size (:meth:`approximate_count`)."""
-        matching = select(literal(1)).select_from(Code).where(*where).limit(_SEARCH_COUNT_UP_TO + 1)
-        n = int(conn.execute(select(func.count()).select_from(matching.subquery())).scalar_one())
+    def _bounded_count(self, conn: Connection, stmt: Select[Any]) -> tuple[int, bool]:
+        """``(count, exact)`` of the rows of ``stmt``: exact up to :data:`_SEARCH_COUNT_UP_TO`
+        (reading at most one more), else that lower bound; the registry's size (:meth:`approximate_count`)
+        for a search without filters."""
+        matching = stmt.limit(_SEARCH_COUNT_UP_TO + 1).subquery()
+        n = int(conn.execute(select(func.count()).select_from(matching)).scalar_one())
         if n <= _SEARCH_COUNT_UP_TO:
             return n, True
-        if not where:
+        if stmt.whereclause is None:
             return max(n, self.approximate_count()), False
         return _SEARCH_COUNT_UP_TO, False
 
-    def _text_filter(self, conn: Connection, needle: str, where: list[Any]) -> tuple[int, bool, Any]:
-        """``(count, exact, filter)`` of the folded query ``needle`` (see :mod:`.search`).
+    def _text_search(self, conn: Connection, needle: str, where: list[Any]) -> tuple[Select[Any], Any]:
+        """``(statement of the matching codes, its order)`` for the folded query ``needle`` (see
+        :mod:`.search`), in registration order: the trigram index yields its candidates in that
+        order, so a page stops as soon as it is full, however many codes match.
 
-        Few matches (up to :data:`_SEARCH_COUNT_UP_TO`) are found by the trigram index and sorted;
-        more are found by walking the codes in order and testing each one's search text, which
-        stops at the page (the matches are then dense enough for the walk to be short)."""
+        The stored search text must contain the needle (``LIKE``, escaped). PostgreSQL's planner
+        uses the ``pg_trgm`` GIN index for it. On SQLite the candidates come from the FTS5 table,
+        looked up by the needle's two rarest trigrams (each trigram's frequency is probed with a
+        bounded count first): a phrase of every trigram would read the long lists of the common
+        ones (``htx``, ``xa ``) in full."""
         like = Code.search_text.like(f"%{like_escape(needle)}%", escape="\\")
-        if self.backend != "sqlite":  # pg_trgm's GIN index answers LIKE; the planner decides
-            total, exact = self._bounded_count(conn, [*where, like])
-            return total, exact, like
-        phrase = '"' + needle.replace('"', '""') + '"'
-        matches: Select[tuple[Any]] = (
-            select(literal_column("rowid"))
-            .select_from(table("codes_search"))
-            .where(literal_column("codes_search").op("MATCH")(phrase))
-            .limit(_SEARCH_COUNT_UP_TO + 1)
+        if self.backend != "sqlite":
+            return select(Code.code).where(like, *where), Code.id
+        grams = sorted({needle[i : i + 3] for i in range(len(needle) - 2)})
+        if len(grams) > _PROBED_TRIGRAMS:
+            grams = grams[:: -(-len(grams) // _PROBED_TRIGRAMS)]
+        counts = {g: self._trigram_count(conn, g) for g in grams} if len(grams) > 1 else {}
+        rare = sorted(grams, key=lambda g: counts.get(g, 0))[:2]
+        fts = table("codes_search", column("rowid"))
+        stmt = (
+            select(Code.code)
+            .select_from(fts.join(Code.__table__, Code.id == fts.c.rowid))
+            .where(literal_column("codes_search").op("MATCH")(" AND ".join(map(_fts_phrase, rare))))
+            .where(like, *where)
         )
-        ids = list(conn.execute(matches).scalars())
-        if len(ids) > _SEARCH_COUNT_UP_TO:  # a common text: walk the codes in order
-            if where:
-                return (*self._bounded_count(conn, [*where, like]), like)
-            return _SEARCH_COUNT_UP_TO, False, like
-        found = Code.id.in_(ids) if ids else false()
-        if where:
-            return (*self._bounded_count(conn, [*where, found]), found)
-        return len(ids), True, found
+        return (stmt.where(false()) if 0 in counts.values() else stmt), fts.c.rowid
+
+    def _trigram_count(self, conn: Connection, gram: str) -> int:
+        """How many codes contain ``gram`` (counted up to :data:`_TRIGRAM_PROBE_UP_TO`), cached: a
+        stale figure only makes a plan slower, never an answer wrong (``LIKE`` checks every match)."""
+        cache = self._trigram_counts
+        if gram not in cache:
+            if len(cache) >= _TRIGRAM_CACHE_SIZE:
+                cache.clear()
+            bounded = text(
+                "SELECT count(*) FROM (SELECT 1 FROM codes_search WHERE codes_search MATCH :q LIMIT :n)"
+            )
+            cache[gram] = int(
+                conn.execute(bounded, {"q": _fts_phrase(gram), "n": _TRIGRAM_PROBE_UP_TO}).scalar_one()
+            )
+            if cache[gram] == 0:  # may be added by the next write: never cached
+                return cache.pop(gram)
+        return cache[gram]
 
     def product(self, gtin: str) -> ProductRecord | None:
         """The product of a GTIN (8/12/13/14 digits), or ``None``; raises on a malformed GTIN."""
