@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, Date, MetaData, String, Table, bindparam, select, text
+from sqlalchemy import Column, Date, Float, Integer, MetaData, String, Table, bindparam, select, text
 from sqlalchemy.engine import Connection
 
 from trace_std.audit import rule_names
@@ -109,6 +109,7 @@ class _Run:
         self.conn = conn
         self.tolerance = tolerance
         self.severities = severities
+        self.season = season
         self.where = "1 = 1"
         self.params: dict[str, Any] = {}
         if season is not None:
@@ -150,33 +151,71 @@ class _Run:
             self.examples[int(example)] = f
 
     # -- temporary tables ------------------------------------------------------------------------
-    def temp(self, name: str, *cols: Column[Any], rows: Sequence[dict[str, Any]]) -> None:
+    def temp(self, name: str, *cols: Column[Any], rows: Sequence[dict[str, Any]] = ()) -> None:
         table = Table(name, self.meta, *cols, prefixes=["TEMPORARY"])
         table.create(self.conn)
         if rows:
             self.conn.execute(table.insert(), list(rows))
         self.conn.execute(text(f"CREATE INDEX ix_{name} ON {name} ({cols[0].name})"))
 
+    def fill(self, name: str, sql: str, **params: Any) -> None:
+        """``INSERT INTO name ... SELECT`` (set-based); PostgreSQL then gets the temp table's statistics."""
+        self.q(f"INSERT INTO {name} {sql}", **params)
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(text(f"ANALYZE {name}"))
+
+    def suspects(self, name: str, *cols: str, sql: str) -> None:
+        """A temp table of the keys whose lines a rule must look at line by line (set-based filter)."""
+        self.temp(name, *(Column(c, String(300)) for c in cols))
+        self.fill(name, f"({', '.join(cols)}) {sql}")
+
+    def keys(self) -> None:
+        """One pass over the season's ledger: lines summed per (PUC, PHC, exporter, crop, market,
+        season) with their first and last day. The rules judge a key whose whole span of days one
+        valid period covers as clean without reading its lines again; only the other keys' lines are
+        read (the covering index ``ix_ledger_audit`` serves both reads)."""
+        self.temp(
+            "audit_keys",
+            Column("puc", String(64)),
+            Column("phc", String(64)),
+            Column("exporter", String(300)),
+            Column("crop", String(64)),
+            Column("market", String(8)),
+            Column("season", String(8)),
+            Column("n", Integer),
+            Column("kg", Float),
+            Column("d_min", Date),
+            Column("d_max", Date),
+            Column("example", Integer),
+        )
+        group = "l.puc, l.phc, l.exporter, l.crop, l.market"
+        # with a season chosen every line is of that season: the grouping follows the index
+        season = SEASON if self.season is None else f"MIN({SEASON})"
+        self.fill(
+            "audit_keys",
+            f"""(puc, phc, exporter, crop, market, season, n, kg, d_min, d_max, example)
+            SELECT {group}, {season}, COUNT(*), SUM(l.quantity_kg), MIN({DAY}), MAX({DAY}), MIN(l.id)
+            FROM ledger l WHERE {self.where}
+            GROUP BY {group}{f", {SEASON}" if self.season is None else ""}""",
+        )
+
     def status_periods(self) -> None:
-        rows: list[dict[str, Any]] = []
-        prev: dict[str, Any] | None = None
-        for code, to, day in self.conn.execute(
-            select(Code.code, StatusEvent.to_status, StatusEvent.date)
-            .join(Code, Code.id == StatusEvent.code_id)
-            .order_by(Code.code, StatusEvent.date, StatusEvent.id)
-        ):
-            if prev is not None and prev["code"] == code:
-                prev["d_to"] = day
-            prev = {"code": code, "status": to, "d_from": day, "d_to": None}
-            rows.append(prev)
-        rows = [r for r in rows if r["d_to"] is None or r["d_to"] > r["d_from"]]
+        """Each code's status periods [d_from, d_to) from its history (LEAD over the events)."""
         self.temp(
             "audit_status",
             Column("code", String(64)),
             Column("status", String(16)),
             Column("d_from", Date),
             Column("d_to", Date),
-            rows=rows,
+        )
+        self.fill(
+            "audit_status",
+            f"""(code, status, d_from, d_to)
+            SELECT code, status, d_from, d_to FROM (
+                SELECT c.code AS code, e.to_status AS status, e.date AS d_from,
+                       LEAD(e.date) OVER (PARTITION BY e.code_id ORDER BY e.date, e.id) AS d_to
+                FROM {StatusEvent.__tablename__} e JOIN codes c ON c.id = e.code_id) x
+            WHERE d_to IS NULL OR d_to > d_from""",
         )
 
     def auth_periods(self) -> None:
@@ -231,6 +270,8 @@ class _Run:
             Column("ref", String(100)),
             rows=rows,
         )
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(text("ANALYZE audit_auth"))
 
     # -- rules -----------------------------------------------------------------------------------
     def over_yield(self) -> None:
@@ -241,14 +282,13 @@ class _Run:
         params: dict[str, Any] = {}
         for i, c in enumerate(cs.values()):
             params[f"c{i}"], params[f"y{i}"] = c.crop, c.t_per_ha
-        ceiling = f"(CASE l.crop {cases} ELSE NULL END)"
+        ceiling = f"(CASE k.crop {cases} ELSE NULL END)"
         sql = f"""
-            SELECT l.puc, l.crop, {SEASON} AS season, SUM(l.quantity_kg) AS kg, COUNT(*) AS n,
-                   MAX(c.area_ha) AS area, MIN(l.id) AS example
-            FROM ledger l JOIN codes c ON c.code = l.puc
-            WHERE {self.where} AND l.crop IS NOT NULL AND c.area_ha IS NOT NULL AND {ceiling} IS NOT NULL
-            GROUP BY l.puc, l.crop, {SEASON}
-            HAVING SUM(l.quantity_kg) > MAX(c.area_ha) * 1000.0 * MAX({ceiling}) * :tol
+            SELECT k.puc, k.crop, k.season, SUM(k.kg) AS kg, SUM(k.n) AS n, MAX(c.area_ha) AS area, MIN(k.example) AS example
+            FROM audit_keys k JOIN codes c ON c.code = k.puc
+            WHERE k.crop IS NOT NULL AND c.area_ha IS NOT NULL AND {ceiling} IS NOT NULL
+            GROUP BY k.puc, k.crop, k.season
+            HAVING SUM(k.kg) > MAX(c.area_ha) * 1000.0 * MAX({ceiling}) * :tol
         """
         for puc, crop, season, kg, n, area, example in self.q(sql, tol=self.tolerance, **params):
             c = cs[crop]
@@ -265,18 +305,36 @@ class _Run:
                     "ceiling_t_per_ha": c.t_per_ha,
                     "tolerance": self.tolerance,
                     "ratio": round(kg / 1000 / capacity_t, 3),
-                    "lines": n,
+                    "lines": int(n),
                     "yield_sources": list(c.sources),
                 },
                 example,
             )
 
     def unauthorised(self) -> None:
+        # keys that no single authorisation period covers from their first to their last day
+        self.suspects(
+            "audit_sus_auth",
+            "puc",
+            "phc",
+            "exporter",
+            "crop",
+            sql="""
+            SELECT DISTINCT k.puc, k.phc, k.exporter, k.crop FROM audit_keys k
+            WHERE k.d_min IS NOT NULL AND (k.phc IS NOT NULL OR k.exporter IS NOT NULL)
+              AND NOT EXISTS (
+                SELECT 1 FROM audit_auth t
+                WHERE t.puc = k.puc
+                  AND ((k.phc IS NOT NULL AND t.phc = k.phc) OR (k.exporter IS NOT NULL AND t.exporter = k.exporter))
+                  AND (t.crop = '*' OR k.crop IS NULL OR t.crop = k.crop)
+                  AND t.d_from <= k.d_min AND (t.d_to IS NULL OR k.d_max <= t.d_to))""",
+        )
         sql = f"""
             SELECT l.puc, l.phc, l.exporter, {SEASON} AS season, COUNT(*) AS n, SUM(l.quantity_kg) AS kg,
                    MIN({DAY}) AS first_day, MAX({DAY}) AS last_day, MIN(l.id) AS example
-            FROM ledger l
-            WHERE {self.where} AND {DAY} IS NOT NULL AND (l.phc IS NOT NULL OR l.exporter IS NOT NULL)
+            FROM audit_sus_auth s CROSS JOIN ledger l
+            WHERE l.puc = s.puc AND {_same("l.phc", "s.phc")} AND {_same("l.exporter", "s.exporter")} AND {_same("l.crop", "s.crop")}
+              AND {self.where} AND {DAY} IS NOT NULL AND (l.phc IS NOT NULL OR l.exporter IS NOT NULL)
               AND NOT EXISTS (
                 SELECT 1 FROM audit_auth t
                 WHERE t.puc = l.puc
@@ -285,11 +343,15 @@ class _Run:
                   AND t.d_from <= {DAY} AND (t.d_to IS NULL OR {DAY} <= t.d_to))
             GROUP BY l.puc, l.phc, l.exporter, {SEASON}
         """
-        for puc, phc, exporter, season, n, kg, first, last, example in self.q(sql):
-            known = [
-                r.ref
-                for r in self.q("SELECT DISTINCT ref FROM audit_auth WHERE puc = :p ORDER BY ref", p=puc)
-            ][:5]
+        found = list(self.q(sql))
+        if not found:
+            return
+        known: dict[str, list[str]] = {}
+        for puc, ref in self.q(
+            "SELECT DISTINCT puc, ref FROM audit_auth WHERE puc IN (SELECT puc FROM audit_sus_auth) ORDER BY puc, ref"
+        ):
+            known.setdefault(puc, []).append(ref)
+        for puc, phc, exporter, season, n, kg, first, last, example in found:
             self.add(
                 "unauthorised",
                 {"puc": puc, "phc": phc, "exporter": exporter},
@@ -300,27 +362,67 @@ class _Run:
                     "declared_kg": round(kg, 3),
                     "first_pack_date": _date(first),
                     "last_pack_date": _date(last),
-                    "authorisations_of_puc": known,
+                    "authorisations_of_puc": known.get(puc, [])[:5],
                 },
                 example,
             )
 
     def volume_cap(self) -> None:
-        match = f"""t.puc = l.puc
-                  AND ((l.phc IS NOT NULL AND t.phc = l.phc) OR (l.exporter IS NOT NULL AND t.exporter = l.exporter))
-                  AND (t.crop = '*' OR l.crop IS NULL OR t.crop = l.crop)
-                  AND t.d_from <= {DAY} AND (t.d_to IS NULL OR {DAY} <= t.d_to)"""
-        sql = f"""
-            SELECT a.ref, MAX(a.volume_cap_kg), SUM(l.quantity_kg), COUNT(*), MIN({DAY}), MAX({DAY}),
-                   MAX({SEASON}), MIN(l.id), x.puc, x.phc, x.exporter
-            FROM (SELECT DISTINCT t.ref AS ref, t.puc AS puc, t.phc AS phc, t.exporter AS exporter, l.id AS id
-                  FROM ledger l JOIN audit_auth t ON {match}
-                  WHERE {self.where} AND {DAY} IS NOT NULL) x
-            JOIN ledger l ON l.id = x.id
-            JOIN authorisations a ON a.ref = x.ref
-            WHERE a.volume_cap_kg IS NOT NULL
-            GROUP BY a.ref, x.puc, x.phc, x.exporter
-            HAVING SUM(l.quantity_kg) > MAX(a.volume_cap_kg)
+        # the capped authorisations, one row each (a letter names one PUC and one grantee)
+        self.suspects(
+            "audit_vc_ref",
+            "ref",
+            "puc",
+            "phc",
+            "exporter",
+            sql="""
+            SELECT DISTINCT t.ref, t.puc, t.phc, t.exporter FROM audit_auth t JOIN authorisations a ON a.ref = t.ref
+            WHERE a.volume_cap_kg IS NOT NULL""",
+        )
+        self.temp(
+            "audit_vc",
+            Column("ref", String(100)),
+            Column("kg", Float),
+            Column("n", Integer),
+            Column("d_min", Date),
+            Column("d_max", Date),
+            Column("season", String(8)),
+            Column("example", Integer),
+        )
+        grantee = """r.puc = k.puc
+              AND ((k.phc IS NOT NULL AND r.phc = k.phc) OR (k.exporter IS NOT NULL AND r.exporter = k.exporter))"""
+
+        def period(crop: str, first: str, last: str) -> str:
+            return f"""EXISTS (SELECT 1 FROM audit_auth t WHERE t.ref = r.ref AND (t.crop = '*' OR {crop} IS NULL OR t.crop = {crop})
+                  AND t.d_from <= {first} AND (t.d_to IS NULL OR {last} <= t.d_to))"""
+
+        # keys whose whole span one period of the letter covers count whole (a key with a day holds
+        # no line without one: the day's year is part of the key)
+        self.fill(
+            "audit_vc",
+            f"""(ref, kg, n, d_min, d_max, season, example)
+            SELECT r.ref, k.kg, k.n, k.d_min, k.d_max, k.season, k.example
+            FROM audit_vc_ref r JOIN audit_keys k ON {grantee}
+            WHERE k.d_min IS NOT NULL AND {period("k.crop", "k.d_min", "k.d_max")}""",
+        )
+        # keys a period of the letter only overlaps: their lines one by one
+        self.fill(
+            "audit_vc",
+            f"""(ref, kg, n, d_min, d_max, season, example)
+            SELECT r.ref, l.quantity_kg, 1, {DAY}, {DAY}, {SEASON}, l.id
+            FROM audit_vc_ref r JOIN audit_keys k ON {grantee} CROSS JOIN ledger l
+            WHERE k.d_min IS NOT NULL AND NOT {period("k.crop", "k.d_min", "k.d_max")}
+              AND {period("k.crop", "k.d_max", "k.d_min")}
+              AND l.puc = k.puc AND {_same("l.phc", "k.phc")} AND {_same("l.exporter", "k.exporter")}
+              AND {_same("l.crop", "k.crop")} AND {_same("l.market", "k.market")} AND {SEASON} = k.season
+              AND {self.where} AND {period("l.crop", DAY, DAY)}""",
+        )
+        sql = """
+            SELECT v.ref, MAX(a.volume_cap_kg), SUM(v.kg), SUM(v.n), MIN(v.d_min), MAX(v.d_max), MAX(v.season),
+                   MIN(v.example), r.puc, r.phc, r.exporter
+            FROM audit_vc v JOIN audit_vc_ref r ON r.ref = v.ref JOIN authorisations a ON a.ref = v.ref
+            GROUP BY v.ref, r.puc, r.phc, r.exporter
+            HAVING SUM(v.kg) > MAX(a.volume_cap_kg)
         """
         for ref, cap, kg, n, first, last, season, example, puc, phc, exporter in self.q(sql):
             self.add(
@@ -341,13 +443,25 @@ class _Run:
 
     def inactive(self) -> None:
         for col in ("puc", "phc"):
+            # codes that no single active status period covers over all their lines' days
+            self.suspects(
+                f"audit_sus_st_{col}",
+                "code",
+                sql=f"""
+                SELECT x.code FROM (
+                    SELECT k.{col} AS code, MIN(k.d_min) AS d0, MAX(k.d_max) AS d1 FROM audit_keys k
+                    WHERE k.{col} IS NOT NULL AND k.d_min IS NOT NULL GROUP BY k.{col}) x
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM audit_status p WHERE p.code = x.code AND p.status = 'active'
+                      AND p.d_from <= x.d0 AND (p.d_to IS NULL OR x.d1 < p.d_to))""",
+            )
             sql = f"""
                 SELECT l.{col}, COALESCE(p.status, CASE WHEN c.id IS NULL THEN 'not registered' ELSE 'not yet issued' END),
                        {SEASON} AS season, COUNT(*), SUM(l.quantity_kg), MIN({DAY}), MAX({DAY}), MIN(l.id)
-                FROM ledger l
+                FROM audit_sus_st_{col} s CROSS JOIN ledger l
                 LEFT JOIN codes c ON c.code = l.{col}
                 LEFT JOIN audit_status p ON p.code = l.{col} AND p.d_from <= {DAY} AND (p.d_to IS NULL OR {DAY} < p.d_to)
-                WHERE {self.where} AND l.{col} IS NOT NULL AND {DAY} IS NOT NULL
+                WHERE l.{col} = s.code AND {self.where} AND l.{col} IS NOT NULL AND {DAY} IS NOT NULL
                   AND (p.status IS NULL OR p.status <> 'active')
                 GROUP BY l.{col}, COALESCE(p.status, CASE WHEN c.id IS NULL THEN 'not registered' ELSE 'not yet issued' END), {SEASON}
             """
@@ -366,22 +480,43 @@ class _Run:
                     },
                     example,
                 )
+            # (code, market) pairs that no single active approval covers over all their lines' days
+            self.suspects(
+                f"audit_sus_ap_{col}",
+                "code",
+                "market",
+                sql=f"""
+                SELECT x.code, x.market FROM (
+                    SELECT k.{col} AS code, k.market AS market, MIN(k.d_min) AS d0, MAX(k.d_max) AS d1
+                    FROM audit_keys k JOIN codes c ON c.code = k.{col}
+                    WHERE k.market IN (SELECT DISTINCT market FROM market_approvals) AND k.d_min IS NOT NULL
+                    GROUP BY k.{col}, k.market) x
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM market_approvals a JOIN codes c ON c.id = a.code_id
+                    WHERE c.code = x.code AND a.market = x.market AND a.status = 'active'
+                      AND (a.approved IS NULL OR a.approved <= x.d0) AND (a.valid_to IS NULL OR x.d1 <= a.valid_to))""",
+            )
             sql = f"""
                 SELECT l.{col}, l.market, {SEASON} AS season, COUNT(*), SUM(l.quantity_kg), MIN({DAY}), MAX({DAY}), MIN(l.id)
-                FROM ledger l JOIN codes c ON c.code = l.{col}
-                WHERE {self.where} AND l.market IN (SELECT DISTINCT market FROM market_approvals) AND {DAY} IS NOT NULL
+                FROM audit_sus_ap_{col} s CROSS JOIN ledger l JOIN codes c ON c.code = l.{col}
+                WHERE l.{col} = s.code AND l.market = s.market AND {self.where} AND {DAY} IS NOT NULL
                   AND NOT EXISTS (
                     SELECT 1 FROM market_approvals a WHERE a.code_id = c.id AND a.market = l.market AND a.status = 'active'
                       AND (a.approved IS NULL OR a.approved <= {DAY}) AND (a.valid_to IS NULL OR {DAY} <= a.valid_to))
                 GROUP BY l.{col}, l.market, {SEASON}
             """
-            for code, market, season, n, kg, first, last, example in self.q(sql):
-                approval = self.q(
-                    "SELECT a.status, a.approved, a.valid_to FROM market_approvals a JOIN codes c ON c.id = a.code_id "
-                    "WHERE c.code = :c AND a.market = :m",
-                    c=code,
-                    m=market,
-                ).first()
+            found = list(self.q(sql))
+            if not found:
+                continue
+            approvals = {
+                (code, market): (status, approved, valid_to)
+                for code, market, status, approved, valid_to in self.q(
+                    f"SELECT c.code, a.market, a.status, a.approved, a.valid_to FROM audit_sus_ap_{col} s "
+                    "JOIN codes c ON c.code = s.code JOIN market_approvals a ON a.code_id = c.id AND a.market = s.market"
+                )
+            }
+            for code, market, season, n, kg, first, last, example in found:
+                approval = approvals.get((code, market))
                 self.add(
                     "inactive",
                     {col: code, "market": market},
@@ -406,6 +541,21 @@ class _Run:
     def gacc_mismatch(self) -> None:
         valid = f"r.status = 'active' AND (r.valid_from IS NULL OR r.valid_from <= {DAY}) AND (r.valid_to IS NULL OR {DAY} <= r.valid_to)"
         for col in ("puc", "phc"):
+            # (code, market, crop) keys that no single register row covers over all their lines' days
+            self.suspects(
+                f"audit_sus_reg_{col}",
+                "code",
+                "market",
+                "crop",
+                sql=f"""
+                SELECT DISTINCT k.{col}, k.market, k.crop FROM audit_keys k
+                WHERE k.{col} IS NOT NULL AND k.d_min IS NOT NULL
+                  AND k.market IN (SELECT DISTINCT market FROM market_registers)
+                  AND NOT EXISTS (
+                    SELECT 1 FROM market_registers r WHERE r.market = k.market AND r.code = k.{col} AND r.status = 'active'
+                      AND (r.valid_from IS NULL OR r.valid_from <= k.d_min) AND (r.valid_to IS NULL OR k.d_max <= r.valid_to)
+                      AND (k.crop IS NULL OR r.product IS NULL OR r.product = k.crop))""",
+            )
             reason = f"""CASE
                 WHEN NOT EXISTS (SELECT 1 FROM market_registers r WHERE r.market = l.market AND r.code = l.{col}) THEN 'missing'
                 WHEN NOT EXISTS (SELECT 1 FROM market_registers r WHERE r.market = l.market AND r.code = l.{col} AND {valid}) THEN 'not valid'
@@ -416,35 +566,38 @@ class _Run:
                 SELECT code, market, season, reason, COUNT(*), SUM(kg), MIN(day), MAX(day), MIN(id), MAX(crop) FROM (
                     SELECT l.{col} AS code, l.market AS market, {SEASON} AS season, {reason} AS reason,
                            l.quantity_kg AS kg, {DAY} AS day, l.id AS id, l.crop AS crop
-                    FROM ledger l
-                    WHERE {self.where} AND l.{col} IS NOT NULL AND {DAY} IS NOT NULL
-                      AND l.market IN (SELECT DISTINCT market FROM market_registers)
+                    FROM audit_sus_reg_{col} s CROSS JOIN ledger l
+                    WHERE l.{col} = s.code AND l.market = s.market AND {_same("l.crop", "s.crop")}
+                      AND {self.where} AND l.{col} IS NOT NULL AND {DAY} IS NOT NULL
                 ) x WHERE reason IS NOT NULL
                 GROUP BY code, market, season, reason
             """
-            for code, market, season, why, n, kg, first, last, example, crop in self.q(sql):
-                listed = [
+            found = list(self.q(sql))
+            if not found:
+                continue
+            listed: dict[tuple[str, str], list[dict[str, Any]]] = {}
+            for market, code, state, status, product, vfrom, vto in self.q(
+                "SELECT r.market, r.code, r.state, r.status, r.product_as_listed, r.valid_from, r.valid_to "
+                "FROM market_registers r WHERE EXISTS ("
+                f"SELECT 1 FROM audit_sus_reg_{col} s WHERE s.code = r.code AND s.market = r.market) ORDER BY r.id"
+            ):
+                listed.setdefault((market, code), []).append(
                     {
-                        "state": r[0],
-                        "status": r[1],
-                        "product": r[2],
-                        "valid_from": str(r[3]) if r[3] else None,
-                        "valid_to": str(r[4]) if r[4] else None,
+                        "state": state,
+                        "status": status,
+                        "product": product,
+                        "valid_from": str(vfrom) if vfrom else None,
+                        "valid_to": str(vto) if vto else None,
                     }
-                    for r in self.q(
-                        "SELECT state, status, product_as_listed, valid_from, valid_to FROM market_registers "
-                        "WHERE market = :m AND code = :c ORDER BY id",
-                        m=market,
-                        c=code,
-                    )
-                ][:10]
+                )
+            for code, market, season, why, n, kg, first, last, example, crop in found:
                 self.add(
                     "gacc_mismatch",
                     {col: code, "market": market},
                     season,
                     f"{why} in the {market} register",
                     {
-                        "register_rows": listed,
+                        "register_rows": listed.get((market, code), [])[:10],
                         "declared_crop": crop,
                         "lines": n,
                         "declared_kg": round(kg, 3),
@@ -481,9 +634,9 @@ class _Run:
     def geography(self) -> None:
         max_km = float(rules()["geography"].params["max_km"])
         pairs = list(
-            self.q(f"""
-                SELECT l.puc, l.phc, {SEASON} AS season, COUNT(*), MIN(l.id) FROM ledger l
-                WHERE {self.where} AND l.phc IS NOT NULL GROUP BY l.puc, l.phc, {SEASON}
+            self.q("""
+                SELECT k.puc, k.phc, k.season, SUM(k.n), MIN(k.example) FROM audit_keys k
+                WHERE k.phc IS NOT NULL GROUP BY k.puc, k.phc, k.season
             """)
         )
         codes = {p[0] for p in pairs} | {p[1] for p in pairs}
@@ -508,28 +661,36 @@ class _Run:
                     {
                         "distance_km": round(km, 1),
                         "max_km": max_km,
-                        "lines": n,
+                        "lines": int(n),
                     },
                     example,
                 )
 
     def one_lot_many_origins(self) -> None:
+        # lots declared from more than one PUC (any season): only they can have several holders
+        self.suspects(
+            "audit_sus_lot",
+            "lot",
+            "gtin",
+            sql="SELECT l.lot, l.gtin FROM ledger l WHERE l.lot IS NOT NULL GROUP BY l.lot, l.gtin HAVING MIN(l.puc) <> MAX(l.puc)",
+        )
         sql = f"""
             SELECT l.gtin, l.lot, {SEASON} AS season, COUNT(DISTINCT c.owner), COUNT(DISTINCT l.puc), MIN(l.id)
-            FROM ledger l JOIN codes c ON c.code = l.puc
-            WHERE {self.where} AND l.lot IS NOT NULL AND c.owner IS NOT NULL
+            FROM audit_sus_lot s CROSS JOIN ledger l JOIN codes c ON c.code = l.puc
+            WHERE l.lot = s.lot AND {_same("l.gtin", "s.gtin")} AND {self.where} AND l.lot IS NOT NULL AND c.owner IS NOT NULL
             GROUP BY l.gtin, l.lot, {SEASON}
             HAVING COUNT(DISTINCT c.owner) > 1
         """
-        for gtin, lot, season, holders, _pucs, example in self.q(sql):
-            listed = sorted(
-                r[0]
-                for r in self.q(
-                    "SELECT DISTINCT puc FROM ledger WHERE lot = :lot AND (gtin = :g OR (gtin IS NULL AND :g IS NULL))",
-                    lot=lot,
-                    g=gtin,
-                )
-            )[:20]
+        found = list(self.q(sql))
+        if not found:
+            return
+        pucs: dict[tuple[Any, Any], set[str]] = {}
+        for gtin, lot, puc in self.q(
+            "SELECT DISTINCT s.gtin, s.lot, l.puc FROM audit_sus_lot s CROSS JOIN ledger l "
+            f"WHERE l.lot = s.lot AND {_same('l.gtin', 's.gtin')}"
+        ):
+            pucs.setdefault((gtin, lot), set()).add(puc)
+        for gtin, lot, season, holders, _pucs, example in found:
             self.add(
                 "one_lot_many_origins",
                 {"gtin": gtin, "lot": lot},
@@ -537,7 +698,7 @@ class _Run:
                 "one lot from PUCs of different holders",
                 {
                     "holders": holders,
-                    "pucs": listed,
+                    "pucs": sorted(pucs.get((gtin, lot), ()))[:20],
                 },
                 example,
             )
@@ -571,6 +732,12 @@ class _Run:
                         "declared_by": by,
                     },
                 )
+
+
+def _same(a: str, b: str) -> str:
+    """``a`` equals ``b``, NULL equal to NULL (portable: SQLite's ``IS`` and PostgreSQL's
+    ``IS NOT DISTINCT FROM`` differ)."""
+    return f"({a} = {b} OR ({a} IS NULL AND {b} IS NULL))"
 
 
 def _chunks(items: Sequence[Any], n: int) -> Iterable[Sequence[Any]]:
@@ -640,6 +807,15 @@ def run_audit(
             raise _option(f"severity must be one of {', '.join(SEVERITIES)}", actual=str(s)[:20])
     with registry.read() as session:
         run = _Run(session.connection(), season, float(tol), sev)
+        if set(chosen) & {
+            "over_yield",
+            "unauthorised",
+            "volume_cap",
+            "inactive",
+            "gacc_mismatch",
+            "geography",
+        }:
+            run.keys()
         if "unauthorised" in chosen or "volume_cap" in chosen:
             run.auth_periods()
         if "inactive" in chosen:
