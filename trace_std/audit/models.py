@@ -98,9 +98,20 @@ class LedgerRow(Base):
     __tablename__ = "ledger"
     __table_args__ = (
         UniqueConstraint("source", "source_sha256", "source_row"),
-        Index(None, "puc"),
+        # migration 0005: the audit's covering index (its one pass over the ledger) and lots by PUC
+        Index(
+            "ix_ledger_audit",
+            "puc",
+            "phc",
+            "exporter",
+            "crop",
+            "market",
+            "pack_date",
+            "ship_date",
+            "quantity_kg",
+        ),
         Index(None, "phc"),
-        Index(None, "lot"),
+        Index("ix_ledger_lot_gtin_puc", "lot", "gtin", "puc"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

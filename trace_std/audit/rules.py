@@ -608,13 +608,31 @@ class _Run:
                 )
 
     def chronology(self) -> None:
+        # the few lines out of order first (one scan), then their groups: grouping the ledger itself
+        # leads SQLite without statistics to walk an index with a table look-up per line
+        self.temp(
+            "audit_chrono",
+            Column("puc", String(64)),
+            Column("gtin", String(14)),
+            Column("lot", String(64)),
+            Column("reason", String(32)),
+            Column("season", String(8)),
+            Column("harvest_date", Date),
+            Column("pack_date", Date),
+            Column("ship_date", Date),
+            Column("id", Integer),
+        )
         why = "CASE WHEN l.pack_date < l.harvest_date THEN 'packed before harvest' ELSE 'shipped before packing' END"
-        sql = f"""
-            SELECT l.puc, l.gtin, l.lot, {why}, {SEASON} AS season, COUNT(*), MIN(l.harvest_date), MIN(l.pack_date),
-                   MIN(l.ship_date), MIN(l.id)
+        self.fill(
+            "audit_chrono",
+            f"""(puc, gtin, lot, reason, season, harvest_date, pack_date, ship_date, id)
+            SELECT l.puc, l.gtin, l.lot, {why}, {SEASON}, l.harvest_date, l.pack_date, l.ship_date, l.id
             FROM ledger l
-            WHERE {self.where} AND (l.pack_date < l.harvest_date OR l.ship_date < l.pack_date)
-            GROUP BY l.puc, l.gtin, l.lot, {why}, {SEASON}
+            WHERE {self.where} AND (l.pack_date < l.harvest_date OR l.ship_date < l.pack_date)""",
+        )
+        sql = """
+            SELECT puc, gtin, lot, reason, season, COUNT(*), MIN(harvest_date), MIN(pack_date), MIN(ship_date), MIN(id)
+            FROM audit_chrono GROUP BY puc, gtin, lot, reason, season
         """
         for puc, gtin, lot, reason, season, n, harvest, pack, ship, example in self.q(sql):
             self.add(
