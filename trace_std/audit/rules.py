@@ -219,46 +219,8 @@ class _Run:
         )
 
     def auth_periods(self) -> None:
-        events: dict[int, list[tuple[dt.date, str]]] = {}
-        for aid, day, to in self.conn.execute(
-            select(
-                AuthorisationEvent.authorisation_id, AuthorisationEvent.date, AuthorisationEvent.to_status
-            ).order_by(AuthorisationEvent.authorisation_id, AuthorisationEvent.date, AuthorisationEvent.id)
-        ):
-            events.setdefault(aid, []).append((day, to))
-        puc = Code.__table__.alias("p")
-        phc = Code.__table__.alias("h")
-        a = Authorisation.__table__
-        stmt = (
-            select(
-                a.c.id, a.c.ref, puc.c.code, phc.c.code, a.c.exporter, a.c.crops, a.c.valid_from, a.c.valid_to
-            )
-            .join(puc, puc.c.id == a.c.puc_id)
-            .outerjoin(phc, phc.c.id == a.c.phc_id)
-        )
-        rows: list[dict[str, Any]] = []
-        for aid, ref, puc_code, phc_code, exporter, crops, vfrom, vto in self.conn.execute(stmt):
-            evs = events.get(aid, [])
-            for i, (day, to) in enumerate(evs):
-                if to != "active":
-                    continue
-                end = evs[i + 1][0] - dt.timedelta(days=1) if i + 1 < len(evs) else None
-                start = max(day, vfrom)
-                stop = vto if end is None else (end if vto is None else min(end, vto))
-                if stop is not None and stop < start:
-                    continue
-                for crop in crops or ["*"]:
-                    rows.append(
-                        {
-                            "puc": puc_code,
-                            "phc": phc_code,
-                            "exporter": exporter,
-                            "crop": crop,
-                            "d_from": start,
-                            "d_to": stop,
-                            "ref": ref,
-                        }
-                    )
+        """Each authorisation's active periods (LEAD over its history; a period ends the day before
+        the next event), cut to the letter's window, one row per crop (``*``: every crop)."""
         self.temp(
             "audit_auth",
             Column("puc", String(64)),
@@ -268,10 +230,36 @@ class _Run:
             Column("d_from", Date),
             Column("d_to", Date),
             Column("ref", String(100)),
-            rows=rows,
         )
         if self.conn.dialect.name == "postgresql":
-            self.conn.execute(text("ANALYZE audit_auth"))
+            end = "(e.next_day - 1)"
+            crops = (
+                "LEFT JOIN LATERAL json_array_elements_text(CASE WHEN json_typeof(a.crops) = 'array' "
+                "THEN a.crops ELSE '[]'::json END) AS j(value) ON true"
+            )
+        else:
+            end = "date(e.next_day, '-1 day')"
+            crops = "LEFT JOIN json_each(a.crops) AS j"
+        start = "CASE WHEN e.day < a.valid_from THEN a.valid_from ELSE e.day END"
+        stop = f"""CASE WHEN e.next_day IS NULL THEN a.valid_to WHEN a.valid_to IS NULL THEN {end}
+                        WHEN {end} < a.valid_to THEN {end} ELSE a.valid_to END"""
+        self.fill(
+            "audit_auth",
+            f"""(puc, phc, exporter, crop, d_from, d_to, ref)
+            SELECT p.code, h.code, a.exporter, COALESCE(j.value, '*'), x.d_from, x.d_to, a.ref
+            FROM (
+                SELECT e.aid AS aid, {start} AS d_from, {stop} AS d_to
+                FROM (SELECT authorisation_id AS aid, to_status AS status, date AS day,
+                             LEAD(date) OVER (PARTITION BY authorisation_id ORDER BY date, id) AS next_day
+                      FROM {AuthorisationEvent.__tablename__}) e
+                JOIN {Authorisation.__tablename__} a ON a.id = e.aid
+                WHERE e.status = 'active') x
+            JOIN {Authorisation.__tablename__} a ON a.id = x.aid
+            JOIN codes p ON p.id = a.puc_id
+            LEFT JOIN codes h ON h.id = a.phc_id
+            {crops}
+            WHERE x.d_to IS NULL OR x.d_to >= x.d_from""",
+        )
 
     # -- rules -----------------------------------------------------------------------------------
     def over_yield(self) -> None:
@@ -657,15 +645,16 @@ class _Run:
                 WHERE k.phc IS NOT NULL GROUP BY k.puc, k.phc, k.season
             """)
         )
-        codes = {p[0] for p in pairs} | {p[1] for p in pairs}
         where: dict[str, tuple[float, float]] = {}
-        for chunk in _chunks(sorted(codes), 500):
-            for code, geometry in self.conn.execute(
-                select(Code.code, Code.geometry).where(Code.code.in_(chunk))
-            ):
-                point = _centre(geometry)
-                if point is not None:
-                    where[code] = point
+        for code, geometry in self.conn.execute(
+            text(
+                "SELECT c.code, c.geometry FROM codes c WHERE c.code IN ("
+                "SELECT puc FROM audit_keys WHERE phc IS NOT NULL UNION SELECT phc FROM audit_keys WHERE phc IS NOT NULL)"
+            ).columns(Code.__table__.c.code, Code.__table__.c.geometry)
+        ):
+            point = _centre(geometry)
+            if point is not None:
+                where[code] = point
         for puc, phc, season, n, example in pairs:
             if puc not in where or phc not in where:
                 continue
