@@ -109,6 +109,7 @@ class LedgerRow(Base):
             "pack_date",
             "ship_date",
             "quantity_kg",
+            "id",
         ),
         Index(None, "phc"),
         Index("ix_ledger_lot_gtin_puc", "lot", "gtin", "puc"),

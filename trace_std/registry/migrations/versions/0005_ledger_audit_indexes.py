@@ -1,8 +1,10 @@
 """Ledger indexes for the whole-season audit (issue 15's performance targets).
 
-* ``ix_ledger_audit`` (puc, phc, exporter, crop, market, pack_date, ship_date, quantity_kg): the
-  audit's one pass sums lines per key in index order without reading the table, and a rule that must
-  look at one key's lines again finds them by PUC; it replaces ``ix_ledger_puc`` (its first column);
+* ``ix_ledger_audit`` (puc, phc, exporter, crop, market, pack_date, ship_date, quantity_kg, id):
+  the audit's one pass sums lines per key in index order without reading the table, and a rule that
+  must look at one key's lines again finds them by PUC, from the index alone (PostgreSQL's
+  index-only scans need ``id`` in it; SQLite's rowid is in every index anyway); it replaces
+  ``ix_ledger_puc`` (its first column);
 * ``ix_ledger_lot_gtin_puc`` (lot, gtin, puc): lots declared from several PUCs are found from the
   index alone; it replaces ``ix_ledger_lot``.
 
@@ -20,7 +22,7 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-AUDIT = ["puc", "phc", "exporter", "crop", "market", "pack_date", "ship_date", "quantity_kg"]
+AUDIT = ["puc", "phc", "exporter", "crop", "market", "pack_date", "ship_date", "quantity_kg", "id"]
 
 
 def upgrade() -> None:
