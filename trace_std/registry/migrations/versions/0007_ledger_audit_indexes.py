@@ -8,8 +8,8 @@
 * ``ix_ledger_lot_gtin_puc`` (lot, gtin, puc): lots declared from several PUCs are found from the
   index alone; it replaces ``ix_ledger_lot``.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-04
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
