@@ -114,8 +114,12 @@ def _init(args: argparse.Namespace) -> int:
 
     with Registry(args.database) as reg:
         if args.sample:
+            from trace_std.audit.sample import ensure_audit_sample
+
             loaded = reg.ensure_sample()
             state = "loaded" if loaded else "not loaded (registry not empty)"
+            if loaded and ensure_audit_sample(reg):
+                state += " with its 2025 audit season (try: trace-std audit)"
             print(f"schema at {reg.revision()}; sample {state}")
         else:
             print(f"schema at {reg.init()}")

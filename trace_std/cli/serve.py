@@ -71,6 +71,9 @@ def prepare_registry(url: str | None, sample: bool | None) -> str:
         load = registry.backend == "sqlite" if sample is None else sample
         if load:
             if registry.ensure_sample():
+                from trace_std.audit.sample import ensure_audit_sample
+
+                ensure_audit_sample(registry)
                 print(
                     f"trace-std: loaded the synthetic sample registry into {registry.describe()}",
                     file=sys.stderr,
