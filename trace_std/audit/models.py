@@ -98,7 +98,7 @@ class LedgerRow(Base):
     __tablename__ = "ledger"
     __table_args__ = (
         UniqueConstraint("source", "source_sha256", "source_row"),
-        # migration 0007: the audit's covering index (its one pass over the ledger) and lots by PUC
+        # migration 0008: the audit's covering index (its one pass over the ledger) and lots by PUC
         Index(
             "ix_ledger_audit",
             "puc",

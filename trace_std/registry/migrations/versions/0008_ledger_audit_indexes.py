@@ -8,8 +8,8 @@
 * ``ix_ledger_lot_gtin_puc`` (lot, gtin, puc): lots declared from several PUCs are found from the
   index alone; it replaces ``ix_ledger_lot``.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-04
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
