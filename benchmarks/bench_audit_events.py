@@ -62,7 +62,9 @@ def _declare(url: str, out: Any) -> None:
     reg = Registry(url)
     t = time.perf_counter()
     r = declare_events(reg, actor="bench", rebuild=True)
-    out.put({"s": time.perf_counter() - t, "lines": r.lines, "waiting": r.unresolved_events, "rss": _rss_mb()})
+    out.put(
+        {"s": time.perf_counter() - t, "lines": r.lines, "waiting": r.unresolved_events, "rss": _rss_mb()}
+    )
 
 
 def _baseline(url: str, n: int, out: Any) -> None:
@@ -74,7 +76,9 @@ def _baseline(url: str, n: int, out: Any) -> None:
 
     reg = Registry(url)
     with reg.read() as s:
-        bodies = s.execute(select(events.c.body).where(events.c.biz_step == "shipping").limit(n)).scalars().all()
+        bodies = (
+            s.execute(select(events.c.body).where(events.c.biz_step == "shipping").limit(n)).scalars().all()
+        )
     t = time.perf_counter()
     found = 0
     for body in bodies:
@@ -124,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             if previous is not None:
                 n0, s0, m0 = previous
-                print(f"  growth x{lots / n0:.1f} lots: time x{d['s'] / s0:.2f}, peak RSS x{d['rss'] / m0:.2f}")
+                print(
+                    f"  growth x{lots / n0:.1f} lots: time x{d['s'] / s0:.2f}, peak RSS x{d['rss'] / m0:.2f}"
+                )
             previous = (lots, d["s"], d["rss"])
     return 0
 
