@@ -280,6 +280,8 @@ class ErrorCode(StrEnum):
     REGISTRY_DECLARE_INVALID = "registry.declare.invalid"
     AUDIT_RULE_UNKNOWN = "audit.rule.unknown"
     AUDIT_OPTION_INVALID = "audit.option.invalid"
+    AUDIT_FINDING_NOT_FOUND = "audit.finding.not_found"
+    REGISTRY_AUTHORISATION_MISSING = "registry.authorisation.missing"
     # (registry package appends here)
 
     # -- EPCIS events (trace_std.events) -----------------------------------
@@ -668,6 +670,8 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.REGISTRY_DECLARE_INVALID: InvalidFormat,
     ErrorCode.AUDIT_RULE_UNKNOWN: UnknownReference,
     ErrorCode.AUDIT_OPTION_INVALID: InvalidComponent,
+    ErrorCode.AUDIT_FINDING_NOT_FOUND: RegistryError,
+    ErrorCode.REGISTRY_AUTHORISATION_MISSING: InvalidCombination,
     # -- events categories --
     ErrorCode.EPCIS_JSON_SYNTAX: FileFormatError,
     ErrorCode.EPCIS_JSON_ENCODING: FileFormatError,

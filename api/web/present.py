@@ -242,6 +242,7 @@ class View:
     marks: list[tuple[str, bool]] = dataclasses.field(default_factory=list)
     read_as: str | None = None
     status_change: dict[str, str] | None = None
+    notice: dict[str, str] | None = None
 
 
 def decoded_text(item: Any) -> str:
@@ -285,7 +286,29 @@ def present(report: Report, tr: Translator | None = None) -> View:
         marks=_marks(text, [i for i in shown if i.get("severity") != "warning"]),
         read_as=str(normalized) if normalized and str(normalized) != text.strip() else None,
         status_change=_status_change(tr, issues),
+        notice=_notice(tr, data),
     )
+
+
+# The neutral notice of a planting area with an open audit finding (docs/registry.md): the same
+# words whatever the rule, no figures, no parties; "needs inspection", never an accusation.
+NOTICE_TITLE = N_("Needs inspection")
+NOTICE_TEXT = N_(
+    "The authority is reviewing how this planting-area code has been used (since %(date)s). This is not "
+    "a finding against anyone: the result above still stands."
+)
+
+
+def _notice(tr: Translator, data: Mapping[str, Any]) -> dict[str, str] | None:
+    notice = data.get("notice")
+    if not isinstance(notice, Mapping):
+        return None
+    puc = data.get("puc") if isinstance(data.get("puc"), Mapping) else {}
+    return {
+        "title": tr(NOTICE_TITLE),
+        "text": tr(NOTICE_TEXT, date=tr.date(notice.get("since"))),
+        "code": _text(puc.get("code")),
+    }
 
 
 def _harmless(issue: Mapping[str, Any]) -> bool:

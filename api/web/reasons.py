@@ -38,6 +38,7 @@ REACHABLE: tuple[str, ...] = (
     "registry.lot.",
     "registry.crop.",
     "registry.market.",
+    "registry.authorisation.missing",
     "registry.unavailable",
     "image.",
 )
@@ -328,6 +329,13 @@ REASONS: dict[str, tuple[str, str]] = {
         N_("This carton should not be on sale in that market: ask the seller."),
     ),
     "registry.market.unknown": (N_("The destination market is not one we know."), NOTHING),
+    "registry.authorisation.missing": (
+        N_(
+            "The planting area's holder has not authorised this packing house or exporter to use its code "
+            "on the pack date."
+        ),
+        N_("Ask the seller which planting area the fruit came from; the authority can check the details."),
+    ),
     "registry.unavailable": (N_("The registry could not be reached."), TRY_LATER),
     # -- photos
     "image.no_symbol": (N_("No barcode or QR code was found in the photo."), PHOTO_AGAIN),

@@ -82,3 +82,29 @@ def test_unknown_rule_is_a_usage_error(db: str) -> None:
 def test_render_rejects_unknown_format(db: str) -> None:
     with Registry(db) as reg, pytest.raises(ValueError):
         render(run_audit(reg), "pdf")
+
+
+def test_store_and_close(db: str) -> None:
+    """``--store`` records the run (the PUC gets its public notice); ``--close ID --reason`` closes one."""
+    from trace_std.audit.public import stored_findings
+    from trace_std.registry.verify import verify
+
+    assert _cli("--database", db, "--season", "2025").returncode == 1
+    with Registry(db) as reg:
+        assert stored_findings(reg, status=None) == []  # running is not storing
+    out = _cli("--database", db, "--season", "2025", "--store", "--actor", "inspector:t", "--format", "json")
+    assert out.returncode == 1 and b"2 opened" in out.stderr
+    with Registry(db) as reg:
+        stored = stored_findings(reg)
+        assert verify(reg, S.A).to_dict()["notice"]["status"] == "needs inspection"
+    assert len(stored) == 2
+    missing = _cli("--database", db, "--close", str(stored[0]["id"]))
+    assert missing.returncode == 2 and b"audit.option.invalid" in missing.stderr
+    unknown = _cli("--database", db, "--close", "99999", "--reason", "x")
+    assert unknown.returncode == 2 and b"audit.finding.not_found" in unknown.stderr
+    for f in stored:
+        assert _cli("--database", db, "--close", str(f["id"]), "--reason", "visited").returncode == 0
+    with Registry(db) as reg:
+        assert verify(reg, S.A).to_dict()["notice"] is None
+        closed = stored_findings(reg, status="closed")
+    assert {f["close_reason"] for f in closed} == {"visited"}

@@ -22,7 +22,7 @@ SAMPLE_JSON = ROOT / "examples/registry/sonla-synthetic.registry.json"
 SAMPLE_CSV = ROOT / "examples/registry/sonla-synthetic.registry.csv"
 TABLES = (
     "codes, market_approvals, status_history, products, lots, api_tokens, audit_log, "
-    "authorisations, authorisation_history, market_registers, ledger"
+    "authorisations, authorisation_history, market_registers, ledger, audit_findings"
 )
 
 

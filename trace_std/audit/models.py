@@ -8,7 +8,11 @@
 * ``ledger``: declared shipments, one row per declared line, each with its provenance (source kind,
   file name and SHA-256, row number, who declared it, when). Label files declared with
   ``trace-std registry declare`` are source ``labels``; captured EPCIS shipping events plug in as
-  source ``epcis`` with the same columns.
+  source ``epcis`` with the same columns;
+* ``audit_findings`` (migration ``0008``): the findings an audit run stored (``trace-std audit
+  --store``), each ``open`` until a later run of the same scope no longer finds it or an inspector
+  closes it. Public verification reads only whether a PUC has an open over-yield or unauthorised-use
+  finding (a neutral notice); the evidence stays for inspectors.
 
 They share the registry's declarative base so that one Alembic history builds the whole schema.
 """
@@ -16,13 +20,14 @@ They share the registry's declarative base so that one Alembic history builds th
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trace_std.registry.models import Base, Code, UTCDateTime
 
-__all__ = ["Authorisation", "AuthorisationEvent", "LedgerRow", "RegisterEntry"]
+__all__ = ["Authorisation", "AuthorisationEvent", "LedgerRow", "RegisterEntry", "StoredFinding"]
 
 
 class Authorisation(Base):
@@ -135,3 +140,28 @@ class LedgerRow(Base):
     ship_date: Mapped[dt.date | None] = mapped_column(Date)
     cartons: Mapped[int] = mapped_column(Integer)  # label rows (cartons) summed into this line
     quantity_kg: Mapped[float] = mapped_column(Float)
+
+
+class StoredFinding(Base):
+    """A finding stored by an audit run: open until no longer found, or closed by an inspector."""
+
+    __tablename__ = "audit_findings"
+    __table_args__ = (Index(None, "puc", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the finding's key
+    rule: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    puc: Mapped[str | None] = mapped_column(String(64))  # the subject's PUC (canonical), if any
+    season: Mapped[str | None] = mapped_column(String(8))
+    subject: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    provenance: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))  # open | closed
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(200))  # "audit run" or an inspector
+    close_reason: Mapped[str | None] = mapped_column(Text)

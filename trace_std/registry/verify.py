@@ -70,6 +70,7 @@ _INCONSISTENT = {
     ErrorCode.REGISTRY_LOT_PHC_MISMATCH,
     ErrorCode.REGISTRY_LOT_PACK_DATE_MISMATCH,
     ErrorCode.REGISTRY_CROP_MISMATCH,
+    ErrorCode.REGISTRY_AUTHORISATION_MISSING,
 }
 
 
@@ -92,6 +93,7 @@ class _Facts:
         self.phc: str | None = None
         self.crop: str | None = None
         self.market: str | None = None
+        self.exporter: str | None = None
         self.fields: dict[str, str] = {}  # fact → field path / AI, for issue locations
 
 
@@ -140,6 +142,7 @@ def _facts_from_label(label: Mapping[str, Any]) -> _Facts:
     facts.fields["gtin"] = "gtin" if text("gtin") else "content_gtin"
     facts.lot, facts.puc, facts.phc, facts.crop = text("lot"), text("puc"), text("phc"), text("crop")
     facts.market = text("destination_market")
+    facts.exporter = text("exporter")
     pack = label.get("pack_date")
     if isinstance(pack, dt.date):
         facts.pack_date = pack
@@ -157,9 +160,35 @@ def _facts_from_label(label: Mapping[str, Any]) -> _Facts:
 class _Lookup:
     """Registry reads for one verification, on one connection when the registry offers it."""
 
-    def __init__(self, registry: Any, conn: Any, *, events: bool = True) -> None:
+    def __init__(self, registry: Any, conn: Any, *, events: bool = True, audit: bool = True) -> None:
         self.registry, self.conn = registry, conn
         self.events = events  # look up the lot's captured EPCIS events (not for batch row checks)
+        self.audit = audit  # the audit's public facts: notice, authorisation (not for batch row checks)
+
+    def _read(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(conn, ...)`` on this verification's connection, or one of the registry's engine."""
+        if self.conn is not None:
+            return fn(self.conn, *args, **kwargs)
+        engine = getattr(self.registry, "engine", None)
+        if engine is None:
+            return None
+        with engine.connect() as conn:
+            return fn(conn, *args, **kwargs)
+
+    def notice(self, puc: str) -> dict[str, Any] | None:
+        """The neutral notice of a PUC with an open over-yield or unauthorised-use finding."""
+        from trace_std.audit.public import notice
+
+        result: dict[str, Any] | None = self._read(notice, puc)
+        return result
+
+    def authorised(self, puc: str, day: dt.date, **kwargs: Any) -> bool | None:
+        """Whether an authorisation lets the PHC (or exporter) use ``puc`` on ``day``; ``None``: no
+        authorisation is registered at all."""
+        from trace_std.audit.public import authorised
+
+        result: bool | None = self._read(authorised, puc, day, **kwargs)
+        return result
 
     def product(self, gtin: str) -> ProductRecord | None:
         if self.conn is None:
@@ -201,12 +230,16 @@ def _registry_checks(
     details: dict[str, Any],
     events: bool = True,
 ) -> list[Issue]:
-    """The registry checks shared by :func:`verify`, :func:`verify_label` and :func:`row_checks`."""
+    """The registry checks shared by :func:`verify`, :func:`verify_label` and :func:`row_checks`.
+
+    ``events=False`` (batch row checks) leaves out the public facts that need more reads: captured
+    events, the audit's notice and the authorisation check."""
     if isinstance(registry, Registry):
         with registry.connect() as conn:
-            lookup = _Lookup(registry, conn, events=events)
+            lookup = _Lookup(registry, conn, events=events, audit=events)
             return _checks(lookup, facts, on=on, market=market, details=details)
-    return _checks(_Lookup(registry, None, events=events), facts, on=on, market=market, details=details)
+    lookup = _Lookup(registry, None, events=events, audit=events)
+    return _checks(lookup, facts, on=on, market=market, details=details)
 
 
 def _checks(
@@ -340,7 +373,50 @@ def _checks(
                 context={"expected": list(puc.crops), "actual": crop},
             )
         )
+    if registry.audit:
+        issues.extend(_audit_facts(registry, facts, records, lot, product, crop, details))
     return issues
+
+
+def _audit_facts(
+    registry: _Lookup,
+    facts: _Facts,
+    records: Mapping[str, CodeRecord],
+    lot: LotRecord | None,
+    product: ProductRecord | None,
+    crop: str | None,
+    details: dict[str, Any],
+) -> list[Issue]:
+    """The audit's public facts (docs/registry.md, "What public verification says about the audit").
+
+    * ``notice``: a PUC with an open over-yield or unauthorised-use finding gets a neutral notice
+      (``{"status": "needs inspection", "since": date}``; ``null`` otherwise) — never the rule, the
+      figures or the parties;
+    * ``registry.authorisation.missing``: the PUC and PHC have different operators and no
+      authorisation lets the PHC (or the label's or product's exporter) use the PUC on the pack date.
+    """
+    puc, phc = records.get("puc"), records.get("phc")
+    if puc is None or puc.kind != "puc":
+        return []
+    details["notice"] = registry.notice(puc.code)
+    pack = facts.pack_date or (lot.pack_date if lot is not None else None)
+    if phc is None or phc.kind != "phc" or pack is None:
+        return []
+    from trace_std.audit.public import same_holder
+
+    if same_holder(puc.owner, phc.owner):
+        return []  # self-use: the holder packs its own fruit
+    exporters = (facts.exporter, product.exporter if product is not None else None)
+    if registry.authorised(puc.code, pack, phc=phc.code, exporters=exporters, crop=crop) is not False:
+        return []
+    return [
+        Issue.error(
+            ErrorCode.REGISTRY_AUTHORISATION_MISSING,
+            f"no authorisation lets {phc.code} use {puc.code} on {pack}",
+            field=facts.fields.get("phc"),
+            context={"puc": puc.code, "phc": phc.code, "pack_date": pack},
+        )
+    ]
 
 
 def _change_to(record: CodeRecord, status: str, day: dt.date) -> HistoryEvent | None:
