@@ -115,7 +115,8 @@ def secret_numbers(reg: Registry) -> dict[str, str]:
     """Every figure of the stored findings' evidence that is not public registry data, plus the cap."""
     from trace_std.audit.public import stored_findings
 
-    public_keys = {"area_ha", "ceiling_t_per_ha", "tolerance", "lines", "max_km", "holders"}
+    # capacity = area × published ceiling × tolerance: public data, and so are distances and counts
+    public_keys = {"area_ha", "capacity_t", "ceiling_t_per_ha", "tolerance", "lines", "max_km", "holders"}
     out = {"volume cap": _digits(CAP_KG), "over-yield volume": _digits(OVER_KG)}
     for f in stored_findings(reg, status=None):
         for key, value in f["evidence"].items():
