@@ -9,6 +9,14 @@ request), so the response cache can almost never answer: this measures the datab
 baseline is ``/v1/ping`` of the same server, measured interleaved in the same run (as in
 ``bench_api.py``, whose server, wrk runner and targets this reuses). Targets: ≥ 0.6× ping and p99 ≤
 15 ms, at every size, on both backends.
+
+``--verify-codes N [--backends sqlite,postgresql]`` (issue 15 item 5) measures public verification with
+the audit's public facts: a registry of N codes shaped as ``bench_registry.py`` writes them (a lot per
+20 codes), ``GET /v1/verify?q=<Digital Link>`` drawing a distinct lot per request with the response
+cache off, first on the bare registry, then after adding the audit data (an authorisation for 9 of
+10 lots' PUC-PHC pairs, so the rest verify ``inconsistent``, and a stored open over-yield finding on
+1 PUC in 100, so those answers carry the notice), each against ``/v1/ping`` of the same server,
+measured interleaved.
 """
 
 from __future__ import annotations
@@ -60,6 +68,16 @@ def wrk_random(
     return rps, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+_LUA_VERIFY = """
+local qs = {}
+for line in io.lines(os.getenv("TRACE_STD_BENCH_CODES")) do qs[#qs + 1] = line end
+math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+request = function()
+  return wrk.format("GET", "/v1/verify?q=" .. qs[math.random(#qs)])
+end
+"""
+
+
 def codes_of(url: str, limit: int = 1_000_000) -> list[str]:
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import text
@@ -103,10 +121,147 @@ def bench(url: str, api: object, workdir: Path) -> bool:
     return ok
 
 
+def _verify_registry(url: str, n: int, workdir: Path) -> list[str]:
+    """Load N generated codes into ``url``; returns the quoted Digital Links of every lot."""
+    from urllib.parse import quote
+
+    sys.path.insert(0, str(ROOT))
+    spec = importlib.util.spec_from_file_location("bench_registry", HERE / "bench_registry.py")
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    from trace_std.registry import Registry
+
+    path = workdir / f"codes-{n}.csv"
+    if not path.exists():
+        gen.generate(path, n)
+    with Registry(url) as reg:
+        reg.init()
+        assert reg.import_file(path, actor="bench").ok
+        with reg.connect() as conn:
+            from sqlalchemy import text
+
+            lots = conn.execute(text("SELECT gtin, lot FROM lots ORDER BY gtin, lot")).all()
+    return [quote(f"https://id.gs1.org/01/{g}/10/{lot}", safe="") for g, lot in lots]
+
+
+def _add_audit_data(url: str) -> tuple[int, int]:
+    """Authorisations for 9 lots' PUC-PHC pairs in 10, an open over-yield finding on 1 PUC in 100."""
+    import json
+
+    from sqlalchemy import text
+
+    from trace_std.audit.authorisations import import_authorisations
+    from trace_std.audit.public import store_findings
+    from trace_std.audit.rules import Finding
+    from trace_std.registry import Registry
+
+    with Registry(url) as reg:
+        with reg.connect() as conn:
+            pairs = conn.execute(
+                text(
+                    "SELECT DISTINCT p.code, h.code FROM lots l JOIN codes p ON p.id = l.puc_id"
+                    " JOIN codes h ON h.id = l.phc_id ORDER BY p.code, h.code"
+                )
+            ).all()
+        letters = [
+            {"ref": f"BENCH-{i}", "puc": puc, "phc": phc, "valid_from": "2000-01-01"}
+            for i, (puc, phc) in enumerate(pairs)
+            if i % 10
+        ]
+        assert import_authorisations(reg, json.dumps(letters).encode(), actor="bench").ok
+        pucs = sorted({puc for puc, _phc in pairs})[::100]
+        findings = [
+            Finding("over_yield", "audit.over_yield", "warning", {"puc": puc, "crop": "longan"}, "2025",
+                    "volume above capacity", {"declared_t": 999.0})
+            for puc in pucs
+        ]  # fmt: skip
+        store_findings(reg, findings, rules_=["over_yield"], actor="bench")
+    return len(letters), len(pucs)
+
+
+def bench_verify(url: str, n: int, api: object, workdir: Path) -> bool:
+    """Public verification of distinct lots, without then with the audit data (module docstring)."""
+    links = _verify_registry(url, n, workdir)
+    random.Random(15).shuffle(links)
+    links_file = workdir / "links.txt"
+    links_file.write_text("\n".join(links) + "\n", "utf-8")
+    script = workdir / "verify.lua"
+    script.write_text(_LUA_VERIFY, "utf-8")
+    backend = url.split(":", 1)[0].split("+")[0]
+    results: dict[str, dict[str, tuple[float, float]]] = {}
+    facts = (0, 0)
+    for phase in ("bare", "audit"):
+        if phase == "audit":
+            facts = _add_audit_data(url)
+        server = api.Server(url, cache_ttl=0)  # type: ignore[attr-defined]
+        best: dict[str, tuple[float, float]] = {}
+        try:
+            base = server.url
+            api.wrk(f"{base}/v1/ping")  # type: ignore[attr-defined]  # warm up
+            wrk_random(base, script, links_file, 4, 1)
+            for _ in range(api.REPEATS):  # type: ignore[attr-defined]
+                for name in ("ping", "verify"):
+                    if name == "ping":
+                        r = api.wrk(f"{base}/v1/ping")  # type: ignore[attr-defined]
+                    else:
+                        r = wrk_random(base, script, links_file, api.CONNECTIONS, api.DURATION_S)  # type: ignore[attr-defined]
+                    if name not in best or r[0] > best[name][0]:
+                        best[name] = r
+        finally:
+            server.stop()
+        results[phase] = best
+    ok = True
+    for phase, label in (("bare", "without audit data, info"), ("audit", "with the audit facts")):
+        (rps, p99), (ping, ping_p99) = results[phase]["verify"], results[phase]["ping"]
+        ratio = rps / ping
+        good = ratio >= api.RATIO_TARGET and p99 <= api.P99_TARGET_MS  # type: ignore[attr-defined]
+        if phase == "audit":
+            ok &= good
+        print(f"api verify, distinct lots [{backend}, {n:,} codes, {len(links):,} lots, {label}]: "
+              f"ours {rps:.0f}/s p99 {p99:.2f} ms, baseline /v1/ping {ping:.0f}/s p99 {ping_p99:.2f} ms, "
+              f"ratio {ratio:.2f}x "
+              f"(target ≥ {api.RATIO_TARGET}x, p99 ≤ {api.P99_TARGET_MS} ms) {'OK' if good else 'MISS'}",  # type: ignore[attr-defined]
+              flush=True)  # fmt: skip
+    bare, audit = results["bare"]["verify"][0], results["audit"]["verify"][0]
+    print(f"api verify [{backend}]: audit data ({facts[0]:,} authorisations, {facts[1]:,} PUCs with an open "
+          f"finding) costs {100 * (1 - audit / bare):.0f}% of throughput ({bare:.0f}/s → {audit:.0f}/s)",
+          flush=True)  # fmt: skip
+    return ok
+
+
+def _verify_main(n: int, backends: Sequence[str], api: object) -> bool:
+    import secrets
+
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in backends:
+            if backend == "sqlite":
+                ok &= bench_verify(f"sqlite:///{Path(tmp) / 'verify.sqlite3'}", n, api, Path(tmp))
+                continue
+            import psycopg
+
+            name = f"audit_public_bench_{secrets.token_hex(4)}"
+            admin = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            try:
+                ok &= bench_verify(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", n, api, Path(tmp))
+            finally:
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return ok
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--database", action="append", default=[], help="a loaded registry (repeatable)")
+    ap.add_argument("--verify-codes", type=int, metavar="N", help="public verification with the audit facts")
+    ap.add_argument("--backends", default="sqlite,postgresql", help="for --verify-codes")
     args = ap.parse_args(argv)
+    if args.verify_codes:
+        ok = _verify_main(args.verify_codes, [b for b in args.backends.split(",") if b], _bench_api())
+        return 0 if ok else 1
     if not args.database:
         print("bench_lookups: no --database given; nothing measured (see the module docstring)")
         return 0
