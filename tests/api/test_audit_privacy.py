@@ -41,6 +41,8 @@ TOKEN_ONLY = {
     "/epcis/events/<path:event_id>",
     "/v1/trace",
     "/v1/audit",
+    "/inspector/audit",
+    "/inspector/audit/puc/<path:code>",
 }
 # Files shipped with the package, the same for every registry (no registry data in them).
 STATIC = {"/docs/static/<path:filename>", "/web-static/<path:filename>"}
