@@ -9,7 +9,7 @@
   file name and SHA-256, row number, who declared it, when). Label files declared with
   ``trace-std registry declare`` are source ``labels``; captured EPCIS shipping events plug in as
   source ``epcis`` with the same columns;
-* ``audit_findings`` (migration ``0008``): the findings an audit run stored (``trace-std audit
+* ``audit_findings`` (migration ``0009``): the findings an audit run stored (``trace-std audit
   --store``), each ``open`` until a later run of the same scope no longer finds it or an inspector
   closes it. Public verification reads only whether a PUC has an open over-yield or unauthorised-use
   finding (a neutral notice); the evidence stays for inspectors.
