@@ -9,7 +9,8 @@ of a trace_std service loads it with the CLI:
    would the real import (all or nothing);
 3. the corrected update: ``--dry-run`` gives the exact counts, then the real import applies it in one
    transaction (a new planting area approved for China, a suspension with its legal document, a new
-   lot), and importing it again changes nothing;
+   lot), and importing it again changes nothing; the new planting area's authorisation letter for
+   the packing house of its lot is recorded (``trace-std registry authorisations``);
 4. ``trace-std registry export --format json``: the open data with provenance and checksum, and a
    verification that sees the new status.
 
@@ -83,6 +84,17 @@ UPDATE: dict[str, Any] = {
         },
     ],
 }
+
+LETTER: list[dict[str, Any]] = [
+    {
+        "ref": "UQ-SL-2025-0217 (synthetic)",
+        "puc": NEW_PUC,
+        "phc": "VN-SLPH-001",
+        "crops": ["longan"],
+        "valid_from": "2025-10-01",
+        "valid_to": "2026-09-30",
+    }
+]
 
 
 def trace_std(*args: str, check: int | None = 0) -> subprocess.CompletedProcess[str]:
@@ -161,6 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "registry", "import", str(update), "--json", "--database", db, "--actor", "chi-cuc-son-la"
         )
         report, report_again = json.loads(applied.stdout), json.loads(again.stdout)
+        # The new planting area's holder does not run the packing house: its authorisation letter is
+        # recorded too, or public verification calls the new lot inconsistent
+        # (registry.authorisation.missing; docs/registry.md, verification and the audit).
+        letter = out / "authorisation.json"
+        letter.write_text(json.dumps(LETTER, ensure_ascii=False, indent=1), "utf-8")
+        trace_std("registry", "authorisations", str(letter), "--database", db, "--actor", "chi-cuc-son-la")
 
         print("\n4. the open-data export")
         after = out / "after.json"
