@@ -543,11 +543,12 @@ def main(argv: list[str] | None = None) -> int:
                 f = n / prev[0]
                 growth = f"; {f:.0f}x the lines: audit time x{a_s / prev[1]:.1f}, baseline time x{b_s / prev[2]:.1f}, audit RSS x{a_rss / prev[3]:.2f}"
             print(
-                f"{backend} {n:,} lines: audit vs baseline {ratio:.1f}x (target >= 10x); audit {a_s:.1f} s"
+                f"{backend} {n:,} lines: audit vs baseline {ratio:.1f}x (target >= 10x at 1,000,000 lines); audit {a_s:.1f} s"
                 f"{' (target <= 30 s at 1,000,000 lines)' if n >= 1_000_000 else ''}{growth}"
             )
             table.append((backend, n, a_s, len(a_keys), b_s, ratio, a_rss, b_rss, same))
-            ok = ok and same and ratio >= 10 and (n < 1_000_000 or a_s <= 30)
+            # the targets are for the 1,000,000-line season; every size must agree
+            ok = ok and same and (n < 1_000_000 or (a_s <= 30 and ratio >= 10))
             prev = (n, a_s, b_s, a_rss)
     print(
         "\n| backend | lines | audit | findings | row-by-row | ratio | peak RSS audit / row-by-row | same findings |"
