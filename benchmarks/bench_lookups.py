@@ -88,6 +88,23 @@ def codes_of(url: str, limit: int = 1_000_000) -> list[str]:
         return [r[0] for r in conn.execute(text("SELECT code FROM codes LIMIT :n"), {"n": limit})]
 
 
+def peak_rss_mb(pgid: int) -> float:
+    """The largest peak RSS (``VmHWM``) of the processes of a process group (the gunicorn workers)."""
+    peak = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peak = max(peak, int(line.split()[1]))
+    return peak / 1024
+
+
 def bench(url: str, api: object, workdir: Path) -> bool:
     codes = codes_of(url)
     random.Random(16).shuffle(codes)
@@ -108,6 +125,7 @@ def bench(url: str, api: object, workdir: Path) -> bool:
                     r = wrk_random(base, script, codes_file, api.CONNECTIONS, api.DURATION_S)  # type: ignore[attr-defined]
                 if name not in best or r[0] > best[name][0]:
                     best[name] = r
+        rss = peak_rss_mb(server.proc.pid)  # type: ignore[attr-defined]
     finally:
         server.stop()
     (rps, p99), (ping, ping_p99) = best["codes"], best["ping"]
@@ -116,7 +134,8 @@ def bench(url: str, api: object, workdir: Path) -> bool:
     backend = url.split(":", 1)[0].split("+")[0]
     print(f"api codes, distinct codes [{backend}, {len(codes):,} codes]: ours {rps:.0f}/s p99 {p99:.2f} ms, "
           f"baseline /v1/ping {ping:.0f}/s p99 {ping_p99:.2f} ms, ratio {ratio:.2f}x "
-          f"(target ≥ {api.RATIO_TARGET}x, p99 ≤ {api.P99_TARGET_MS} ms) {'OK' if ok else 'MISS'}",  # type: ignore[attr-defined]
+          f"(target ≥ {api.RATIO_TARGET}x, p99 ≤ {api.P99_TARGET_MS} ms) {'OK' if ok else 'MISS'}; "
+          f"peak RSS of a worker {rss:.0f} MB",  # type: ignore[attr-defined]
           flush=True)  # fmt: skip
     return ok
 

@@ -15,7 +15,7 @@ Printed per backend and size:
 * ``import-first``: rows/s of ``trace-std registry import`` into an empty registry (target: SQLite
   ≥ 20,000 rows/s, PostgreSQL ≥ 50,000 rows/s, at 1,000,000 codes), peak RSS (target ≤ 300 MB);
 * ``import-noop``: the same file again (target: ≥ 3x faster than the first import);
-* ``export-csv`` / ``export-json``: ``trace-std registry export`` rows/s (target ≥ 100,000 rows/s)
+* ``export-csv`` / ``export-json`` / ``export-jsonl``: ``trace-std registry export`` rows/s (target ≥ 100,000 rows/s)
   and peak RSS (target ≤ 200 MB); the CSV export is then imported again and must change nothing;
 * ``baseline-load``: the named baseline, a competent plain loader measured in the same run on the
   same file: ``csv.reader`` + one ``executemany`` (sqlite3) or ``COPY`` (psycopg) of the code rows
@@ -296,7 +296,7 @@ def bench(
         t2, rss2 = run(cli("registry", "import", str(path), "--database", db.url, "--actor", "bench"))
         fig["import-noop"] = (n / t2, rss2)
         fig["noop-speedup"] = t / t2
-        for fmt in ("csv", "json"):
+        for fmt in ("csv", "json", "jsonl"):
             out = workdir / f"export-{backend}-{n}.{fmt}"
             t3, rss3 = run(cli("registry", "export", "--format", fmt, "-o", str(out), "--database", db.url))
             fig[f"export-{fmt}"] = (n / t3, rss3)
@@ -376,7 +376,14 @@ def _print_summary(figures: dict[str, dict[int, dict[str, Any]]], sizes: list[in
         "\nsummary (targets apply at 1,000,000 codes; growth = figure at a size / figure at the previous size)"
     )
     for backend, per in figures.items():
-        for name in ("import-first", "import-noop", "export-csv", "export-json", "baseline-load"):
+        for name in (
+            "import-first",
+            "import-noop",
+            "export-csv",
+            "export-json",
+            "export-jsonl",
+            "baseline-load",
+        ):
             cells = [f"{per[n][name][0]:>9,.0f}/s {per[n][name][1]:>5.0f} MB" for n in sizes]
             growth = [
                 f"rate x{per[b][name][0] / per[a][name][0]:.2f} RSS x{per[b][name][1] / per[a][name][1]:.2f}"
@@ -399,7 +406,7 @@ def _print_summary(figures: dict[str, dict[int, dict[str, Any]]], sizes: list[in
         print(f"import-noop [{backend}, {largest:,}]: {f['noop-speedup']:.2f}x faster than the first import "
               f"(target ≥ {TARGET_NOOP}x), peak {f['import-noop'][1]:.0f} MB {_verdict(ok)}")  # fmt: skip
         failed |= not ok
-        for fmt in ("csv", "json"):
+        for fmt in ("csv", "json", "jsonl"):
             rate, rss = f[f"export-{fmt}"]
             ok = rate >= TARGET_EXPORT and rss <= TARGET_RSS_EXPORT
             print(f"export-{fmt} [{backend}, {largest:,}]: {rate:,.0f}/s (target ≥ {TARGET_EXPORT:,.0f}/s), "

@@ -6,8 +6,8 @@
 
 SQLite engines run in WAL mode with ``busy_timeout`` so that many reader processes and one writer
 can share the file; a write transaction starts with ``BEGIN IMMEDIATE`` so writers queue instead of
-dead-locking. Engines use ``pool_pre_ping``; the fast Core reads run in autocommit on PostgreSQL
-(``Registry.connect``).
+dead-locking. PostgreSQL engines use ``pool_pre_ping`` (SQLite files cannot go stale); the fast Core
+reads run in autocommit on PostgreSQL (``Registry.connect``).
 """
 
 from __future__ import annotations
@@ -146,6 +146,9 @@ def make_engine(
     parsed = normalise_url(url) if url is not None else default_url()
     kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
     if parsed.get_backend_name() == "sqlite":
+        # a connection to a local file cannot go stale: no "SELECT 1" before every checkout (a third
+        # of a lookup's statements); errors still surface through unavailable_guard
+        kwargs["pool_pre_ping"] = False
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         if parsed.database not in (None, "", ":memory:"):
             with contextlib.suppress(OSError):  # an unusable path surfaces as RegistryUnavailable
