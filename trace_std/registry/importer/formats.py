@@ -8,7 +8,9 @@ round-trips. Text cells are protected against spreadsheet formula injection
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,6 +20,7 @@ __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "Raw",
+    "decode_csv_lists",
     "join_list",
     "split_list",
 ]
@@ -101,6 +104,23 @@ class Raw:
     data: dict[str, Any]
     #: CSV lines of the approval and history rows attached to a code row
     sub_pointers: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    #: a CSV code row whose list cells (crops, varieties, geometry) are still text: decoded by
+    #: :func:`decode_csv_lists` when the record is validated (a re-import that skips it never does)
+    csv_lists: bool = False
+
+
+def decode_csv_lists(raw: Raw) -> None:
+    """Turn the list cells of a CSV code row into lists (and its geometry cell into JSON), once."""
+    if not raw.csv_lists:
+        return
+    raw.csv_lists = False
+    data = raw.data
+    for key in ("crops", "varieties"):
+        if key in data:
+            data[key] = split_list(data[key])
+    if "geometry" in data:
+        with contextlib.suppress(json.JSONDecodeError, RecursionError):  # else reported by validation
+            data["geometry"] = json.loads(data["geometry"])
 
 
 def join_list(items: Iterable[str]) -> str:

@@ -18,7 +18,6 @@ yielded as :class:`~trace_std.registry.records.RowIssue` so that every bad row i
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import dataclasses
 import hashlib
@@ -41,7 +40,6 @@ from trace_std.registry.importer.formats import (
     LOT_FIELDS,
     PRODUCT_FIELDS,
     Raw,
-    split_list,
 )
 from trace_std.registry.records import RowIssue
 from trace_std.spreadsheet import restore
@@ -336,13 +334,11 @@ def _jsonl_records(text: IO[str]) -> Iterator[Item]:
 
 
 # -- CSV -----------------------------------------------------------------------------------------
-def _csv_lists(data: dict[str, Any]) -> None:
-    for key in ("crops", "varieties"):
-        if key in data:
-            data[key] = split_list(data[key])
-    if "geometry" in data:
-        with contextlib.suppress(json.JSONDecodeError, RecursionError):  # else reported by validation
-            data["geometry"] = json.loads(data["geometry"])
+def _columns(header: list[str], names: dict[str, str] | tuple[str, ...]) -> list[tuple[int, str]]:
+    """``(cell index, field name)`` of the columns of ``header`` among ``names`` (CSV → field)."""
+    pairs = names.items() if isinstance(names, dict) else ((n, n) for n in names)
+    index = {h: i for i, h in enumerate(header)}
+    return [(index[h], field) for h, field in pairs if h in index]
 
 
 def _csv_records(text: IO[str]) -> Iterator[Item]:
@@ -368,15 +364,24 @@ def _csv_records(text: IO[str]) -> Iterator[Item]:
     if unknown:
         raise _unreadable(f"unknown CSV columns {unknown}", context={"expected": list(CSV_COLUMNS)})
     width = len(header)
+    # each kind of row reads only its own columns (cells in the others are ignored, as documented)
+    columns = {
+        "code": _columns(header, CODE_FIELDS),
+        "approval": _columns(header, ("code", *APPROVAL_FIELDS)),
+        "history": _columns(header, {"code": "code", **{h: h for h in HISTORY_FIELDS}}),
+        "product": _columns(header, PRODUCT_FIELDS),
+        "lot": _columns(header, LOT_FIELDS),
+    }
+    record_at = -1 if simple else header.index("record")
     open_raw: Raw | None = None
     open_key: str | None = None
-    code_fields = frozenset(CODE_FIELDS)
     try:
         for row in reader:
             if not row:
                 continue
             line = start + reader.line_num
-            if len(row) > width:
+            n = len(row)
+            if n > width:
                 yield RowIssue(
                     "codes",
                     line,
@@ -385,8 +390,18 @@ def _csv_records(text: IO[str]) -> Iterator[Item]:
                     "more cells than columns",
                 )
                 continue
-            cells = {h: (restore(v) if v[0] == "'" else v) for h, v in zip(header, row, strict=False) if v}
-            kind = "code" if simple else cells.pop("record", "")
+            if simple:
+                kind = "code"
+            else:
+                kind = row[record_at] if record_at < n else ""
+                if kind[:1] == "'":
+                    kind = restore(kind)
+            cols = columns.get(kind)
+            cells = (
+                {f: (restore(v) if v[0] == "'" else v) for i, f in cols if i < n and (v := row[i])}
+                if cols is not None
+                else {}
+            )
             if kind in ("approval", "history"):
                 key = cells.get("code")
                 if open_raw is not None and key == open_key:
@@ -398,14 +413,14 @@ def _csv_records(text: IO[str]) -> Iterator[Item]:
                 yield open_raw
                 open_raw = None
             if kind == "code":
-                data = {k: v for k, v in cells.items() if k in code_fields}
-                _csv_lists(data)
-                open_raw, open_key = Raw("codes", line, f"line {line}", data), cells.get("code")
+                open_raw, open_key = (
+                    Raw("codes", line, f"line {line}", cells, csv_lists=True),
+                    cells.get("code"),
+                )
             elif kind == "product":
-                data = {PRODUCT_FIELDS[k]: v for k, v in cells.items() if k in PRODUCT_FIELDS}
-                yield Raw("products", line, f"line {line}", data)
+                yield Raw("products", line, f"line {line}", cells)
             elif kind == "lot":
-                yield Raw("lots", line, f"line {line}", {k: v for k, v in cells.items() if k in LOT_FIELDS})
+                yield Raw("lots", line, f"line {line}", cells)
             else:
                 yield RowIssue(
                     "codes",

@@ -107,7 +107,7 @@ def _unpack(record: str, blob: bytes, raw_blob: bytes | None = None) -> Any:
 
 
 def _pack_raw(raw: Raw) -> bytes:
-    return marshal.dumps((raw.record, raw.row, raw.pointer, raw.data, raw.sub_pointers))
+    return marshal.dumps((raw.record, raw.row, raw.pointer, raw.data, raw.sub_pointers, raw.csv_lists))
 
 
 def _unpack_raw(blob: bytes) -> Raw:

@@ -17,7 +17,7 @@ from typing import Any
 
 from trace_std.errors import ErrorCode, TraceStdError
 from trace_std.registry._codes import gtin14, resolve_code
-from trace_std.registry.importer.formats import Raw
+from trace_std.registry.importer.formats import Raw, decode_csv_lists
 from trace_std.registry.models import STATUSES
 from trace_std.registry.records import RowIssue
 
@@ -254,6 +254,7 @@ def _str_list(row: _Row, data: Mapping[str, Any], field: str, *, slug: bool) -> 
 
 
 def validate_code(raw: Raw, issues: list[RowIssue]) -> CodeIn | None:
+    decode_csv_lists(raw)
     data = raw.data
     row = _Row(raw, issues, key=data.get("code") if isinstance(data.get("code"), str) else None)
     text = row.text(data, "code", required=True, max_len=64)
