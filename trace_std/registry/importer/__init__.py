@@ -28,8 +28,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import select
-
 from trace_std.errors import ErrorCode, TraceStdError
 from trace_std.registry.importer.digest import record_digest
 from trace_std.registry.importer.formats import CSV_COLUMNS, CSV_RECORDS, FORMAT_NAME, FORMAT_VERSION, Raw
@@ -37,7 +35,6 @@ from trace_std.registry.importer.load import CHUNK, Loader
 from trace_std.registry.importer.parse import Orphan, Source, read_records
 from trace_std.registry.importer.spill import Spill
 from trace_std.registry.importer.validate import validate_code, validate_lot, validate_product
-from trace_std.registry.models import Code
 from trace_std.registry.records import ImportReport, RowIssue
 
 __all__ = [
@@ -78,10 +75,17 @@ def _stored_digests(registry: Any, codes: list[str]) -> dict[str, str]:
     if not codes:
         return {}
     with registry.read() as s:
-        rows = s.execute(
-            select(Code.code, Code.import_digest).where(Code.code.in_(codes), Code.import_digest.is_not(None))
-        )
-        return {code: digest for code, digest in rows}
+        conn = s.connection()
+        cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            if conn.dialect.name == "postgresql":
+                cur.execute("SELECT code, import_digest FROM codes WHERE code = ANY(%s)", [codes])
+            else:
+                marks = ", ".join("?" * len(codes))
+                cur.execute(f"SELECT code, import_digest FROM codes WHERE code IN ({marks})", codes)
+            return {code: digest for code, digest in cur.fetchall() if digest is not None}
+        finally:
+            cur.close()
 
 
 def _add_codes(registry: Any, spill: Spill, batch: list[Raw], issues: list[RowIssue]) -> None:
