@@ -292,16 +292,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     backends = [b for b in args.backends.split(",") if b]
     results: dict[str, dict[int, dict[str, dict[str, tuple[float, float]]]]] = {}
+    if args.database:  # one registry built before (e.g. kept from a run): measure only
+        backends, sizes = [args.database.split(":", 1)[0].split("+")[0]], sizes[:1]
     with tempfile.TemporaryDirectory(prefix="bench_search_") as tmp:
         for backend in backends:
             for n in sizes:
-                db = Database(backend, Path(tmp), n)
-                try:
-                    took = build(db.url, n)
-                    print(f"{backend} {n:>9,}: built in {took:.0f} s", flush=True)
-                    res = measure(db.url, n, args.repeats)
-                finally:
-                    db.drop()
+                if args.database:
+                    res = measure(args.database, n, args.repeats)
+                else:
+                    db = Database(backend, Path(tmp), n)
+                    try:
+                        took = build(db.url, n)
+                        print(f"{backend} {n:>9,}: built in {took:.0f} s", flush=True)
+                        res = measure(db.url, n, args.repeats)
+                    finally:
+                        db.drop()
                 results.setdefault(backend, {})[n] = res
                 for name, r in res.items():
                     (o50, o99), (b50, b99) = r["ours"], r["baseline"]
