@@ -582,7 +582,7 @@ def test_expired_and_duplicate_tokens_through_gunicorn(server: Server) -> None:
     assert status == 401 and _is_problem(got, body)["code"] == "http.unauthorized"
 
 
-def _upload(server: Server, name: str, payload: bytes) -> tuple[int, dict[str, str], bytes]:
+def _multipart(name: str, payload: bytes) -> tuple[bytes, dict[str, str]]:
     boundary = "x-boundary"
     body = (
         (
@@ -592,13 +592,12 @@ def _upload(server: Server, name: str, payload: bytes) -> tuple[int, dict[str, s
         + payload
         + f"\r\n--{boundary}--\r\n".encode()
     )
-    return server.request(
-        "POST",
-        "/v1/labels/validate",
-        body,
-        {"Content-Type": f"multipart/form-data; boundary={boundary}"},
-        60.0,
-    )
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def _upload(server: Server, name: str, payload: bytes) -> tuple[int, dict[str, str], bytes]:
+    body, headers = _multipart(name, payload)
+    return server.request("POST", "/v1/labels/validate", body, headers, 60.0)
 
 
 def test_xlsx_bombs_and_deep_json_lines_through_gunicorn(server: Server) -> None:
@@ -628,19 +627,6 @@ def test_xlsx_bombs_and_deep_json_lines_through_gunicorn(server: Server) -> None
     _no_leak(status, data)
     assert status == 200
     assert [i["code"] for i in json.loads(data)["issues"]][:1] == ["file.row.malformed"]
-
-
-def _multipart(name: str, payload: bytes) -> tuple[bytes, dict[str, str]]:
-    boundary = "x-boundary"
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        ).encode()
-        + payload
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
 
 
 def test_spreadsheet_cells_stored_values_and_write_locks_through_gunicorn(tmp_path: Path) -> None:
