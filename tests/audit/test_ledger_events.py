@@ -288,3 +288,18 @@ def test_cli_declare_from_events(tmp_path: Path) -> None:
     # B's letter names P and FAR, not Q: the line from events is unauthorised, its provenance the event
     (f,) = json.loads(audit.stdout)["findings"]
     assert (f["code"], f["subject"]["puc"], f["provenance"]["source"]) == ("audit.unauthorised", S.B, "epcis")
+
+
+def test_a_retracted_shipment_leaves_the_ledger(reg: Registry) -> None:
+    """A shipping event corrected by an error declaration is no shipment: its lines are removed at the
+    next run, and the declaration itself is never read as a second shipment."""
+    events = _events(_rows("L9", S.A))
+    _capture(reg, events)
+    assert declare_events(reg, actor="i").lines == 1
+    ship = dict(next(e for e in events if e["bizStep"] == "shipping"))
+    ship["errorDeclaration"] = {"declarationTime": "2025-06-02T00:00:00Z", "reason": "incorrect_data"}
+    _capture(reg, [ship])
+    report = declare_events(reg, actor="i")
+    assert (report.retracted, report.lines, report.events) == (1, 0, 0)
+    assert _ledger(reg) == []
+    assert declare_events(reg, actor="i", rebuild=True).lines == 0  # a rebuild does not bring it back

@@ -37,14 +37,26 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, delete, insert, select, text
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
 
 from trace_std.audit.ledger import crop_id
 from trace_std.audit.models import LedgerRow
 from trace_std.events.repository import VN_NAMESPACE, canonical_id, cbv_word
 from trace_std.events.repository.genealogy import _EDGE, MAX_DEPTH
-from trace_std.events.repository.schema import events
+from trace_std.events.repository.schema import ERROR_DECLARATION_SUFFIX, events
 from trace_std.registry.core import utcnow
 from trace_std.registry.models import Code
 
@@ -62,13 +74,15 @@ _DESCRIBES = ("class", "epc", "output", "outclass")  # roles of an event that ma
 @dataclasses.dataclass(slots=True)
 class EventsReport:
     """What :func:`declare_events` did: shipping events read, declared (lines, kg), ``epcis`` lines
-    removed first (``rebuild``), and the events left out with why (``eventID``, ``reason``)."""
+    removed first (``rebuild``), lines of events retracted by an error declaration (``retracted``),
+    and the events left out with why (``eventID``, ``reason``)."""
 
     events: int = 0
     declared_events: int = 0
     lines: int = 0
     quantity_kg: float = 0.0
     removed: int = 0
+    retracted: int = 0
     unresolved_events: int = 0
     applied: bool = False
     unresolved: list[dict[str, Any]] = dataclasses.field(default_factory=list)
@@ -413,6 +427,15 @@ def declare_events(
             for code, crops in conn.execute(select(Code.code, Code.crops).where(Code.kind == "puc"))
             if isinstance(crops, list) and len(crops) == 1
         }
+        # an event corrected by an error declaration is no shipment: its lines go, it is not read again
+        declared = events.c.event_hash.like("%" + ERROR_DECLARATION_SUFFIX)
+        retracted = select(func.substr(events.c.event_hash, 15, 64)).where(declared)
+        report.retracted = (
+            conn.execute(
+                delete(LedgerRow).where(LedgerRow.source == "epcis", LedgerRow.source_sha256.in_(retracted))
+            ).rowcount
+            or 0
+        )
         held = (
             select(LedgerRow.id)
             .where(
@@ -424,7 +447,12 @@ def declare_events(
         pending = list(
             conn.execute(
                 select(events.c.id)
-                .where(events.c.biz_step == "shipping", ~held)
+                .where(
+                    events.c.biz_step == "shipping",
+                    ~declared,
+                    ~held,
+                    func.substr(events.c.event_hash, 15, 64).not_in(retracted),
+                )
                 .order_by(events.c.event_time, events.c.id)
             ).scalars()
         )

@@ -177,3 +177,35 @@ def test_postgresql_partitions_by_month(events_pg_url: str) -> None:
         kind = conn.execute(text("SELECT relkind FROM pg_class WHERE relname = 'epcis_events'")).scalar_one()
     assert kind == "p"
     assert parts == {"epcis_events_p202508": 7, "epcis_events_p202601": 1}
+
+
+def test_an_error_declaration_is_stored_beside_the_event_it_corrects(repo: Registry) -> None:
+    """EPCIS 2.0 corrects a captured event by capturing it again with an ``errorDeclaration``. The
+    CBV hash leaves that member out, so the declaration must not be taken for a duplicate."""
+    from trace_std.events.repository.query import get_events
+    from trace_std.events.repository.schema import ERROR_DECLARATION_SUFFIX
+
+    doc = document(1)
+    event = doc["epcisBody"]["eventList"][-1]
+    assert capture(repo, json.dumps(doc).encode(), party="exporter-a").stored == len(
+        doc["epcisBody"]["eventList"]
+    )
+    before = _count(repo)
+    wrong = copy.deepcopy(event)
+    wrong.setdefault("@context", CONTEXT)
+    wrong["errorDeclaration"] = {"declarationTime": "2025-09-01T00:00:00Z", "reason": "incorrect_data"}
+    job = capture(repo, json.dumps(wrong).encode(), party="exporter-a", bare_event=True)
+    assert (job.state, job.stored, job.duplicates) == ("succeeded", 1, 0), job.errors
+    again = capture(repo, json.dumps(wrong).encode(), party="exporter-a", bare_event=True)
+    assert (again.stored, again.duplicates) == (0, 1)  # the declaration itself is captured once
+    assert _count(repo) == before + 1
+    with repo.engine.connect() as conn:
+        ids = dict(conn.execute(select(events.c.event_hash, events.c.event_id)).all())
+    (declaration,) = [h for h in ids if h.endswith(ERROR_DECLARATION_SUFFIX)]
+    original = declaration.removesuffix(ERROR_DECLARATION_SUFFIX)
+    assert original in ids and len(declaration) <= 100
+    # an event captured without an eventID is named by its hash: so is its declaration, the same name
+    original_id, declaration_id = ids[original], ids[declaration]
+    assert declaration_id == original_id == event.get("eventID", original)
+    both = get_events(repo, original_id, party=None)
+    assert [("errorDeclaration" in e) for e in both] == [False, True]

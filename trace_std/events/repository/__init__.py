@@ -6,6 +6,8 @@
   EPCIS default) keeps nothing from a document with any error; ``proceed`` keeps the valid events.
   Re-capturing an event with the same CBV 2.0 event hash stores nothing (``duplicates``), also when
   two captures of overlapping documents run at once (one writer at a time, the unique key behind it).
+  An event with an ``errorDeclaration`` (whose CBV hash is that of the event it corrects) is stored
+  beside it, once (:data:`~trace_std.events.repository.schema.ERROR_DECLARATION_SUFFIX`).
 * :func:`capture_job` -- a job by id (``GET /epcis/capture/{id}``).
 * :func:`query` / :func:`get_event` -- in :mod:`trace_std.events.repository.query`.
 
@@ -35,7 +37,12 @@ from sqlalchemy.exc import OperationalError
 from trace_std.errors import ErrorCode, Issue, RegistryError, Severity, TraceStdError
 from trace_std.events.hashing import event_hash
 from trace_std.events.reader import read_document
-from trace_std.events.repository.schema import capture_jobs, event_keys, events
+from trace_std.events.repository.schema import (
+    ERROR_DECLARATION_SUFFIX,
+    capture_jobs,
+    event_keys,
+    events,
+)
 from trace_std.events.validate import validate
 from trace_std.gs1.epc import canonical_epc
 from trace_std.registry import db
@@ -211,6 +218,8 @@ def event_rows(
     ctx = event.get("@context")
     digest = event_hash(event, context=ctx)
     event_id = event.get("eventID") if isinstance(event.get("eventID"), str) else digest
+    if isinstance(event.get("errorDeclaration"), dict):  # a correction: stored beside its event
+        digest += ERROR_DECLARATION_SUFFIX
     body = dict(event)
     body["eventID"] = event_id  # an event captured without one is named by its hash
     body["recordTime"] = record_time.isoformat().replace("+00:00", "Z")

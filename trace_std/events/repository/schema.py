@@ -4,7 +4,10 @@ migration chain: ``trace_std/registry/migrations/versions/0004_epcis_repository.
 * ``epcis_events``: one row per captured event: the JSON as captured (``body``) plus the indexed
   columns the queries filter on, identifiers in their canonical spelling
   (:func:`trace_std.gs1.epc.canonical_epc`). ``(event_hash, event_time)`` is unique: re-capturing
-  the same event (the same CBV 2.0 event hash) stores nothing. On PostgreSQL the table is
+  the same event (the same CBV 2.0 event hash) stores nothing. The CBV hash leaves
+  ``errorDeclaration`` out, so an error declaration (the correction of a captured event, as EPCIS 2.0
+  defines it) is keyed by its hash plus :data:`ERROR_DECLARATION_SUFFIX`: it is stored beside the
+  event it corrects, once. On PostgreSQL the table is
   declaratively partitioned by month of ``event_time`` (the migration creates the parent, the
   repository creates each month's partition on first use).
 * ``epcis_event_keys``: one row per identifier an event names (EPCs, classes, parent, inputs and
@@ -92,3 +95,8 @@ capture_jobs = Table(
     PrimaryKeyConstraint("id", name="pk_epcis_capture_jobs"),
     Index("ix_epcis_capture_jobs_party", "party"),
 )
+
+
+#: Appended to the CBV event hash of an event that carries an ``errorDeclaration`` to make its key in
+#: ``event_hash`` (a URI fragment: the hash before it is the event's own, unchanged).
+ERROR_DECLARATION_SUFFIX = "#errorDecl"  # 89 + 10 characters: fits String(100)
