@@ -73,6 +73,7 @@ class ErrorCode(StrEnum):
     CODE_FORM_WHITESPACE = "code.form.whitespace"
     CODE_FORM_DASH = "code.form.dash"
     CODE_FORM_COMPATIBILITY = "code.form.compatibility"
+    CODE_FORM_VIETNAMESE_D = "code.form.vietnamese_d"
     CODE_CHARACTER_INVALID = "code.character.invalid"
     CODE_CHARACTER_NON_ASCII_DIGIT = "code.character.non_ascii_digit"
     CODE_COUNTRY_INVALID = "code.country.invalid"
@@ -473,6 +474,7 @@ _CATEGORY: dict[str, type[TraceStdError]] = {
     ErrorCode.CODE_FORM_WHITESPACE: InvalidFormat,
     ErrorCode.CODE_FORM_DASH: InvalidCharacter,
     ErrorCode.CODE_FORM_COMPATIBILITY: InvalidCharacter,
+    ErrorCode.CODE_FORM_VIETNAMESE_D: InvalidCharacter,
     ErrorCode.CODE_CHARACTER_INVALID: InvalidCharacter,
     ErrorCode.CODE_CHARACTER_NON_ASCII_DIGIT: InvalidCharacter,
     ErrorCode.CODE_COUNTRY_INVALID: InvalidComponent,

@@ -49,6 +49,7 @@ HARMLESS: frozenset[str] = frozenset(
         "code.form.whitespace",
         "code.form.dash",
         "code.form.compatibility",
+        "code.form.vietnamese_d",
         "code.separator.missing",  # only when a warning: the dash before the sequence was added
         "gs1.separator.missing",  # only when a warning: the scanner data still reads unambiguously
     }
@@ -86,6 +87,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "code.form.whitespace": (N_("The code contained spaces."), NOTHING),
     "code.form.dash": (N_("The code contained a typographic dash instead of a hyphen."), NOTHING),
     "code.form.compatibility": (N_("The code was typed in full-width characters."), NOTHING),
+    "code.form.vietnamese_d": (N_("The code was typed with the Vietnamese letter Đ instead of D."), NOTHING),
     "code.character.invalid": (
         N_("“%(part)s” cannot appear in a code: only letters A-Z, digits 0-9 and hyphens can."),
         RETYPE,

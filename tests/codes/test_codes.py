@@ -85,7 +85,11 @@ MALFORMED = [
     ("VN-DTOR-٠٠١٧", "code.character.non_ascii_digit", (8, 9)),
     ("VN-DTOR-0017\x00", "input.control_character", (12, 13)),
     ("VN-DTOR@0017", "code.character.invalid", (7, 8)),
-    ("VN-ĐTOR-0017", "code.character.invalid", (3, 4)),
+    (
+        "VN-\u00d0TOR-0017",
+        "code.character.invalid",
+        (3, 4),
+    ),  # Icelandic Ð (eth): only Vietnamese Đ is read as D
     ("", "input.empty", (0, 0)),
     ("   ", "input.empty", (0, 3)),
     ("-", "code.segment.missing", (0, 0)),
@@ -153,6 +157,7 @@ LENIENT = [
     ("vn-DTOR-0017", [("code.form.case", (0, 2))]),
     ("VN–DTOR—0017", [("code.form.dash", (2, 3)), ("code.form.dash", (7, 8))]),
     ("VN-DTOR-００１７", [("code.form.compatibility", (8, 12))]),
+    ("VN-ĐLOR-0071", [("code.form.vietnamese_d", (3, 4))]),  # as the press writes Đắk Lắk's code
     (" VN-DTOR-0017 ", [("code.form.whitespace", (0, 1)), ("code.form.whitespace", (13, 14))]),
     ("VN-XYOR-0001", [("code.abbreviation.unknown", (3, 5))]),
     ("VN-QNPH-012", [("code.abbreviation.ambiguous", (3, 5))]),
@@ -175,6 +180,7 @@ def test_lenient_warnings(value: str, warnings: list[tuple[str, tuple[int, int]]
         ("vn-DTOR-0017", "code.form.case", (0, 2)),
         ("VN–DTOR-0017", "code.form.dash", (2, 3)),
         ("VN-DTOR-００１７", "code.form.compatibility", (8, 12)),
+        ("VN-ĐLOR-0071", "code.form.vietnamese_d", (3, 4)),
         (" VN-DTOR-0017", "code.form.whitespace", (0, 1)),
     ],
 )
@@ -400,7 +406,7 @@ def test_strict_reports_controls_and_form_together() -> None:
 
 
 def test_lowercase_non_ascii_letter_is_case_then_invalid() -> None:
-    report = codes.check("VN-đTOR-0017")
+    report = codes.check("VN-\u00f0TOR-0017")  # ð (eth), upper-cased to Ð, still not a code letter
     assert [(i.code, i.severity.value, i.span) for i in report.issues] == [
         ("code.form.case", "warning", (3, 4)),
         ("code.character.invalid", "error", (3, 4)),
@@ -433,3 +439,15 @@ def test_parsed_code_is_frozen_and_hashable() -> None:
     assert p != puc.parse("vn-dtor-0017")  # the original string is part of the value
     with pytest.raises(AttributeError):
         p.kind = "phc"  # type: ignore[misc]
+
+
+def test_vietnamese_d_reads_as_d() -> None:
+    """Đ/đ (U+0110/U+0111) survive NFKC, so they need their own fold: "vn-đlor-0071" is Đắk Lắk's."""
+    parsed = codes.parse_code("vn-đlor-0071")
+    assert (parsed.canonical, parsed.province_name) == ("VN-DLOR-0071", "Đắk Lắk")
+    assert [(w.code, w.span) for w in parsed.warnings] == [
+        ("code.form.case", (0, 2)),
+        ("code.form.vietnamese_d", (3, 4)),
+        ("code.form.case", (4, 7)),
+    ]
+    assert codes.detect("VN-ĐLOR-0071") == "puc"

@@ -272,6 +272,7 @@ _FORM_MESSAGES = {
     ErrorCode.CODE_FORM_WHITESPACE: "whitespace removed",
     ErrorCode.CODE_FORM_DASH: "Unicode dash replaced by '-'",
     ErrorCode.CODE_FORM_COMPATIBILITY: "compatibility character (full-width, ligature...) replaced by NFKC",
+    ErrorCode.CODE_FORM_VIETNAMESE_D: "Vietnamese letter Đ/đ read as D",
 }
 
 

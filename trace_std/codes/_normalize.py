@@ -7,7 +7,9 @@ input character it came from:
 2. Whitespace (``str.isspace``: spaces, tabs, no-break and ideographic spaces...) is removed.
 3. Non-ASCII characters are NFKC-normalised (full-width ``Ｖ`` → ``V``, ``０`` → ``0``).
 4. Unicode dashes (U+2010–U+2015, U+2212, U+FE58, U+FE63, U+FF0D) become ``-``.
-5. Lower case becomes upper case.
+5. The Vietnamese letter ``Đ``/``đ`` (U+0110/U+0111) becomes ``D``: codes are ASCII, but the press and
+   Vietnamese keyboards write the province abbreviation of Đắk Lắk as ``ĐL`` (``VN-ĐLOR-0071``).
+6. Lower case becomes upper case.
 
 Each change is recorded as ``(code, start, end)`` over the original string, one entry per run of
 adjacent changed characters of the same sort.
@@ -28,6 +30,7 @@ __all__ = ["DASHES", "Normalized", "has_gap", "normalize"]
 
 DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
 _WHITESPACE_CONTROLS = frozenset("\t\n\r\x0b\x0c")
+_VIETNAMESE_D = frozenset("\u0110\u0111")  # Đ đ (NFKC keeps them: no decomposition)
 
 
 @dataclasses.dataclass(slots=True)
@@ -127,6 +130,11 @@ def normalize(value: str, gap: str | None = None) -> Normalized:
         if ch in DASHES:
             _add(changes, ErrorCode.CODE_FORM_DASH, i)
             out.append("-")
+            origin.append(i)
+            continue
+        if ch in _VIETNAMESE_D:
+            _add(changes, ErrorCode.CODE_FORM_VIETNAMESE_D, i)
+            out.append("D")
             origin.append(i)
             continue
         mapped = unicodedata.normalize("NFKC", ch)

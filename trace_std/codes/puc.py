@@ -43,7 +43,9 @@ of its segments was not found [NF].
 
 **Normalisation** (default, lenient): the original string is kept, and every change is reported as a
 warning with its span in the original: NFKC (full-width ``ＶＮ`` → ``VN``: ``code.form.compatibility``),
-Unicode dashes → ``-`` (``code.form.dash``), whitespace removed (``code.form.whitespace``) or, when
+Unicode dashes → ``-`` (``code.form.dash``), the Vietnamese letter ``Đ``/``đ`` → ``D``
+(``code.form.vietnamese_d``: the press writes ``VN-ĐLOR-0071`` for Đắk Lắk's ``DL``), whitespace
+removed (``code.form.whitespace``) or, when
 that reads better, a run of spaces between two letters or digits taken as the separator
 (``VN SLOR 0001`` → ``VN-SLOR-0001``, also a ``code.form.whitespace`` warning),
 upper-casing (``code.form.case``), and a missing ``-`` before the export sequence inserted
