@@ -26,7 +26,6 @@ import argparse
 import datetime as dt
 import itertools
 import json
-import os
 import random
 import resource
 import sys
@@ -39,7 +38,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "trace_std" / "data"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+
+from bench_registry import Database  # noqa: E402 (a benchmark database per backend and size, dropped after)
+
 TARGET_P99_MS = 20.0
 CROPS = (("mango", "Cát Chu"), ("longan", "Xuồng cơm vàng"), ("plum", "Tam Hoa"), ("durian", "Ri6"),
          ("dragon-fruit", "Ruột đỏ"), ("lychee", "Thiều"), ("passion-fruit", "Tím"), ("banana", "Tiêu"))  # fmt: skip
@@ -260,28 +261,6 @@ def measure(url: str, n: int, repeats: int) -> dict[str, dict[str, tuple[float, 
     return out
 
 
-class Database:
-    def __init__(self, backend: str, workdir: Path, n: int) -> None:
-        self.backend = backend
-        if backend == "sqlite":
-            self.url = f"sqlite:///{workdir / f'search{n}.sqlite3'}"
-        else:
-            import psycopg
-
-            self.name = f"search_bench_{n}_{os.getpid()}"
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
-                conn.execute(f'CREATE DATABASE "{self.name}"')
-            self.url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{self.name}"
-
-    def drop(self) -> None:
-        if self.backend == "postgresql":
-            import psycopg
-
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="10000,100000")
@@ -300,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if args.database:
                     res = measure(args.database, n, args.repeats)
                 else:
-                    db = Database(backend, Path(tmp), n)
+                    db = Database(backend, Path(tmp), f"search{n}")
                     try:
                         took = build(db.url, n)
                         print(f"{backend} {n:>9,}: built in {took:.0f} s", flush=True)
