@@ -1,8 +1,8 @@
 """``GET /v1/codes/{code}`` with distinct codes, at registry sizes, against ``/v1/ping`` (issue 16).
 
 Run: ``python benchmarks/bench_lookups.py --database URL [--database URL ...]`` with registries already
-loaded (for example by ``benchmarks/bench_registry.py --keep`` or ``trace-std registry import``), or
-``--import FILE`` to load a file into a fresh SQLite registry first.
+loaded (for example by ``benchmarks/bench_registry.py --keep`` or ``trace-std registry import``).
+``--verify-codes N`` measures public verification with the audit facts instead (``--backends``).
 
 wrk walks codes picked at random from every code of the registry (a Lua script draws one per
 request), so the response cache can almost never answer: this measures the database read path. The
