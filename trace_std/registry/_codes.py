@@ -9,7 +9,7 @@ from typing import Any
 
 from trace_std.errors import ErrorCode, TraceStdError
 
-__all__ = ["ResolvedCode", "gtin14", "resolve_code"]
+__all__ = ["ResolvedCode", "canonical_code", "gtin14", "resolve_code"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -65,6 +65,24 @@ def resolve_code(text: str, *, as_of: dt.date | None = None) -> ResolvedCode:
                 text, t.kind, t.scheme, t.province_code, t.province_name, t.commune_code, t.commune_name
             )
     return _resolve(text, as_of)
+
+
+def canonical_code(text: str) -> str:
+    """The canonical form of a code in any accepted spelling (raises ``TraceStdError`` like
+    :func:`resolve_code`), for a lookup that needs nothing else.
+
+    A code the codes library's fast path accepts is canonical already: no parse, and none of the
+    province and commune names :func:`resolve_code` derives (a lookup of a code from a commune not seen
+    before cost a full parse there).
+    """
+    if text.__class__ is str:
+        if not _FAST:
+            _FAST.extend(_fast_path())
+        match, confirm, _end = _FAST
+        m = match(text)
+        if m is not None and (m.lastgroup is None or confirm(text)):
+            return text
+    return resolve_code(text).canonical
 
 
 _DOMESTIC: dict[str, ResolvedCode] = {}  # "VN-PP-DDD-CCCCC" → a code resolved in full

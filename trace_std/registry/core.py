@@ -34,7 +34,7 @@ from sqlalchemy.sql import Select
 
 from trace_std.errors import ErrorCode, RegistryError, TraceStdError
 from trace_std.registry import db
-from trace_std.registry._codes import gtin14, resolve_code
+from trace_std.registry._codes import canonical_code, gtin14, resolve_code
 from trace_std.registry.models import (
     STATUSES,
     ApiToken,
@@ -106,21 +106,36 @@ _PUC = Code.__table__.alias("puc")
 _A, _H = _T_APPROVALS, _T_HISTORY
 _ANALYZED_TABLES = tuple(m.__tablename__ for m in (Code, MarketApproval, StatusEvent, Product, Lot))
 _log = logging.getLogger("trace_std.registry")
+#: The columns of a code copied as they are into its record (the ORM object and the Core row alike).
+_CODE_FIELDS = (
+    "code", "kind", "scheme", "status", "status_since", "name", "province_code", "province_name",
+    "commune_code", "commune_name", "area_ha", "households", "owner", "address", "geometry", "issued",
+    "updated_at",
+)  # fmt: skip
+_CODE_COLUMNS = (*_CODE_FIELDS, "crops", "varieties")  # what a record needs (not the search columns)
+_A_COLUMNS = (_A.c.id, _A.c.market, _A.c.status, _A.c.approved, _A.c.valid_to, _A.c.registration_number)
+_H_COLUMNS = (
+    _H.c.id,
+    _H.c.from_status,
+    _H.c.to_status,
+    _H.c.date,
+    _H.c.reason,
+    _H.c.legal_doc,
+    _H.c.recorded_by,
+)
+_AT = len(_CODE_COLUMNS)  # where an approval's columns start in a _CODE_FULL row
+_HT = _AT + len(_A_COLUMNS)  # where a history event's columns start
 _CODE_FULL = (  # one round trip: the code with its approvals and history (a few rows)
     select(
-        _T_CODES,
-        _A.c.id.label("a_id"), _A.c.market.label("a_market"), _A.c.status.label("a_status"),
-        _A.c.approved.label("a_approved"), _A.c.valid_to.label("a_valid_to"),
-        _A.c.registration_number.label("a_reg"),
-        _H.c.id.label("h_id"), _H.c.from_status.label("h_from"), _H.c.to_status.label("h_to"),
-        _H.c.date.label("h_date"), _H.c.reason.label("h_reason"), _H.c.legal_doc.label("h_legal"),
-        _H.c.recorded_by.label("h_by"),
+        *(_T_CODES.c[name] for name in _CODE_COLUMNS),
+        *(c.label(f"a_{c.name}") for c in _A_COLUMNS),
+        *(c.label(f"h_{c.name}") for c in _H_COLUMNS),
     )
     .select_from(
         _T_CODES.outerjoin(_A, _A.c.code_id == _T_CODES.c.id).outerjoin(_H, _H.c.code_id == _T_CODES.c.id)
     )
     .where(_T_CODES.c.code == bindparam("code"))
-)  # fmt: skip
+)
 _PRODUCT_BY_GTIN = select(Product.__table__).where(Product.__table__.c.gtin == bindparam("gtin"))
 _LOT_BY_KEY = (
     select(
@@ -170,14 +185,6 @@ def _hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-#: The columns of a code copied as they are into its record (the ORM object and the Core row alike).
-_CODE_FIELDS = (
-    "code", "kind", "scheme", "status", "status_since", "name", "province_code", "province_name",
-    "commune_code", "commune_name", "area_ha", "households", "owner", "address", "geometry", "issued",
-    "updated_at",
-)  # fmt: skip
-
-
 def _code_record(
     row: Any, markets: Iterable[Approval], history: Iterable[HistoryEvent], as_of: dt.date | None
 ) -> CodeRecord:
@@ -188,6 +195,27 @@ def _code_record(
         varieties=tuple(row.varieties or ()),
         markets=tuple(markets),
         history=tuple(history),
+        as_of=as_of,
+    )
+
+
+def _code_record_of_rows(rows: Sequence[Sequence[Any]], as_of: dt.date | None) -> CodeRecord | None:
+    """The record from the rows of ``_CODE_FULL`` (Core rows or plain tuples, read by position): the
+    code's columns repeated on each row, with one approval and one history event joined on each."""
+    if not rows:
+        return None
+    row = rows[0]
+    fields = dict(zip(_CODE_FIELDS, row, strict=False))
+    approvals = sorted({r[_AT]: r for r in rows if r[_AT] is not None}.values(), key=lambda r: r[_AT + 1])
+    history = sorted(
+        {r[_HT]: r for r in rows if r[_HT] is not None}.values(), key=lambda r: (r[_HT + 3], r[_HT])
+    )
+    return CodeRecord(
+        **fields,
+        crops=tuple(row[_AT - 2] or ()),
+        varieties=tuple(row[_AT - 1] or ()),
+        markets=tuple(Approval(*r[_AT + 1 : _HT]) for r in approvals),
+        history=tuple(HistoryEvent(*r[_HT + 1 :]) for r in history),
         as_of=as_of,
     )
 
@@ -254,6 +282,7 @@ class Registry:
             else self.engine
         )
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._code_query = db.FastSelect(self.engine, _CODE_FULL)  # get_code, the hot lookup
         self._trigram_counts: dict[str, int] = {}
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
 
@@ -411,9 +440,9 @@ class Registry:
         With ``on``, the record carries ``as_of``/``status_as_of``.
         """
         _require_str("value", value)
-        canonical = resolve_code(value).canonical
-        with self.connect() as conn:
-            return self._fetch_code(conn, canonical, as_of=on)
+        canonical = canonical_code(value)
+        with db.unavailable_guard():
+            return _code_record_of_rows(self._code_query.all({"code": canonical}), on)
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -427,21 +456,8 @@ class Registry:
 
     @staticmethod
     def _fetch_code(conn: Connection, canonical: str, *, as_of: dt.date | None = None) -> CodeRecord | None:
-        """The hot read path (lookups, verification): one Core query, no ORM."""
-        rows = conn.execute(_CODE_FULL, {"code": canonical}).all()
-        if not rows:
-            return None
-        row = rows[0]
-        approvals = sorted({r.a_id: r for r in rows if r.a_id is not None}.values(), key=lambda r: r.a_market)
-        history = sorted(
-            {r.h_id: r for r in rows if r.h_id is not None}.values(), key=lambda r: (r.h_date, r.h_id)
-        )
-        return _code_record(
-            row,
-            (Approval(a.a_market, a.a_status, a.a_approved, a.a_valid_to, a.a_reg) for a in approvals),
-            (HistoryEvent(h.h_from, h.h_to, h.h_date, h.h_reason, h.h_legal, h.h_by) for h in history),
-            as_of,
-        )
+        """The read path of a code inside a larger read (verification): one Core query, no ORM."""
+        return _code_record_of_rows(conn.execute(_CODE_FULL, {"code": canonical}).all(), as_of)
 
     def search(
         self,

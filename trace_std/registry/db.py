@@ -6,7 +6,10 @@
 
 SQLite engines run in WAL mode with ``busy_timeout`` so that many reader processes and one writer
 can share the file; a write transaction starts with ``BEGIN IMMEDIATE`` so writers queue instead of
-dead-locking. PostgreSQL engines use ``pool_pre_ping`` (SQLite files cannot go stale); the fast Core
+dead-locking. PostgreSQL engines ping a pooled connection before handing it out when it has been idle
+for more than :data:`PING_AFTER_IDLE_S` (a server restart or an idle timeout kills idle
+connections); one in steady use is not pinged, and the hot reads (:class:`FastSelect`) retry once on
+a new connection when a pooled one turns out to be dead. SQLite files cannot go stale. The fast Core
 reads run in autocommit on PostgreSQL (``Registry.connect``).
 """
 
@@ -15,22 +18,26 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.sql import Select
 
 from trace_std.errors import ErrorCode, RegistryError
 
 __all__ = [
     "DEFAULT_PATH",
     "ENV_VAR",
+    "PING_AFTER_IDLE_S",
     "WRITE_LOCK_TIMEOUT_MS",
+    "FastSelect",
     "RegistryBusy",
     "RegistryUnavailable",
     "default_url",
@@ -126,6 +133,37 @@ def _sqlite_events(engine: Engine) -> None:
 
 #: Seconds to wait for a PostgreSQL connection (libpq and psycopg never wait less than 2).
 DEFAULT_CONNECT_TIMEOUT = 5
+#: A pooled PostgreSQL connection idle for longer than this is pinged before it is handed out.
+PING_AFTER_IDLE_S = 1.0
+_IDLE_SINCE = "trace_std_idle_since"
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Pessimistic disconnect handling for connections that sat idle in the pool.
+
+    ``pool_pre_ping`` costs a round trip on every checkout, a third of a lookup's database time; a
+    connection handed back less than :data:`PING_AFTER_IDLE_S` ago is almost always alive, and the
+    hot reads retry once when it is not (:class:`FastSelect`). An idle one that fails its ping makes
+    the pool discard every connection older than now and open a new one (``InvalidatePoolError``).
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since <= PING_AFTER_IDLE_S:
+            return  # a new connection, or one in steady use
+        try:
+            dialect.do_ping(dbapi_conn)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_conn, None):
+                raise InvalidatePoolError() from exc
+            raise
 
 
 def make_engine(
@@ -144,11 +182,10 @@ def make_engine(
     both for its latency target (``api.store``); the CLI keeps no statement limit for big imports.
     """
     parsed = normalise_url(url) if url is not None else default_url()
-    kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+    # no "SELECT 1" before every checkout (a third of a lookup's statements): a connection to a local
+    # SQLite file cannot go stale, and PostgreSQL pings only connections that sat idle (above)
+    kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": False}
     if parsed.get_backend_name() == "sqlite":
-        # a connection to a local file cannot go stale: no "SELECT 1" before every checkout (a third
-        # of a lookup's statements); errors still surface through unavailable_guard
-        kwargs["pool_pre_ping"] = False
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         if parsed.database not in (None, "", ":memory:"):
             with contextlib.suppress(OSError):  # an unusable path surfaces as RegistryUnavailable
@@ -166,7 +203,120 @@ def make_engine(
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         _sqlite_events(engine)
+    else:
+        _ping_idle_connections(engine)
     return engine
+
+
+#: A statement that failed on a dead pooled connection within this many seconds is retried once on a
+#: new connection; a slower failure (a stalled server, cut by ``tcp_user_timeout``) is not.
+RETRY_WITHIN_S = 1.0
+
+
+class FastSelect:
+    """One Core ``SELECT`` for the hot reads (a lookup): compiled once for the engine's dialect and
+    run straight on a pooled DBAPI connection.
+
+    A lookup is one indexed statement returning a few rows, and SQLAlchemy's ``Connection`` spent
+    more CPU around it than the database did: an execution context, events, the ``BEGIN`` of a read
+    transaction (SQLite) or the switch to and from autocommit (PostgreSQL), and result metadata.
+    Here the statement runs on the DBAPI cursor, as one statement outside any explicit transaction (it
+    reads one snapshot on both backends), and each value goes through the column type's own result
+    processor, so the rows hold the same Python values as ``Connection.execute`` gives.
+
+    Failures look the same as SQLAlchemy's: DBAPI errors are raised as ``sqlalchemy.exc.DBAPIError``
+    subclasses (``connection_invalidated`` on a disconnect), for :func:`unavailable_guard`. A
+    disconnect invalidates the pool as ``Connection`` does, and a statement that found its pooled
+    connection dead within :data:`RETRY_WITHIN_S` runs once more on a new connection.
+    """
+
+    def __init__(self, engine: Engine, statement: Select[Any]) -> None:
+        compiled = statement.compile(dialect=engine.dialect)
+        self.engine = engine
+        self.sql = compiled.string
+        #: bind names in order for positional paramstyles (SQLite's ``?``); ``None``: named (psycopg)
+        self._names: Sequence[str] | None = compiled.positiontup
+        self._columns = list(statement.selected_columns)
+        self._processors: list[Any] | None = None
+        self._error: type[Any] = engine.dialect.loaded_dbapi.Error
+        self._autocommit = engine.url.get_backend_name() == "postgresql"
+
+    def all(self, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row, as tuples in the statement's column order."""
+        args: Any = params if self._names is None else tuple(params[name] for name in self._names)
+        started = time.monotonic()
+        try:
+            return self._run(args)
+        except _Dead as dead:
+            if time.monotonic() - started > RETRY_WITHIN_S:
+                raise self._wrap(dead.orig, args, True) from dead.orig
+        try:  # the server dropped the connection (a restart): once more, on a new one
+            return self._run(args)
+        except _Dead as dead:
+            raise self._wrap(dead.orig, args, True) from dead.orig
+
+    def _wrap(self, exc: Exception, args: Any, disconnect: bool) -> Exception:
+        return DBAPIError.instance(
+            self.sql, args, exc, self._error, connection_invalidated=disconnect, dialect=self.engine.dialect
+        )
+
+    def _run(self, args: Any) -> list[tuple[Any, ...]]:
+        dialect = self.engine.dialect
+        try:
+            fairy = self.engine.raw_connection()
+        except self._error as exc:  # could not connect (Connection wraps this the same way)
+            disconnect = dialect.is_disconnect(exc, None, None)
+            raise DBAPIError.instance(
+                None, None, exc, self._error, connection_invalidated=disconnect, dialect=dialect
+            ) from exc
+        conn: Any = fairy.dbapi_connection
+        cursor = None
+        try:
+            if self._autocommit:
+                conn.autocommit = True  # one statement, no BEGIN/ROLLBACK round trips
+            cursor = conn.cursor()
+            cursor.execute(self.sql, args)
+            rows = cursor.fetchall()
+            processors = self._processors
+            if processors is None:
+                processors = self._processors = self._result_processors(cursor.description)
+            if self._autocommit:
+                conn.autocommit = False
+        except self._error as exc:
+            if not dialect.is_disconnect(exc, conn, cursor):
+                raise self._wrap(exc, args, False) from exc
+            # as Connection does on a disconnect: every connection of the pool older than now goes
+            self.engine.pool._invalidate(fairy, exc)
+            raise _Dead(exc) from exc
+        finally:
+            if cursor is not None:
+                with contextlib.suppress(Exception):
+                    cursor.close()
+            if self._autocommit and fairy.is_valid and conn.autocommit:
+                try:  # back to transactions before the pool hands it to a Session
+                    conn.autocommit = False
+                except Exception:
+                    fairy.invalidate()
+            fairy.close()
+        if not any(processors):
+            return [tuple(row) for row in rows]
+        pairs = list(enumerate(processors))
+        return [tuple(p(row[i]) if p else row[i] for i, p in pairs) for row in rows]
+
+    def _result_processors(self, description: Sequence[Any]) -> list[Any]:
+        dialect = self.engine.dialect
+        return [
+            column.type.dialect_impl(dialect).result_processor(dialect, desc[1])
+            for column, desc in zip(self._columns, description, strict=True)
+        ]
+
+
+class _Dead(Exception):
+    """A pooled connection found dead by :class:`FastSelect` (invalidated; may be retried)."""
+
+    def __init__(self, orig: Exception) -> None:
+        super().__init__(str(orig))
+        self.orig = orig
 
 
 _UNAVAILABLE_SQLSTATES = ("08", "57P")  # connection exceptions; admin shutdown / cannot connect now
