@@ -244,3 +244,86 @@ def test_text_results_come_in_registration_order(registry: Registry) -> None:
     assert _found(registry, q="da lat", after="VN-SLOR-0003") == ["VN-SLOR-0002", "VN-SLOR-0001"]
     assert _found(registry, q="da lat", after="VN-SLOR-9999") == []  # not a registered code
     assert _found(registry) == [c["code"] for c in CODES]  # without q: code order
+
+
+# -- migration 0010: the province in the SQLite index; the trigrams looked up ---------------------------
+def _statements(registry: Registry, fn: Any) -> list[tuple[str, Any]]:
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(registry.engine, "before_cursor_execute", record)
+    try:
+        fn()
+    finally:
+        event.remove(registry.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_text_with_a_province_follows_every_change_of_province(registry: Registry) -> None:
+    """The province is part of the SQLite index (migration 0010), kept by its triggers; a search
+    with both gives the same codes on both backends."""
+    _load(registry)
+    assert _found(registry, q="da lat", province="14") == ["VN-SLOR-0001", "VN-SLOR-0002", "VN-SLOR-0003"]
+    assert _found(registry, q="da lat", province="son la") == ["VN-SLOR-0001", "VN-SLOR-0002", "VN-SLOR-0003"]
+    registry.upsert_code({"code": "VN-SLOR-0002", "province_name": "Lâm Đồng"}, actor="t")
+    assert _found(registry, q="da lat", province="son la") == ["VN-SLOR-0001", "VN-SLOR-0003"]
+    assert _found(registry, q="da lat", province="lam dong") == ["VN-SLOR-0002"]
+    assert _found(registry, q="vuon", province="tinh son la") == ["VN-SLOR-0004"]
+    assert _found(registry, q="vuon", province="15") == []
+    if registry.backend != "sqlite":
+        return
+    seen = _statements(registry, lambda: _found(registry, q="da lat", province="lam dong"))
+    match = next(p[0] for s, p in seen if "codes_search MATCH" in s)
+    assert '"\x1dla"' in match and '"ng\x1d"' in match
+    with registry.engine.connect() as conn:  # the candidates are the outer loop, whatever the filters
+        s, p = next((s, p) for s, p in seen if "codes_search MATCH" in s and "count(" not in s)
+        plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + s, p)]
+    assert plan[0].startswith("SCAN codes_search VIRTUAL TABLE"), plan
+
+
+def test_common_trigrams_are_not_looked_up(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trigram in nearly every code (``vun`` of "Vùng") narrows nothing and costs a long list:
+    SQLite's lookup leaves it out and takes the rarest trigram of the other words; the row check
+    still holds every code to the whole query."""
+    codes = _many(30)
+    _load(registry, codes)
+    monkeypatch.setattr(core, "_TRIGRAM_PROBE_UP_TO", 20)
+    registry._trigram_counts.clear()
+    seen = _statements(registry, lambda: _found(registry, q="vung moc"))
+    assert _found(registry, q="vung moc") == [c["code"] for c in codes if c["name"].startswith("Vùng Mộc")]
+    if registry.backend == "sqlite":
+        looked_up = [
+            str(p) for s, p in seen if "codes_search MATCH" in s and "count(*) FROM (SELECT 1" not in s
+        ]
+        assert looked_up and all('"moc"' in m and '"vun"' not in m and '"ung"' not in m for m in looked_up)
+
+
+def test_migration_0010_goes_down_and_up(db_url: str) -> None:
+    from alembic import command
+
+    from trace_std.registry.migrations import alembic_config, head_revision, upgrade
+
+    engine = create_engine(db_url)
+    try:
+        with Registry(db_url) as reg:
+            _load(reg)
+        command.downgrade(alembic_config(engine), "0009")
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                cols = [r[1] for r in conn.exec_driver_sql("PRAGMA table_info(codes_search)")]
+                assert cols == ["search_text"]
+                found = conn.exec_driver_sql(
+                    "SELECT count(*) FROM codes_search WHERE codes_search MATCH '\"lat\"'"
+                )
+                assert found.scalar() == 3
+        assert upgrade(engine) == head_revision()
+        with Registry(db_url) as reg:
+            assert _found(reg, q="da lat", province="son la") == [
+                "VN-SLOR-0001",
+                "VN-SLOR-0002",
+                "VN-SLOR-0003",
+            ]
+    finally:
+        engine.dispose()

@@ -18,6 +18,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     column,
+    exists,
     false,
     func,
     literal,
@@ -85,8 +86,9 @@ _TOUCH_EVERY = dt.timedelta(seconds=60)  # last_used_at resolution (avoids a wri
 _EXACT_COUNT_UP_TO = 10_000
 #: A search counts its matches exactly up to this many; beyond, ``total`` is this lower bound.
 _SEARCH_COUNT_UP_TO = 1_000
-_PROBED_TRIGRAMS = 24  # a longer query's trigrams are sampled evenly for the rarest two
-_TRIGRAM_PROBE_UP_TO = 20_000  # a trigram more frequent than this counts as common
+_PROBED_TRIGRAMS = 24  # a longer query's trigrams are sampled evenly
+_TRIGRAMS_USED = 3  # trigrams of a query that the SQLite index looks up (the rarest)
+_TRIGRAM_PROBE_UP_TO = 200_000  # a trigram more frequent than this counts as common (not looked up)
 _TRIGRAM_CACHE_SIZE = 50_000  # trigram frequencies kept per Registry (they only steer the plan)
 _BOUNDED_COUNT = text("SELECT count(*) FROM (SELECT 1 FROM codes LIMIT :n) AS t")
 
@@ -168,9 +170,28 @@ def _search_needle(q: str) -> str:
     return folded if len(folded) >= SUBSTRING_FROM else " " + folded
 
 
-def _fts_phrase(gram: str) -> str:
-    """An FTS5 string literal (a trigram, matched as it is)."""
-    return '"' + gram.replace('"', '""') + '"'
+def _fts_phrase(text_: str) -> str:
+    """An FTS5 string literal: with the trigram tokenizer, the substring ``text_`` (3 characters or more)."""
+    return '"' + text_.replace('"', '""') + '"'
+
+
+def _anchors(needle: str) -> list[str]:
+    """The parts of a folded query that the index looks up: its words of 3 characters or more, each
+    a substring of every match, longest first, then the later first (names run from the general
+    to the particular: "htx longan xa chieng"); a query without such a word is its own anchor.
+
+    >>> _anchors("htx longan xa chieng"), _anchors(" ha"), _anchors("vn-14-116")
+    (['chieng', 'longan', 'htx'], [' ha'], ['vn-14-116'])
+    """
+    words = list(dict.fromkeys(w for w in needle.split(" ") if len(w) >= SUBSTRING_FROM))
+    order = {w: i for i, w in enumerate(words)}
+    return sorted(words, key=lambda w: (-len(w), -order[w])) or [needle]
+
+
+def _province_marker(province: str) -> str:
+    """What the ``province`` column of the SQLite index (migration 0010) holds for a province code
+    or name: the code or the folded name, between control characters that no folded query holds."""
+    return f"\x1c{province}\x1c" if province.isdigit() else f"\x1d{fold(province)}\x1d"
 
 
 def utcnow() -> dt.datetime:
@@ -523,7 +544,7 @@ class Registry:
                 order: Any = Code.code
                 stmt = select(Code.code).where(*where)
             else:  # registration order, from the trigram index
-                stmt, order = self._text_search(conn, needle, where)
+                stmt, order = self._text_search(conn, needle, where, province or None)
                 total, exact = self._bounded_count(conn, stmt)
                 if after is not None:
                     after_id = conn.execute(select(Code.id).where(Code.code == after)).scalar()
@@ -552,36 +573,78 @@ class Registry:
             return max(n, self.approximate_count()), False
         return _SEARCH_COUNT_UP_TO, False
 
-    def _text_search(self, conn: Connection, needle: str, where: list[Any]) -> tuple[Select[Any], Any]:
+    def _text_search(
+        self, conn: Connection, needle: str, where: list[Any], province: str | None
+    ) -> tuple[Select[Any], Any]:
         """``(statement of the matching codes, its order)`` for the folded query ``needle`` (see
-        :mod:`.search`), in registration order: the trigram index yields its candidates in that
-        order, so a page stops as soon as it is full, however many codes match.
+        :mod:`.search`), in registration order: the index yields its candidates in that order, so a
+        page stops as soon as it is full, however many codes match.
 
-        The stored search text must contain the needle (``LIKE``, escaped). PostgreSQL's planner
-        uses the ``pg_trgm`` GIN index for it. On SQLite the candidates come from the FTS5 table,
-        looked up by the needle's two rarest trigrams (each trigram's frequency is probed with a
-        bounded count first): a phrase of every trigram would read the long lists of the common
-        ones (``htx``, ``xa ``) in full."""
-        like = Code.search_text.like(f"%{like_escape(needle)}%", escape="\\")
+        The index is asked for a few of the query's trigrams, never all of them: looking up every
+        trigram of a long query would read the long lists of its common ones (``htx``, `` xa``) in
+        full, the cost that grew with the registry. Each candidate's stored search text must then
+        contain the whole query (``instr``/``strpos``: a literal substring).
+
+        * SQLite: the FTS5 table (detail ``column``: no positions, which nothing here reads). Each
+          trigram's frequency is probed with a bounded count (and kept); the lookup takes the
+          rarest trigram of each word (:func:`_anchors`), then rarer ones, up to
+          :data:`_TRIGRAMS_USED`. A province is two more trigrams of the same lookup (its marker,
+          migration 0010), so a province's matches come straight from the index. The candidates
+          are the outer loop (each one's code row is read by rowid in a correlated subquery), so
+          the planner can't start from a province's index and match every one of its codes.
+        * PostgreSQL: one ``LIKE`` per word, the two longest, for the ``pg_trgm`` GIN index (a
+          bounded count there reads the table, so frequencies are not probed), which the planner
+          combines with the province index.
+        """
+        anchors = _anchors(needle)
         if self.backend != "sqlite":
-            return select(Code.code).where(like, *where), Code.id
-        grams = sorted({needle[i : i + 3] for i in range(len(needle) - 2)})
-        if len(grams) > _PROBED_TRIGRAMS:
-            grams = grams[:: -(-len(grams) // _PROBED_TRIGRAMS)]
-        counts = {g: self._trigram_count(conn, g) for g in grams} if len(grams) > 1 else {}
-        rare = sorted(grams, key=lambda g: counts.get(g, 0))[:2]
+            looked_up = [Code.search_text.like(f"%{like_escape(a)}%", escape="\\") for a in anchors[:2]]
+            contains = func.strpos(Code.search_text, needle) > 0
+            return select(Code.code).where(*looked_up, contains, *where), Code.id
+        grams = self._rare_trigrams(conn, anchors)
+        if grams is None:  # a trigram no code has: nothing matches
+            return select(Code.code).where(false()), Code.id
+        if province:
+            marker = _province_marker(province)
+            grams += [marker[:3], marker[-3:]]
         fts = table("codes_search", column("rowid"))
+        candidate = Code.id == fts.c.rowid
         stmt = (
-            select(Code.code)
-            .select_from(fts.join(Code.__table__, Code.id == fts.c.rowid))
-            .where(literal_column("codes_search").op("MATCH")(" AND ".join(map(_fts_phrase, rare))))
-            .where(like, *where)
+            select(select(Code.code).where(candidate).scalar_subquery())
+            .select_from(fts)
+            .where(
+                literal_column("codes_search").op("MATCH")(
+                    " AND ".join(map(_fts_phrase, dict.fromkeys(grams)))
+                )
+            )
+            .where(exists().where(candidate, func.instr(Code.search_text, needle) > 0, *where))
         )
-        return (stmt.where(false()) if 0 in counts.values() else stmt), fts.c.rowid
+        return stmt, fts.c.rowid
+
+    def _rare_trigrams(self, conn: Connection, anchors: list[str]) -> list[str] | None:
+        """The trigrams of ``anchors`` that the SQLite index looks up (see :meth:`_text_search`), or
+        ``None`` when one of them is in no code."""
+        per_word = [sorted({a[i : i + 3] for i in range(len(a) - 2)}) for a in anchors]
+        probed = sorted({g for grams in per_word for g in grams})
+        if len(probed) > _PROBED_TRIGRAMS:
+            probed = probed[:: -(-len(probed) // _PROBED_TRIGRAMS)]
+        if len(probed) == 1:
+            return probed
+        counts = {g: self._trigram_count(conn, g) for g in probed}
+        if 0 in counts.values():
+            return None
+        rank = counts.__getitem__
+        firsts = sorted(
+            {min(gs, key=lambda g: counts.get(g, _TRIGRAM_PROBE_UP_TO)) for gs in per_word}, key=rank
+        )
+        rest = sorted(set(counts) - set(firsts), key=rank)
+        selective = [g for g in firsts + rest if counts[g] < _TRIGRAM_PROBE_UP_TO]
+        return selective[:_TRIGRAMS_USED] or firsts[:1]
 
     def _trigram_count(self, conn: Connection, gram: str) -> int:
-        """How many codes contain ``gram`` (counted up to :data:`_TRIGRAM_PROBE_UP_TO`), cached: a
-        stale figure only makes a plan slower, never an answer wrong (``LIKE`` checks every match)."""
+        """How many codes contain ``gram`` (SQLite's index; counted up to
+        :data:`_TRIGRAM_PROBE_UP_TO`), cached: a stale figure only makes a plan slower, never an
+        answer wrong (every candidate's text is checked)."""
         cache = self._trigram_counts
         if gram not in cache:
             if len(cache) >= _TRIGRAM_CACHE_SIZE:

@@ -1,7 +1,7 @@
 """Alembic migrations of the registry schema, configured in code (no ``alembic.ini``).
 
 >>> head_revision()
-'0009'
+'0010'
 """
 
 from __future__ import annotations
