@@ -8,7 +8,9 @@ import hmac
 import logging
 import os
 import secrets
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -90,6 +92,8 @@ _PROBED_TRIGRAMS = 24  # a longer query's trigrams are sampled evenly
 _TRIGRAMS_USED = 3  # trigrams of a query that the SQLite index looks up (the rarest)
 _TRIGRAM_PROBE_UP_TO = 200_000  # a trigram more frequent than this counts as common (not looked up)
 _TRIGRAM_CACHE_SIZE = 50_000  # trigram frequencies kept per Registry (they only steer the plan)
+_TRIGRAM_SAMPLE = 4_000  # codes read (PostgreSQL, TABLESAMPLE) to estimate trigram frequencies
+_TRIGRAM_SAMPLE_TTL = 3_600.0  # seconds before the estimates are sampled again
 _BOUNDED_COUNT = text("SELECT count(*) FROM (SELECT 1 FROM codes LIMIT :n) AS t")
 
 
@@ -305,6 +309,7 @@ class Registry:
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._code_query = db.FastSelect(self.engine, _CODE_FULL)  # get_code, the hot lookup
         self._trigram_counts: dict[str, int] = {}
+        self._trigram_sample: tuple[float, dict[str, int]] | None = None  # (taken at, counts)
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -598,10 +603,12 @@ class Registry:
         """
         anchors = _anchors(needle)
         if self.backend != "sqlite":
-            looked_up = [Code.search_text.like(f"%{like_escape(a)}%", escape="\\") for a in anchors[:2]]
+            sample = self._sampled_trigrams(conn)
+            grams = self._rare_trigrams(conn, anchors, sample.get, alnum=True) or [needle]
+            looked_up = [Code.search_text.like(f"%{like_escape(g)}%", escape="\\") for g in grams]
             contains = func.strpos(Code.search_text, needle) > 0
             return select(Code.code).where(*looked_up, contains, *where), Code.id
-        grams = self._rare_trigrams(conn, anchors)
+        grams = self._rare_trigrams(conn, anchors, lambda g: self._trigram_count(conn, g))
         if grams is None:  # a trigram no code has: nothing matches
             return select(Code.code).where(false()), Code.id
         if province:
@@ -621,17 +628,26 @@ class Registry:
         )
         return stmt, fts.c.rowid
 
-    def _rare_trigrams(self, conn: Connection, anchors: list[str]) -> list[str] | None:
-        """The trigrams of ``anchors`` that the SQLite index looks up (see :meth:`_text_search`), or
-        ``None`` when one of them is in no code."""
+    def _rare_trigrams(
+        self, conn: Connection, anchors: list[str], count: Callable[[str], int | None], *, alnum: bool = False
+    ) -> list[str] | None:
+        """The trigrams of ``anchors`` that the index looks up (see :meth:`_text_search`): the
+        rarest of each word, then the rarest others, up to :data:`_TRIGRAMS_USED`, never one in
+        :data:`_TRIGRAM_PROBE_UP_TO` codes or more while a rarer one is left. ``count`` gives a
+        trigram's frequency: SQLite's exact (bounded) count, where 0 means that nothing matches
+        (``None`` is returned); PostgreSQL's estimate from a sample, where ``None`` (not seen) is
+        rare. ``alnum``: only trigrams of letters and digits, the only ones ``pg_trgm`` looks up as
+        they are (it reads punctuation and spaces as word breaks); none gives ``[]``."""
         per_word = [sorted({a[i : i + 3] for i in range(len(a) - 2)}) for a in anchors]
+        if alnum:
+            per_word = [gs for gs in ([g for g in gs if g.isalnum()] for gs in per_word) if gs]
         probed = sorted({g for grams in per_word for g in grams})
         if len(probed) > _PROBED_TRIGRAMS:
             probed = probed[:: -(-len(probed) // _PROBED_TRIGRAMS)]
-        if len(probed) == 1:
+        if len(probed) <= 1:
             return probed
-        counts = {g: self._trigram_count(conn, g) for g in probed}
-        if 0 in counts.values():
+        counts = {g: count(g) or 0 for g in probed}
+        if not alnum and 0 in counts.values():
             return None
         rank = counts.__getitem__
         firsts = sorted(
@@ -640,6 +656,37 @@ class Registry:
         rest = sorted(set(counts) - set(firsts), key=rank)
         selective = [g for g in firsts + rest if counts[g] < _TRIGRAM_PROBE_UP_TO]
         return selective[:_TRIGRAMS_USED] or firsts[:1]
+
+    def _sampled_trigrams(self, conn: Connection) -> dict[str, int]:
+        """PostgreSQL: each trigram's estimated number of codes, from about :data:`_TRIGRAM_SAMPLE`
+        codes (``TABLESAMPLE SYSTEM``: a few pages, not the table), kept
+        :data:`_TRIGRAM_SAMPLE_TTL` seconds. A bounded count there would read the rows themselves
+        (``pg_trgm`` rechecks every candidate), so the plan is steered by this estimate."""
+        taken = self._trigram_sample
+        if taken is not None and time.monotonic() - taken[0] < _TRIGRAM_SAMPLE_TTL:
+            return taken[1]
+        total = int(
+            conn.execute(
+                text("SELECT reltuples::bigint FROM pg_class WHERE oid = 'codes'::regclass")
+            ).scalar_one()
+            or 0
+        )
+        if total > 2 * _TRIGRAM_SAMPLE:  # analysed and large: a sample of its pages
+            percent = 100.0 * _TRIGRAM_SAMPLE / total
+            sql = f"SELECT search_text FROM codes TABLESAMPLE SYSTEM ({percent:.6f})"
+        else:  # small, or never analysed (-1): its first codes
+            sql = f"SELECT search_text FROM codes LIMIT {2 * _TRIGRAM_SAMPLE}"
+        rows = conn.execute(text(sql)).scalars()
+        seen: Counter[str] = Counter()
+        n = 0
+        for value in rows:
+            n += 1
+            if value:
+                seen.update({value[i : i + 3] for i in range(len(value) - 2)})
+        scale = max(total, n) / max(n, 1)
+        counts = {g: int(c * scale) for g, c in seen.items()}
+        self._trigram_sample = (time.monotonic(), counts)
+        return counts
 
     def _trigram_count(self, conn: Connection, gram: str) -> int:
         """How many codes contain ``gram`` (SQLite's index; counted up to
