@@ -90,7 +90,7 @@ _EXACT_COUNT_UP_TO = 10_000
 _SEARCH_COUNT_UP_TO = 1_000
 _PROBED_TRIGRAMS = 24  # a longer query's trigrams are sampled evenly
 _TRIGRAMS_USED = 3  # trigrams of a query that the SQLite index looks up (the rarest)
-_TRIGRAM_PROBE_UP_TO = 200_000  # a trigram more frequent than this counts as common (not looked up)
+_TRIGRAM_PROBE_UP_TO = 500_000  # a trigram in this many codes or more is common: not looked up
 _TRIGRAM_CACHE_SIZE = 50_000  # trigram frequencies kept per Registry (they only steer the plan)
 _TRIGRAM_SAMPLE = 4_000  # codes read (PostgreSQL, TABLESAMPLE) to estimate trigram frequencies
 _TRIGRAM_SAMPLE_TTL = 3_600.0  # seconds before the estimates are sampled again
@@ -597,18 +597,27 @@ class Registry:
           migration 0010), so a province's matches come straight from the index. The candidates
           are the outer loop (each one's code row is read by rowid in a correlated subquery), so
           the planner can't start from a province's index and match every one of its codes.
-        * PostgreSQL: one ``LIKE`` per word, the two longest, for the ``pg_trgm`` GIN index (a
-          bounded count there reads the table, so frequencies are not probed), which the planner
-          combines with the province index.
+        * PostgreSQL: one ``LIKE`` per word (the rarest 3) for the ``pg_trgm`` GIN index, leaving
+          out words whose every trigram is common; frequencies are estimated from a sample
+          (:meth:`_sampled_trigrams`: a bounded count there would read the rows, since ``pg_trgm``
+          rechecks every candidate). Whole words, not single trigrams: ``pg_trgm`` also looks up a
+          word's boundaries (``" 14"``, ``"14 "`` in ``vn-14-116``), which narrow code fragments
+          far more, and a candidate costs a table page there. The planner combines it with the
+          province index.
         """
         anchors = _anchors(needle)
         if self.backend != "sqlite":
             sample = self._sampled_trigrams(conn)
-            grams = self._rare_trigrams(conn, anchors, sample.get, alnum=True) or [needle]
-            looked_up = [Code.search_text.like(f"%{like_escape(g)}%", escape="\\") for g in grams]
+
+            def rarest(word: str) -> int:
+                return min(sample.get(word[i : i + 3], 0) for i in range(len(word) - 2))
+
+            words = [a for a in anchors if rarest(a) < _TRIGRAM_PROBE_UP_TO] or anchors[:1]
+            words = sorted(words, key=rarest)[:_TRIGRAMS_USED]
+            looked_up = [Code.search_text.like(f"%{like_escape(w)}%", escape="\\") for w in words]
             contains = func.strpos(Code.search_text, needle) > 0
             return select(Code.code).where(*looked_up, contains, *where), Code.id
-        grams = self._rare_trigrams(conn, anchors, lambda g: self._trigram_count(conn, g))
+        grams = self._rare_trigrams(anchors, lambda g: self._trigram_count(conn, g))
         if grams is None:  # a trigram no code has: nothing matches
             return select(Code.code).where(false()), Code.id
         if province:
@@ -628,34 +637,40 @@ class Registry:
         )
         return stmt, fts.c.rowid
 
-    def _rare_trigrams(
-        self, conn: Connection, anchors: list[str], count: Callable[[str], int | None], *, alnum: bool = False
-    ) -> list[str] | None:
+    def _rare_trigrams(self, anchors: list[str], count: Callable[[str], int]) -> list[str] | None:
         """The trigrams of ``anchors`` that the index looks up (see :meth:`_text_search`): the
-        rarest of each word, then the rarest others, up to :data:`_TRIGRAMS_USED`, never one in
+        rarest of each word, up to :data:`_TRIGRAMS_USED` (trigrams of different words narrow the
+        candidates independently; a trigram list costs its length to read, so a word's second
+        trigram rarely pays), or for a single word its two rarest that don't overlap; never one in
         :data:`_TRIGRAM_PROBE_UP_TO` codes or more while a rarer one is left. ``count`` gives a
-        trigram's frequency: SQLite's exact (bounded) count, where 0 means that nothing matches
-        (``None`` is returned); PostgreSQL's estimate from a sample, where ``None`` (not seen) is
-        rare. ``alnum``: only trigrams of letters and digits, the only ones ``pg_trgm`` looks up as
-        they are (it reads punctuation and spaces as word breaks); none gives ``[]``."""
-        per_word = [sorted({a[i : i + 3] for i in range(len(a) - 2)}) for a in anchors]
-        if alnum:
-            per_word = [gs for gs in ([g for g in gs if g.isalnum()] for gs in per_word) if gs]
-        probed = sorted({g for grams in per_word for g in grams})
+        trigram's number of codes (bounded); ``None`` when one is in no code (nothing matches)."""
+        per_word = [{a[i : i + 3]: i for i in range(len(a) - 2)} for a in anchors]  # trigram → position
+        probed = sorted({g for w in per_word for g in w})
         if len(probed) > _PROBED_TRIGRAMS:
             probed = probed[:: -(-len(probed) // _PROBED_TRIGRAMS)]
         if len(probed) <= 1:
             return probed
-        counts = {g: count(g) or 0 for g in probed}
-        if not alnum and 0 in counts.values():
+        counts = {g: count(g) for g in probed}
+        if 0 in counts.values():
             return None
-        rank = counts.__getitem__
-        firsts = sorted(
-            {min(gs, key=lambda g: counts.get(g, _TRIGRAM_PROBE_UP_TO)) for gs in per_word}, key=rank
-        )
-        rest = sorted(set(counts) - set(firsts), key=rank)
-        selective = [g for g in firsts + rest if counts[g] < _TRIGRAM_PROBE_UP_TO]
-        return selective[:_TRIGRAMS_USED] or firsts[:1]
+
+        def rank(g: str) -> int:
+            return counts.get(g, _TRIGRAM_PROBE_UP_TO)
+
+        # the rarest of each word first: trigrams of different words narrow independently
+        firsts = sorted({min(w, key=rank) for w in per_word}, key=rank)
+        chosen = [g for g in firsts if rank(g) < _TRIGRAM_PROBE_UP_TO][:_TRIGRAMS_USED]
+        if len(chosen) < 2:  # one word: a second trigram of it that does not overlap the first
+            taken = [(k, w[g]) for k, w in enumerate(per_word) for g in chosen if g in w]
+            for g in sorted(counts, key=rank):
+                if (
+                    g not in chosen
+                    and rank(g) < _TRIGRAM_PROBE_UP_TO
+                    and all(abs(w[g] - i) >= 3 for k, i in taken for w in (per_word[k],) if g in w)
+                ):
+                    chosen.append(g)
+                    break
+        return chosen or firsts[:1]
 
     def _sampled_trigrams(self, conn: Connection) -> dict[str, int]:
         """PostgreSQL: each trigram's estimated number of codes, from about :data:`_TRIGRAM_SAMPLE`
