@@ -141,6 +141,11 @@ def _hostile(reg: Registry, tmp_path: Path) -> None:
                 },
             ],
         )
+        if reg.backend == "sqlite":  # PostgreSQL text cannot hold NUL; SQLite's can
+            conn.execute(
+                text("UPDATE market_approvals SET registration_number = :r WHERE code_id = :c"),
+                {"r": "nul\x00inside, too", "c": ids["VN-DTOR-0003"]},
+            )
         gtin = conn.execute(text("SELECT gtin FROM products ORDER BY gtin")).scalars().first()
         conn.execute(
             text("UPDATE products SET name = :n, variety = NULL, exporter = :e WHERE gtin = :g"),

@@ -420,35 +420,69 @@ def _cells(values: Sequence[Any]) -> Sequence[str]:
     return [_cell(v) for v in values]
 
 
-def _template(kind: str, at: Sequence[int]) -> tuple[str, list[int]]:
-    """A CSV line template with ``kind`` in the record column and ``%s`` at the columns ``at``; and the
-    order in which the values fill it."""
-    line = [kind] + [""] * (_WIDTH - 1)
-    for i in at:
-        line[i] = "%s"
-    return ",".join(line) + "\r\n", sorted(range(len(at)), key=lambda k: at[k])
+def _join(consts: Sequence[str], cols: Sequence[Sequence[str]], n: int) -> str:
+    """``consts[0] + cols[0][i] + consts[1] + … + cols[-1][i] + consts[-1]`` for each row ``i``, joined
+    (one C-level pass, however many rows)."""
+    parts: list[Iterable[str]] = [itertools.repeat(consts[0], n)]
+    for const, col in zip(consts[1:], cols, strict=True):
+        parts += (col, itertools.repeat(const, n))
+    return "".join(itertools.chain.from_iterable(zip(*parts, strict=True)))
+
+
+def _split(text: str, n: int) -> list[str] | None:
+    """The ``n`` pieces of ``text``, each ended by ``\\x00``; None when some piece holds one too."""
+    pieces = text.split("\x00")
+    pieces.pop()
+    return pieces if len(pieces) == n else None
+
+
+#: A record layout: the constant texts around the values, and the order the values are written in.
+Spec = tuple[list[str], list[int]]
+
+
+def _csv_spec(kind: str, at: Sequence[int]) -> Spec:
+    """The CSV line with ``kind`` in the record column and the values at the columns ``at``."""
+    order = sorted(range(len(at)), key=lambda k: at[k])
+    slots = {at[k] for k in order}
+    consts, text = [], kind
+    for i in range(1, _WIDTH):
+        text += ","
+        if i in slots:
+            consts.append(text)
+            text = ""
+    consts.append(text + "\r\n")
+    return consts, order
 
 
 _WIDTH = len(CSV_COLUMNS)
 _AT = {name: i for i, name in enumerate(CSV_COLUMNS)}
-_CODE_LINE = _template("code", range(1, 1 + len(CODE_COLUMNS)))
-_APPROVAL_LINE = _template("approval", [1, *(_AT[k] for k in _APPROVAL_KEYS)])  # "status": the code row's
-_HISTORY_LINE = _template("history", [1, *(_AT[c] for c in HISTORY_FIELDS)])
-_PRODUCT_LINE = _template("product", [_AT[c] for c in PRODUCT_FIELDS])
-_LOT_LINE = _template("lot", [_AT[k] for k in LOT_FIELDS])
+_CODE_LINE = _csv_spec("code", range(1, 1 + len(CODE_COLUMNS)))
+_APPROVAL_LINE = _csv_spec("approval", [1, *(_AT[k] for k in _APPROVAL_KEYS)])  # "status": the code row's
+_HISTORY_LINE = _csv_spec("history", [1, *(_AT[c] for c in HISTORY_FIELDS)])
+_PRODUCT_LINE = _csv_spec("product", [_AT[c] for c in PRODUCT_FIELDS])
+_LOT_LINE = _csv_spec("lot", [_AT[k] for k in LOT_FIELDS])
 assert CSV_COLUMNS[1 : 1 + len(CODE_COLUMNS)] == CODE_COLUMNS  # a code row is "code" + its columns
 assert list(HISTORY_FIELDS.values()) == list(_HISTORY_KEYS)
 
 
-def _csv_text(template: tuple[str, list[int]], cols: Sequence[Sequence[Any]]) -> list[str]:
-    """One CSV line per row of the columns ``cols``."""
-    text, order = template
+def _csv_text(spec: Spec, cols: Sequence[Sequence[Any]], tails: Sequence[str] | None = None) -> str:
+    """The CSV lines of the rows of the columns ``cols`` (each followed by its tail, if given)."""
+    consts, order = spec
     cells = [_cells(cols[k]) for k in order]
-    return [text % row for row in zip(*cells, strict=True)]
+    if tails is not None:
+        return _join([*consts, ""], [*cells, tails], len(tails))
+    return _join(consts, cells, len(cols[0]) if cols else 0)
 
 
-def _csv_rows(template: tuple[str, list[int]], rows: Sequence[Sequence[Any]]) -> list[str]:
-    return _csv_text(template, list(zip(*rows, strict=True))) if rows else []
+def _csv_lines(spec: Spec, rows: Sequence[Sequence[Any]]) -> list[str]:
+    """One CSV line per row."""
+    if not rows:
+        return []
+    consts, order = spec
+    lines = _split(
+        _csv_text(([*consts[:-1], consts[-1] + "\x00"], order), list(zip(*rows, strict=True))), len(rows)
+    )
+    return lines if lines is not None else [_csv_text(spec, list(zip(row, strict=True))) for row in rows]
 
 
 def _csv_codes(batch: Batch) -> str:
@@ -458,105 +492,136 @@ def _csv_codes(batch: Batch) -> str:
     cols[_I_CROPS] = _lists(cols[_I_CROPS], True)
     cols[_I_VARIETIES] = _lists(cols[_I_VARIETIES], True)
     cols[_I_GEOMETRY] = _json_objects(cols[_I_GEOMETRY], canonical=False)
-    lines = _csv_text(_CODE_LINE, cols)
-    if markets or events:
-        at = {code: i for i, code in enumerate(cols[0])}
-        tails = [""] * len(lines)
-        for rows, template in ((markets, _APPROVAL_LINE), (events, _HISTORY_LINE)):
-            codes = map(_FIRST, rows)
-            for code, group in itertools.groupby(zip(codes, _csv_rows(template, rows), strict=True), _FIRST):
-                tails[at[code]] += "".join(map(_SECOND, group))
-        lines = list(map(operator.add, lines, tails))
-    return "".join(lines)
+    if not (markets or events):
+        return _csv_text(_CODE_LINE, cols)
+    at = {code: i for i, code in enumerate(cols[0])}
+    tails = [""] * len(cols[0])
+    for rows, spec in ((markets, _APPROVAL_LINE), (events, _HISTORY_LINE)):
+        codes = map(_FIRST, rows)
+        for code, group in itertools.groupby(zip(codes, _csv_lines(spec, rows), strict=True), _FIRST):
+            tails[at[code]] += "".join(map(_SECOND, group))
+    return _csv_text(_CODE_LINE, cols, tails)
 
 
-def _json_template(keys: Sequence[str]) -> tuple[str, list[int]]:
-    """A JSON object template: ``%s`` for each key's value, keys sorted; and the order of the values."""
+def _json_spec(keys: Sequence[str]) -> Spec:
+    """A JSON object with the keys ``keys`` sorted: the texts around its values, and their order."""
     order = sorted(range(len(keys)), key=lambda k: keys[k])
-    return "{" + ",".join(f"{_canonical(keys[k])}:%s" for k in order) + "}", order
+    consts = [("{" if i == 0 else ",") + _canonical(keys[k]) + ":" for i, k in enumerate(order)]
+    return [*consts, "}"], order
 
 
-def _json_rows(template: tuple[str, list[int]], cols: Sequence[Sequence[str]]) -> list[str]:
-    text, order = template
-    return [text % row for row in zip(*(cols[k] for k in order), strict=True)]
+def _plain_json(values: Sequence[Any]) -> bool:
+    """True when every value is a text that JSON writes as it is, between quotes (no escape)."""
+    if not values or not set(map(type, values)) <= {str}:
+        return False
+    joined = "|".join(values)
+    return joined.isprintable() and '"' not in joined and "\\" not in joined
 
 
-def _json_scalars(cols: Sequence[Sequence[Any]]) -> list[Sequence[str]]:
-    """The JSON encoding of every value of the columns (one encoder call)."""
-    if not cols or not cols[0]:
-        return [[] for _ in cols]
-    rows = list(zip(*cols, strict=True))
-    flat = list(itertools.chain.from_iterable(rows))
-    parts = _json_values(flat)
-    width = len(cols)
-    return [parts[k::width] for k in range(width)]
+def _json_scalars(cols: Sequence[Sequence[Any]]) -> list[tuple[Sequence[str], bool]]:
+    """Each column's values JSON-encoded (one encoder call for all), or as they are with ``True`` when
+    they only need the quotes around them (:func:`_plain_json`)."""
+    plain = [_plain_json(col) for col in cols]
+    rest = [col for col, p in zip(cols, plain, strict=True) if not p]
+    encoded: list[Sequence[str]] = []
+    if rest and rest[0]:
+        parts = _json_values(list(itertools.chain.from_iterable(zip(*rest, strict=True))))
+        encoded = [parts[k :: len(rest)] for k in range(len(rest))]
+    else:
+        encoded = [[] for _ in rest]
+    it = iter(encoded)
+    return [(col, True) if p else (next(it), False) for col, p in zip(cols, plain, strict=True)]
+
+
+def _json_text(spec: Spec, cols: Sequence[tuple[Sequence[str], bool]], end: str) -> str:
+    """The JSON objects of the rows of the encoded columns ``cols``, each followed by ``end``."""
+    consts, order = spec
+    consts = [*consts[:-1], consts[-1] + end]
+    values = []
+    for i, k in enumerate(order):
+        col, quote = cols[k]
+        if quote:
+            consts[i] += '"'
+            consts[i + 1] = '"' + consts[i + 1]
+        values.append(col)
+    return _join(consts, values, len(values[0]))
+
+
+def _encoded(values: Sequence[str]) -> tuple[Sequence[str], bool]:
+    return values, False
 
 
 _CODE_KEYS = (*CODE_COLUMNS, "markets", "history")
-_CODE_JSON = {tag: _json_template((*_CODE_KEYS, *(("record",) if tag else ()))) for tag in ("", "code")}
-_APPROVAL_JSON = _json_template(_APPROVAL_KEYS)
-_HISTORY_JSON = _json_template(_HISTORY_KEYS)
+_CODE_JSON = {tag: _json_spec((*_CODE_KEYS, *(("record",) if tag else ()))) for tag in ("", "code")}
+_APPROVAL_JSON = _json_spec(_APPROVAL_KEYS)
+_HISTORY_JSON = _json_spec(_HISTORY_KEYS)
 _PRODUCT_KEYS = ("gtin", "name", "crop", "variety", "exporter")
 _PLAIN_JSON = {
-    (section, tag): _json_template((*keys, *(("record",) if tag else ())))
+    (section, tag): _json_spec((*keys, *(("record",) if tag else ())))
     for section, keys in (("products", _PRODUCT_KEYS), ("lots", LOT_FIELDS))
     for tag in ("", section[:-1])
 }
 
 
-def _json_nested(rows: Sequence[Sequence[Any]], template: tuple[str, list[int]], at: dict[str, int],
-                 n: int) -> list[str]:  # fmt: skip
+def _json_nested(rows: Sequence[Sequence[Any]], spec: Spec, at: dict[str, int], n: int) -> list[str]:
     """The JSON list (``markets`` or ``history``) of each of ``n`` codes from their rows."""
     out = ["[]"] * n
     if not rows:
         return out
     cols = list(zip(*rows, strict=True))
-    items = _json_rows(template, _json_scalars(cols[1:]))
+    items = _split(_json_text(spec, _json_scalars(cols[1:]), "\x00"), len(rows))  # encoded: no raw NUL
+    assert items is not None
     for code, group in itertools.groupby(zip(cols[0], items, strict=True), _FIRST):  # rows are in code order
         out[at[code]] = "[" + ",".join(map(_SECOND, group)) + "]"
     return out
 
 
-def _json_codes(batch: Batch, record: str) -> list[str]:
-    """The canonical JSON record of each code of a batch (with ``"record"`` when ``record`` is set)."""
+def _json_codes(batch: Batch, record: str, end: str) -> str:
+    """The canonical JSON record of each code of a batch (with ``"record"`` when ``record`` is set),
+    each followed by ``end``."""
     cols, markets, events = batch
     n = len(cols[0]) if cols else 0
     if not n:
-        return []
-    nested = {_I_CROPS, _I_VARIETIES, _I_GEOMETRY}
+        return ""
+    nested = (_I_CROPS, _I_VARIETIES, _I_GEOMETRY)
     plain = [k for k in range(len(CODE_COLUMNS)) if k not in nested]
-    encoded = _json_scalars([cols[k] for k in plain])
-    out: list[Sequence[str]] = [[]] * len(CODE_COLUMNS)
-    for k, col in zip(plain, encoded, strict=True):
+    out: list[tuple[Sequence[str], bool]] = [([], False)] * len(CODE_COLUMNS)
+    for k, col in zip(plain, _json_scalars([cols[k] for k in plain]), strict=True):
         out[k] = col
-    out[_I_CROPS] = _lists(cols[_I_CROPS], False)
-    out[_I_VARIETIES] = _lists(cols[_I_VARIETIES], False)
-    out[_I_GEOMETRY] = ["null" if g is None else g for g in _json_objects(cols[_I_GEOMETRY], canonical=True)]
+    out[_I_CROPS] = _encoded(_lists(cols[_I_CROPS], False))
+    out[_I_VARIETIES] = _encoded(_lists(cols[_I_VARIETIES], False))
+    geometry = _json_objects(cols[_I_GEOMETRY], canonical=True)
+    out[_I_GEOMETRY] = _encoded(["null" if g is None else g for g in geometry])
     at = {code: i for i, code in enumerate(cols[0])}
-    out.append(_json_nested(markets, _APPROVAL_JSON, at, n))
-    out.append(_json_nested(events, _HISTORY_JSON, at, n))
+    out.append(_encoded(_json_nested(markets, _APPROVAL_JSON, at, n)))
+    out.append(_encoded(_json_nested(events, _HISTORY_JSON, at, n)))
     if record:
-        out.append([_canonical(record)] * n)
-    return _json_rows(_CODE_JSON[record], out)
+        out.append(([record] * n, True))
+    return _json_text(_CODE_JSON[record], out, end)
 
 
-def _json_plain(section: str, rows: Sequence[Sequence[Any]], record: str) -> list[str]:
+def _json_plain(section: str, rows: Sequence[Sequence[Any]], record: str, end: str) -> str:
     if not rows:
-        return []
+        return ""
     cols = _json_scalars(list(zip(*rows, strict=True)))
     if record:
-        cols.append([_canonical(record)] * len(rows))
-    return _json_rows(_PLAIN_JSON[section, record], cols)
+        cols.append(([record] * len(rows), True))
+    return _json_text(_PLAIN_JSON[section, record], cols, end)
 
 
-def _json_batch(section: str, batch: Any, record: str) -> list[str]:
-    return _json_codes(batch, record) if section == "codes" else _json_plain(section, batch, record)
+def _json_batch(section: str, batch: Any, record: str, end: str) -> tuple[str, int]:
+    """The JSON records of a batch, each followed by ``end``, and how many."""
+    if section == "codes":
+        return _json_codes(batch, record, end), len(batch[0][0]) if batch[0] else 0
+    return _json_plain(section, batch, record, end), len(batch)
 
 
 def _csv_batch(section: str, batch: Any) -> str:
     if section == "codes":
         return _csv_codes(batch)
-    return "".join(_csv_rows(_PRODUCT_LINE if section == "products" else _LOT_LINE, batch))
+    if not batch:
+        return ""
+    return _csv_text(_PRODUCT_LINE if section == "products" else _LOT_LINE, list(zip(*batch, strict=True)))
 
 
 def _count(section: str, batch: Any) -> int:
@@ -609,13 +674,13 @@ def _write(
                 sha.update(f'{"," if n else ""}"{name}":['.encode())
                 spool = spools[name]
                 for batch in sections[name]:
-                    texts = _json_batch(name, batch, "")
-                    if not texts:
+                    text, k = _json_batch(name, batch, "", ",\n  ")
+                    if not k:
                         continue
-                    data = ((",\n  " if counts[name] else "\n  ") + ",\n  ".join(texts)).encode("utf-8")
+                    data = (("\n  " if not counts[name] else ",\n  ") + text[:-4]).encode("utf-8")
                     spool.write(data)
                     sha.update(data.replace(b"\n  ", b""))  # canonical JSON holds no newline: only ours
-                    counts[name] += len(texts)
+                    counts[name] += k
                 sha.update(b"]")
             sha.update(b"}")
             digest = sha.hexdigest()
@@ -639,10 +704,9 @@ def _write(
         if format == "jsonl":
             for name in _SECTIONS:
                 for batch in sections[name]:
-                    texts = _json_batch(name, batch, _RECORD[name])
-                    if texts:
-                        emit(("\n".join(texts) + "\n").encode("utf-8"))
-                    counts[name] += len(texts)
+                    text, k = _json_batch(name, batch, _RECORD[name], "\n")
+                    emit(text.encode("utf-8"))
+                    counts[name] += k
             digest = sha.hexdigest()
             provenance.update(sha256=digest, checksum_scope="the bytes after the first line", counts=counts)
             target.write(_canonical(head).encode("utf-8") + b"\n")
