@@ -16,17 +16,17 @@ column); codes first, then products, then lots.
 
 Records are sorted (codes by code, products by GTIN, lots by GTIN and lot). The export streams:
 codes, approvals and history are three set-based queries sorted by code, read from one consistent
-snapshot of the database (SQLite: plain cursors side by side; PostgreSQL: ``COPY (query) TO STDOUT``
-text, approvals and history spooled to temporary files first) and merged a batch of codes at a time.
-A batch is encoded column by column: the C JSON encoder encodes all its scalars in one call, JSON
-columns are decoded and encoded again a batch at a time, CSV quoting and neutralisation run only on the
-columns that hold a cell needing them, and %-templates put the records together; the result is, byte
-for byte, what encoding each record on its own gives. Records go to temporary spool files while the
-checksum is computed incrementally, and the provenance (which carries the checksum and counts) is
-written in front at the end. Memory holds one batch, whatever the registry's size. In the JSON
-document each record is one line, in its canonical form. A path is written to a
-temporary file in the same directory, flushed to disk, then renamed over the target, so a reader
-sees the old file or the new one, never a partial file.
+snapshot of the database (SQLite: plain cursors side by side; PostgreSQL: server-side cursors, each
+row sent as one JSON array text) and merged a batch of codes at a time. A batch is encoded column
+by column: the C JSON encoder encodes all its scalars in one call, JSON columns are decoded and
+encoded again a batch at a time, CSV quoting and neutralisation run only on the columns that hold a
+cell needing them, and one join per batch interleaves the constant texts (keys, commas) with the
+columns; the result is, byte for byte, what encoding each record on its own gives. Records go to
+temporary spool files while the checksum is computed incrementally, and the provenance (which
+carries the checksum and counts) is written in front at the end. Memory holds one batch, whatever
+the registry's size. In the JSON document each record is one line, in its canonical form. A path is
+written to a temporary file in the same directory, flushed to disk, then renamed over the target,
+so a reader sees the old file or the new one, never a partial file.
 
 CSV text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) are
 prefixed with an apostrophe (:mod:`trace_std.spreadsheet`); the importer removes it again.
@@ -101,46 +101,36 @@ _HISTORY_KEYS = ("from", "to", "date", "reason", "legal_doc", "recorded_by")
 _I_CROPS, _I_VARIETIES = CODE_COLUMNS.index("crops"), CODE_COLUMNS.index("varieties")
 _I_GEOMETRY = CODE_COLUMNS.index("geometry")
 _I_AREA, _I_HOUSEHOLDS = CODE_COLUMNS.index("area_ha"), CODE_COLUMNS.index("households")
-_CODES_SQL = f"SELECT {', '.join(CODE_COLUMNS)} FROM codes ORDER BY code"
-_APPROVALS_SQL = (
-    "SELECT c.code, a.market, a.status, a.approved, a.valid_to, a.registration_number "
-    "FROM market_approvals a JOIN codes c ON c.id = a.code_id ORDER BY c.code, a.market"
+#: The five queries: (columns, rest); PostgreSQL reads the columns marked ``::text`` as text.
+_CODES_Q = ([*CODE_COLUMNS], "FROM codes ORDER BY code")
+_APPROVALS_Q = (
+    ["c.code", "a.market", "a.status", "a.approved::text", "a.valid_to::text", "a.registration_number"],
+    "FROM market_approvals a JOIN codes c ON c.id = a.code_id ORDER BY c.code, a.market",
 )
-_HISTORY_SQL = (
-    "SELECT c.code, h.from_status, h.to_status, h.date, h.reason, h.legal_doc, h.recorded_by "
-    "FROM status_history h JOIN codes c ON c.id = h.code_id ORDER BY c.code, h.date, h.id"
+_HISTORY_Q = (
+    ["c.code", "h.from_status", "h.to_status", "h.date::text", "h.reason", "h.legal_doc", "h.recorded_by"],
+    "FROM status_history h JOIN codes c ON c.id = h.code_id ORDER BY c.code, h.date, h.id",
 )
-_PRODUCTS_SQL = "SELECT gtin, name, crop, variety, exporter FROM products ORDER BY gtin"
-_LOTS_SQL = (
-    "SELECT l.gtin, l.lot, p.code, h.code, l.harvest_date, l.pack_date, l.market FROM lots l "
-    "JOIN codes p ON p.id = l.puc_id LEFT JOIN codes h ON h.id = l.phc_id ORDER BY l.gtin, l.lot"
+_PRODUCTS_Q = (["gtin", "name", "crop", "variety", "exporter"], "FROM products ORDER BY gtin")
+_LOTS_Q = (
+    ["l.gtin", "l.lot", "p.code", "h.code", "l.harvest_date::text", "l.pack_date::text", "l.market"],
+    "FROM lots l JOIN codes p ON p.id = l.puc_id LEFT JOIN codes h ON h.id = l.phc_id ORDER BY l.gtin, l.lot",
 )
+#: Columns PostgreSQL sends as text: the JSON ones (as stored), the dates (ISO) and ``area_ha`` (its
+#: shortest exact text: ``-0`` and ``5`` read back as the floats -0.0 and 5.0, not as JSON integers).
+_AS_TEXT = {"crops", "varieties", "geometry", "area_ha", "issued", "status_since"}
+
+
+def _sql(query: tuple[list[str], str], pg: bool) -> str:
+    """The query: its columns as they are (SQLite), or each row as one JSON array (PostgreSQL)."""
+    columns, rest = query
+    if not pg:
+        return f"SELECT {', '.join(c.removesuffix('::text') for c in columns)} {rest}"
+    exprs = [f"{c}::text" if c in _AS_TEXT else c for c in columns]
+    return f"SELECT json_build_array({', '.join(exprs)})::text {rest}"
+
+
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
-#: COPY's text format: ``\N`` is NULL, and a backslash starts one of these escapes.
-_COPY_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
-_COPY_CHARS = {"\\": "\\", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
-
-
-def _copy_field(f: str) -> str | None:
-    if f == "\\N":
-        return None
-    if "\\" not in f.replace("\\\\", ""):  # only escaped backslashes (JSON text's escapes, say)
-        return f.replace("\\\\", "\\")
-    return _COPY_ESCAPE.sub(lambda m: _COPY_CHARS.get(m[1], m[1]), f)
-
-
-def _copy_rows(text: str) -> list[Sequence[str | None]]:
-    """Rows of COPY text-format lines (``text`` ends with a newline); escapes decoded a column at a time."""
-    lines = text.split("\n")
-    lines.pop()
-    rows = [line.split("\t") for line in lines]
-    if "\\" not in text or not rows:
-        return rows  # type: ignore[return-value]
-    cols: list[Sequence[str | None]] = list(zip(*rows, strict=True))
-    for k, col in enumerate(cols):
-        if "\\" in "".join(col):  # type: ignore[arg-type]
-            cols[k] = [_copy_field(f) if "\\" in f else f for f in col]  # type: ignore[operator, arg-type]
-    return list(zip(*cols, strict=True))
 
 
 def _ANY(_code: Any) -> bool:
@@ -173,102 +163,56 @@ class _Reader:
 
     Codes, their market approvals and their status history are three set-based queries, each sorted by
     code; they are merged a batch of codes at a time, so no query runs per code and memory holds one
-    batch. SQLite steps plain cursors side by side. PostgreSQL sends each query as ``COPY (…) TO
-    STDOUT`` text, which costs a fraction of a cursor's per-value conversions: approvals and history
-    first, into temporary files, then the codes, all in one ``REPEATABLE READ`` transaction.
+    batch. SQLite steps plain cursors side by side. PostgreSQL steps server-side cursors, each row
+    sent as one JSON array: the driver converts one text per row, and one ``json.loads`` per batch
+    decodes them all.
     """
 
     def __init__(self, dbapi: Any, pg: bool) -> None:
         self.db, self.pg = dbapi, pg
+        self._cursors = 0
 
-    def _batches(self, sql: str) -> Iterator[list[Sequence[Any]]]:
+    def _batches(self, query: tuple[list[str], str]) -> Iterator[list[Sequence[Any]]]:
         if self.pg:
-            yield from self._copy_batches(sql)
-            return
-        cur = self.db.cursor()
+            self._cursors += 1
+            cur = self.db.cursor(name=f"trace_std_export_{self._cursors}")
+            cur.itersize = BATCH
+        else:
+            cur = self.db.cursor()
         try:
-            cur.execute(sql)
+            cur.execute(_sql(query, self.pg))
             while rows := cur.fetchmany(BATCH):
-                yield rows
+                yield json.loads("[" + ",".join(map(_FIRST, rows)) + "]") if self.pg else rows
         finally:
             cur.close()
 
-    def _copy_batches(self, sql: str, spool: IO[bytes] | None = None) -> Iterator[list[Sequence[Any]]]:
-        """Rows of ``sql`` through COPY, ``BATCH`` at a time (from ``spool`` if given, else live)."""
-        if spool is None:
-            cur = self.db.cursor()
-            with cur.copy(f"COPY ({sql}) TO STDOUT") as copy:
-                parts: list[bytes] = []
-                while block := copy.read():
-                    parts.append(bytes(block))
-                    if len(parts) >= BATCH:  # one block is one row
-                        yield from self._rows_of(b"".join(parts))
-                        parts = []
-                if parts:
-                    yield from self._rows_of(b"".join(parts))
-            cur.close()
-            return
-        spool.seek(0)
-        rest = b""
-        while data := spool.read(1 << 20):
-            data = rest + data
-            cut = data.rfind(b"\n") + 1
-            rest = data[cut:]
-            if cut:
-                yield from self._rows_of(data[:cut])
-        if rest:
-            raise RuntimeError("export: a COPY stream ended inside a row")
-
-    @staticmethod
-    def _rows_of(data: bytes) -> Iterator[list[Sequence[Any]]]:
-        rows = _copy_rows(data.decode("utf-8"))
-        for i in range(0, len(rows), BATCH):
-            yield rows[i : i + BATCH]
-
-    def _spool(self, sql: str, into: IO[bytes]) -> IO[bytes]:
-        cur = self.db.cursor()
-        with cur.copy(f"COPY ({sql}) TO STDOUT") as copy:
-            for block in copy:
-                into.write(block)
-        cur.close()
-        return into
-
     def codes(self) -> Iterator[Batch]:
         """Every code in code order, a batch at a time, with its approval and history rows."""
-        with contextlib.ExitStack() as stack:
-            if self.pg:
-                cur = self.db.cursor()
-                cur.execute("SET LOCAL extra_float_digits = 1")  # shortest exact text, as float() reads it
-                cur.execute("SET LOCAL DateStyle = 'ISO, MDY'")
-                cur.execute("SET LOCAL client_encoding = 'UTF8'")
-                cur.close()
-                a_spool = self._spool(_APPROVALS_SQL, stack.enter_context(tempfile.TemporaryFile()))
-                h_spool = self._spool(_HISTORY_SQL, stack.enter_context(tempfile.TemporaryFile()))
-                approvals = _Rows(self._copy_batches(_APPROVALS_SQL, a_spool))
-                history = _Rows(self._copy_batches(_HISTORY_SQL, h_spool))
-                codes = self._copy_batches(_CODES_SQL)
-            else:
-                codes = self._batches(_CODES_SQL)
-                approvals = _Rows(self._batches(_APPROVALS_SQL))
-                history = _Rows(self._batches(_HISTORY_SQL))
-            for rows in codes:
-                cols: list[Sequence[Any]] = list(zip(*rows, strict=True))
-                if self.pg:  # COPY gives text: the numbers as the SQLite driver gives them
-                    cols[_I_AREA] = [None if v is None else float(v) for v in cols[_I_AREA]]
-                    cols[_I_HOUSEHOLDS] = [None if v is None else int(v) for v in cols[_I_HOUSEHOLDS]]
-                mine = set(cols[0]).__contains__
-                yield cols, approvals.take(mine), history.take(mine)
-            left = approvals.take(_ANY) or history.take(_ANY)
-            if left:  # the streams disagree on the order: never drop rows silently
-                raise RuntimeError(f"export: rows of {left[0][0]!r} out of code order")
+        if self.pg:
+            cur = self.db.cursor()
+            cur.execute("SET LOCAL extra_float_digits = 1")  # shortest exact text, as float() reads it
+            cur.execute("SET LOCAL DateStyle = 'ISO, MDY'")
+            cur.close()
+        codes = self._batches(_CODES_Q)
+        approvals = _Rows(self._batches(_APPROVALS_Q))
+        history = _Rows(self._batches(_HISTORY_Q))
+        for rows in codes:
+            cols: list[Sequence[Any]] = list(zip(*rows, strict=True))
+            if self.pg:  # the number as the SQLite driver gives it
+                cols[_I_AREA] = [None if v is None else float(v) for v in cols[_I_AREA]]
+            mine = set(cols[0]).__contains__
+            yield cols, approvals.take(mine), history.take(mine)
+        left = approvals.take(_ANY) or history.take(_ANY)
+        if left:  # the streams disagree on the order: never drop rows silently
+            raise RuntimeError(f"export: rows of {left[0][0]!r} out of code order")
 
     def products(self) -> Iterator[list[Sequence[Any]]]:
         """Batches of ``(gtin, name, crop, variety, exporter)`` in GTIN order."""
-        return self._batches(_PRODUCTS_SQL)
+        return self._batches(_PRODUCTS_Q)
 
     def lots(self) -> Iterator[list[Sequence[Any]]]:
         """Batches of ``(gtin, lot, puc, phc, harvest_date, pack_date, market)`` in (GTIN, lot) order."""
-        return self._batches(_LOTS_SQL)
+        return self._batches(_LOTS_Q)
 
 
 def _text(value: Any) -> Any:
