@@ -20,7 +20,7 @@ def get_code(code: str) -> Response:
     record = store.registry().get_code(code)
     if record is None:
         raise Problem(404, ProblemCode.CODE_NOT_FOUND, "no registered code matches")
-    return json_response(plain(record))
+    return json_response(record.to_dict())  # JSON-ready already: no second walk through plain()
 
 
 @bp.get("/v1/codes")
