@@ -10,6 +10,18 @@ baseline is ``/v1/ping`` of the same server, measured interleaved in the same ru
 ``bench_api.py``, whose server, wrk runner and targets this reuses). Targets: ≥ 0.6× ping and p99 ≤
 15 ms, at every size, on both backends.
 
+Because other work on the machine moves requests/s a lot between runs, two CPU figures follow each
+lookup line, ratios that hold much better under load:
+
+* **server CPU per request** under the same gunicorn run: user + system CPU of the gunicorn workers
+  (and, on PostgreSQL, of the server's backends for that database), read from ``/proc`` around
+  each wrk run, divided by the requests wrk completed; lowest of the runs per path;
+* **in process**: the Flask WSGI app called directly in this process (no HTTP server, no sockets),
+  ``time.process_time()`` per request, for ``/v1/ping`` and lookups of distinct codes (each code once,
+  so the response cache cannot answer), in interleaved batches, lowest batch per path. It is what
+  the app itself costs, without the server's per-connection work and without the database
+  server's CPU.
+
 ``--verify-codes N [--backends sqlite,postgresql]`` (issue 15 item 5) measures public verification with
 the audit's public facts: a registry of N codes shaped as ``bench_registry.py`` writes them (a lot per
 20 codes), ``GET /v1/verify?q=<Digital Link>`` drawing a distinct lot per request with the response
@@ -53,19 +65,31 @@ def _bench_api() -> object:
     return module
 
 
-def wrk_random(
-    base: str, script: Path, codes_file: Path, connections: int, seconds: int
-) -> tuple[float, float]:
-    env = {**os.environ, "TRACE_STD_BENCH_CODES": str(codes_file)}
+def wrk_out(
+    url: str, connections: int, seconds: int, script: Path | None = None, codes_file: Path | None = None
+) -> str:
+    """wrk's report (``script`` draws the requests, reading ``codes_file``); non-2xx answers raise."""
+    env = {**os.environ, "TRACE_STD_BENCH_CODES": str(codes_file)} if codes_file else None
+    lua = ["-s", str(script)] if script else []
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), base],
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", *lua, url],
         capture_output=True, text=True, check=True, timeout=seconds + 60, env=env,
     ).stdout  # fmt: skip
     if "Non-2xx" in out:
         raise RuntimeError(f"non-2xx answers:\n{out}")
+    return out
+
+
+def rate_p99(out: str) -> tuple[float, float]:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
     return rps, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk_random(
+    base: str, script: Path, codes_file: Path, connections: int, seconds: int
+) -> tuple[float, float]:
+    return rate_p99(wrk_out(base, connections, seconds, script, codes_file))
 
 
 _LUA_VERIFY = """
@@ -86,6 +110,82 @@ def codes_of(url: str, limit: int = 1_000_000) -> list[str]:
 
     with Registry(url) as reg, reg.connect() as conn:
         return [r[0] for r in conn.execute(text("SELECT code FROM codes LIMIT :n"), {"n": limit})]
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(stat: Path) -> float:
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
+
+
+def server_cpu(pgid: int, database: str | None) -> dict[int, float]:
+    """CPU seconds so far of each gunicorn process of ``pgid`` and, with ``database``, of each
+    PostgreSQL backend connected to it (its process title names the database)."""
+    out: dict[int, float] = {}
+    marker = f" {database} ".encode() if database else None
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:
+                out[int(stat.parent.name)] = _cpu_s(stat)
+            elif marker is not None:
+                title = (stat.parent / "cmdline").read_bytes()
+                if title.startswith(b"postgres: ") and marker in title:
+                    out[int(stat.parent.name)] = _cpu_s(stat)
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+def requests_done(out: str) -> int:
+    return int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+
+
+def inprocess_cpu_us(
+    url: str, codes: Sequence[str], batch: int = 1000, rounds: int = 3
+) -> tuple[float, float]:
+    """``(ping, lookup)`` CPU microseconds per request of the Flask app called in this process
+    (interleaved batches, lowest batch each; every lookup asks for a code not asked before)."""
+    import time
+
+    sys.path.insert(0, str(ROOT))
+    from werkzeug.test import EnvironBuilder
+
+    from api import create_app
+
+    settings = {"DATABASE_URL": url, "RATELIMIT_PUBLIC": "10000000 per minute", "ALLOWED_HOSTS": "127.0.0.1"}
+    app = create_app(settings)  # as Server runs it: rate limits and the response cache on
+
+    def environ(path: str) -> dict[str, object]:
+        return dict(EnvironBuilder(path=path, base_url="http://127.0.0.1").get_environ())
+
+    def call(env: dict[str, object]) -> None:
+        status: list[str] = []
+        body = app.wsgi_app(dict(env), lambda s, h, e=None: status.append(s))
+        b"".join(body)
+        if not status[0].startswith("200"):
+            raise RuntimeError(f"{env['PATH_INFO']}: {status[0]}")
+
+    ping = environ("/v1/ping")
+    fresh = iter([environ(f"/v1/codes/{code}") for code in codes[: batch * (rounds + 1)]])
+    for _ in range(batch // 4):  # import every code path, open the pool
+        call(ping)
+        call(next(fresh))
+    best = {"ping": float("inf"), "codes": float("inf")}
+    for _ in range(rounds):
+        for name in best:
+            envs = [ping] * batch if name == "ping" else [next(fresh) for _ in range(batch)]
+            started = time.process_time()
+            for env in envs:
+                call(env)
+            best[name] = min(best[name], (time.process_time() - started) / batch * 1e6)
+    return best["ping"], best["codes"]
 
 
 def peak_rss_mb(pgid: int) -> float:
@@ -112,31 +212,47 @@ def bench(url: str, api: object, workdir: Path) -> bool:
     codes_file.write_text("\n".join(codes) + "\n", "utf-8")
     script = workdir / "random.lua"
     script.write_text(_LUA, "utf-8")
+    backend = url.split(":", 1)[0].split("+")[0]
+    database = url.rsplit("/", 1)[1].split("?")[0] if backend == "postgresql" else None
     server = api.Server(url)  # type: ignore[attr-defined]
     best: dict[str, tuple[float, float]] = {}
+    cpu: dict[str, float] = {}
     try:
         base = server.url
         api.wrk(f"{base}/v1/ping")  # type: ignore[attr-defined]  # warm up
         for _ in range(api.REPEATS):  # type: ignore[attr-defined]
             for name in ("ping", "codes"):
+                before = server_cpu(server.proc.pid, database)  # type: ignore[attr-defined]
                 if name == "ping":
-                    r = api.wrk(f"{base}/v1/ping")  # type: ignore[attr-defined]
+                    out = wrk_out(f"{base}/v1/ping", api.CONNECTIONS, api.DURATION_S)  # type: ignore[attr-defined]
                 else:
-                    r = wrk_random(base, script, codes_file, api.CONNECTIONS, api.DURATION_S)  # type: ignore[attr-defined]
+                    out = wrk_out(base, api.CONNECTIONS, api.DURATION_S, script, codes_file)  # type: ignore[attr-defined]
+                used = cpu_delta(before, server_cpu(server.proc.pid, database))  # type: ignore[attr-defined]
+                r = rate_p99(out)
                 if name not in best or r[0] > best[name][0]:
                     best[name] = r
+                cpu[name] = min(cpu.get(name, float("inf")), used / requests_done(out) * 1e6)
         rss = peak_rss_mb(server.proc.pid)  # type: ignore[attr-defined]
     finally:
         server.stop()
     (rps, p99), (ping, ping_p99) = best["codes"], best["ping"]
     ratio = rps / ping
     ok = ratio >= api.RATIO_TARGET and p99 <= api.P99_TARGET_MS  # type: ignore[attr-defined]
-    backend = url.split(":", 1)[0].split("+")[0]
+    load = os.getloadavg()[0]
     print(f"api codes, distinct codes [{backend}, {len(codes):,} codes]: ours {rps:.0f}/s p99 {p99:.2f} ms, "
           f"baseline /v1/ping {ping:.0f}/s p99 {ping_p99:.2f} ms, ratio {ratio:.2f}x "
           f"(target ≥ {api.RATIO_TARGET}x, p99 ≤ {api.P99_TARGET_MS} ms) {'OK' if ok else 'MISS'}; "
-          f"peak RSS of a worker {rss:.0f} MB",  # type: ignore[attr-defined]
+          f"peak RSS of a worker {rss:.0f} MB; load average {load:.1f}",  # type: ignore[attr-defined]
           flush=True)  # fmt: skip
+    where = "workers + PostgreSQL backends" if database else "workers"
+    print(f"api codes CPU [{backend}, {len(codes):,} codes]: server CPU per request ({where}) "
+          f"lookup {cpu['codes']:.0f} us, /v1/ping {cpu['ping']:.0f} us, "
+          f"ratio {cpu['ping'] / cpu['codes']:.2f}x "
+          f"(information)", flush=True)  # fmt: skip
+    ping_us, codes_us = inprocess_cpu_us(url, codes)
+    print(f"api codes CPU [{backend}, {len(codes):,} codes]: in process (the Flask app, no server) "
+          f"lookup {codes_us:.0f} us, /v1/ping {ping_us:.0f} us, ratio {ping_us / codes_us:.2f}x "
+          f"(information)", flush=True)  # fmt: skip
     return ok
 
 
