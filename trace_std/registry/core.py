@@ -142,6 +142,7 @@ _CODE_FULL = (  # one round trip: the code with its approvals and history (a few
     )
     .where(_T_CODES.c.code == bindparam("code"))
 )
+_ID_OF_CODE = select(Code.id).where(Code.code == bindparam("code"))
 _PRODUCT_BY_GTIN = select(Product.__table__).where(Product.__table__.c.gtin == bindparam("gtin"))
 _LOT_BY_KEY = (
     select(
@@ -549,12 +550,22 @@ class Registry:
                 order: Any = Code.code
                 stmt = select(Code.code).where(*where)
             else:  # registration order, from the trigram index
-                stmt, order = self._text_search(conn, needle, where, province or None)
-                total, exact = self._bounded_count(conn, stmt)
-                if after is not None:
-                    after_id = conn.execute(select(Code.id).where(Code.code == after)).scalar()
-                    stmt = stmt.where(order > after_id) if after_id is not None else stmt.where(false())
-            codes = list(conn.execute(stmt.order_by(order).offset(offset).limit(per_page)).scalars())
+                found_stmt, stmt, order = self._text_search(conn, needle, where, province or None)
+                found = conn.execute(found_stmt.limit(_SEARCH_COUNT_UP_TO + 1)).all()
+                exact = len(found) <= _SEARCH_COUNT_UP_TO
+                total = len(found) if exact else _SEARCH_COUNT_UP_TO
+                after_id = None if after is None else conn.execute(_ID_OF_CODE, {"code": after}).scalar()
+                if exact:  # every match is in hand: the page is cut from them, not searched again
+                    found.sort()
+                    if after is not None:
+                        found = [r for r in found if after_id is not None and r[0] > after_id]
+                    codes = [r[1] for r in found[offset : offset + per_page]]
+                else:  # many matches: walked in registration order until the page is full
+                    if after is not None:
+                        stmt = stmt.where(order > after_id) if after_id is not None else stmt.where(false())
+                    codes = list(conn.execute(stmt.order_by(order).offset(offset).limit(per_page)).scalars())
+            if needle is None:
+                codes = list(conn.execute(stmt.order_by(order).offset(offset).limit(per_page)).scalars())
         if not codes:
             return SearchResult((), total, page, per_page, exact)
         with self.read() as s:
@@ -580,10 +591,12 @@ class Registry:
 
     def _text_search(
         self, conn: Connection, needle: str, where: list[Any], province: str | None
-    ) -> tuple[Select[Any], Any]:
-        """``(statement of the matching codes, its order)`` for the folded query ``needle`` (see
-        :mod:`.search`), in registration order: the index yields its candidates in that order, so a
-        page stops as soon as it is full, however many codes match.
+    ) -> tuple[Select[Any], Select[Any], Any]:
+        """``(matches, walk, order)`` for the folded query ``needle`` (see :mod:`.search`):
+        ``matches`` selects ``(id, code)`` of the matching codes from the index (the caller reads at
+        most 1,001 of them, which count the total and, when that is all, give the page);
+        ``walk`` selects their codes for ``ORDER BY order`` (registration order), for a page among
+        more than 1,000 matches: it stops as soon as the page is full.
 
         The index is asked for a few of the query's trigrams, never all of them: looking up every
         trigram of a long query would read the long lists of its common ones (``htx``, `` xa``) in
@@ -616,17 +629,23 @@ class Registry:
             words = sorted(words, key=rarest)[:_TRIGRAMS_USED]
             looked_up = [Code.search_text.like(f"%{like_escape(w)}%", escape="\\") for w in words]
             contains = func.strpos(Code.search_text, needle) > 0
-            return select(Code.code).where(*looked_up, contains, *where), Code.id
+            # the walk leaves out the index: among many matches, codes in id order reach a page's
+            # worth after a few hundred rows, where the GIN index would hand over all of them
+            return (
+                select(Code.id, Code.code).where(*looked_up, contains, *where),
+                select(Code.code).where(contains, *where),
+                Code.id,
+            )
         grams = self._rare_trigrams(anchors, lambda g: self._trigram_count(conn, g))
         if grams is None:  # a trigram no code has: nothing matches
-            return select(Code.code).where(false()), Code.id
+            return select(Code.id, Code.code).where(false()), select(Code.code).where(false()), Code.id
         if province:
             marker = _province_marker(province)
             grams += [marker[:3], marker[-3:]]
         fts = table("codes_search", column("rowid"))
         candidate = Code.id == fts.c.rowid
         stmt = (
-            select(select(Code.code).where(candidate).scalar_subquery())
+            select(fts.c.rowid, select(Code.code).where(candidate).scalar_subquery())
             .select_from(fts)
             .where(
                 literal_column("codes_search").op("MATCH")(
@@ -635,7 +654,7 @@ class Registry:
             )
             .where(exists().where(candidate, func.instr(Code.search_text, needle) > 0, *where))
         )
-        return stmt, fts.c.rowid
+        return stmt, stmt.with_only_columns(stmt.selected_columns[1]), fts.c.rowid
 
     def _rare_trigrams(self, anchors: list[str], count: Callable[[str], int]) -> list[str] | None:
         """The trigrams of ``anchors`` that the index looks up (see :meth:`_text_search`): the
