@@ -127,6 +127,10 @@ class Spill:
                 "pointer TEXT, item BLOB, raw BLOB)"
             )
         self._db.execute("CREATE TABLE orphans (line INTEGER, rawkey TEXT, item BLOB)")
+        # one transaction for the spill's life: in autocommit mode every inserted row would be a
+        # commit of its own, which costs several times the rest of the insert (nothing is ever
+        # committed: the file is dropped when closed)
+        self._db.execute("BEGIN")
         self._keep_raw = keep_raw
         self._pending: dict[str, list[tuple[Any, ...]]] = {t: [] for t in (*_TABLES, "orphans")}
         self.counts = dict.fromkeys(_TABLES, 0)  # valid records
