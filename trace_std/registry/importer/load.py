@@ -11,6 +11,7 @@ transaction: a failure or a kill at any moment leaves the registry as it was. Me
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -61,6 +62,22 @@ _STAGES = {
     "stage_products": _PRODUCT_COLUMNS,
     "stage_lots": ("seq", *_LOT_COLUMNS),
 }
+
+
+_ENCODED = _JSON_COLUMNS | _DATE_COLUMNS | _TIME_COLUMNS
+
+
+def _json(value: Any) -> str:
+    """``json.dumps`` of a list column: crops and varieties repeat across codes, so lists of
+    strings are encoded once."""
+    if value.__class__ is list and all(v.__class__ is str for v in value):
+        return _json_strings(tuple(value))
+    return json.dumps(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_strings(items: tuple[str, ...]) -> str:
+    return json.dumps(list(items))
 
 
 def _sqlite_time(value: dt.datetime) -> str:
@@ -161,24 +178,20 @@ class Loader:
 
     def _encode_code(self, seq: int, row: dict[str, Any]) -> tuple[Any, ...]:
         out: list[Any] = [seq]
+        append = out.append
+        pg = self.pg
         for c in CODE_COLUMNS:
             v = row[c]
-            if v is None:
-                out.append(None)
+            if v is None or c not in _ENCODED:
+                append(v)
             elif c in _JSON_COLUMNS:
-                out.append(json.dumps(v))
+                append(_json(v) if c != "geometry" else json.dumps(v))
             elif c in _DATE_COLUMNS:
-                out.append(self._date(v))
-            elif c in _TIME_COLUMNS:
-                out.append(
-                    v
-                    if self.pg or isinstance(v, str)
-                    else self._now_text
-                    if v is self.now
-                    else _sqlite_time(v)
-                )
+                append(v if pg else v.isoformat())
+            elif pg or isinstance(v, str):
+                append(v)
             else:
-                out.append(v)
+                append(self._now_text if v is self.now else _sqlite_time(v))
         return tuple(out)
 
     def _dates(self, values: Iterable[Any]) -> list[Any]:

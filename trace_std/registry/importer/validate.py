@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import itertools
 import math
 from collections.abc import Iterator, Mapping
@@ -20,6 +21,8 @@ from trace_std.registry._codes import gtin14, resolve_code
 from trace_std.registry.importer.formats import Raw, decode_csv_lists
 from trace_std.registry.models import STATUSES
 from trace_std.registry.records import RowIssue
+
+_fromisoformat = dt.date.fromisoformat
 
 #: The largest integer a column holds on every backend (PostgreSQL ``integer`` is 32-bit).
 MAX_INTEGER = 2**31 - 1
@@ -107,6 +110,10 @@ class _Row:
             if required:
                 self.error(ErrorCode.REGISTRY_IMPORT_FIELD_MISSING, f"{field} is required", field, pointer)
             return None
+        if value.__class__ is str and len(value) <= max_len and "\x00" not in value:
+            stripped = value.strip()
+            if stripped:
+                return stripped
         if not isinstance(value, str) or not value.strip() or len(value) > max_len or "\x00" in value:
             self.error(
                 ErrorCode.REGISTRY_IMPORT_FIELD_INVALID,
@@ -125,7 +132,12 @@ class _Row:
             if required:
                 self.error(ErrorCode.REGISTRY_IMPORT_FIELD_MISSING, f"{field} is required", field, pointer)
             return None
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        if value.__class__ is str and len(value) == 10:
+            try:
+                return _fromisoformat(value)
+            except ValueError:
+                pass
+        elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
         try:
             if not isinstance(value, str) or len(value) != 10:
@@ -175,6 +187,7 @@ class _Row:
         return value
 
 
+@functools.lru_cache(maxsize=1024)
 def _valid_market(value: str) -> bool:
     if value == "EU":
         return True
@@ -253,6 +266,18 @@ def _str_list(row: _Row, data: Mapping[str, Any], field: str, *, slug: bool) -> 
     return [v.strip() for v in value]
 
 
+_CODE_TEXTS = (
+    ("name", 200),
+    ("owner", 300),
+    ("address", 500),
+    ("province_name", 100),
+    ("commune_name", 100),
+    ("province_code", 8),
+    ("commune_code", 8),
+    ("scheme", 32),
+)
+
+
 def validate_code(raw: Raw, issues: list[RowIssue]) -> CodeIn | None:
     decode_csv_lists(raw)
     data = raw.data
@@ -274,16 +299,13 @@ def validate_code(raw: Raw, issues: list[RowIssue]) -> CodeIn | None:
             ErrorCode.REGISTRY_CODE_KIND_MISMATCH, f"kind {kind!r} but the code is a {resolved.kind}", "kind"
         )
     fields: dict[str, Any] = {}
-    for name, limit in (
-        ("name", 200),
-        ("owner", 300),
-        ("address", 500),
-        ("province_name", 100),
-        ("commune_name", 100),
-        ("province_code", 8),
-        ("commune_code", 8),
-        ("scheme", 32),
-    ):
+    for name, limit in _CODE_TEXTS:
+        value = data.get(name)
+        if value is None:
+            continue
+        if value.__class__ is str and len(value) <= limit and "\x00" not in value and (stripped := value.strip()):
+            fields[name] = stripped  # the common case of row.text, inline
+            continue
         value = row.text(data, name, max_len=limit)
         if value is not None:
             fields[name] = value
