@@ -373,6 +373,13 @@ def _csv_records(text: IO[str]) -> Iterator[Item]:
         "lot": _columns(header, LOT_FIELDS),
     }
     record_at = -1 if simple else header.index("record")
+    code_at = header.index("code") if "code" in header else -1
+    # an approval or history row directly after its code row becomes one of its items as it is
+    # read: the item's own columns (without the code), with their JSON names
+    sub_columns = {
+        "approval": ("markets", _columns(header, APPROVAL_FIELDS)),
+        "history": ("history", _columns(header, HISTORY_FIELDS)),
+    }
     open_raw: Raw | None = None
     open_key: str | None = None
     try:
@@ -396,19 +403,35 @@ def _csv_records(text: IO[str]) -> Iterator[Item]:
                 kind = row[record_at] if record_at < n else ""
                 if kind[:1] == "'":
                     kind = restore(kind)
+            sub = sub_columns.get(kind)
+            if sub is not None:
+                key = row[code_at] if 0 <= code_at < n else ""
+                key = (restore(key) if key[0] == "'" else key) if key else None
+                if open_raw is not None and key == open_key:
+                    field, cols = sub
+                    item = (
+                        {f: (restore(v) if v[0] == "'" else v) for i, f in cols if (v := row[i])}
+                        if n == width
+                        else {f: (restore(v) if v[0] == "'" else v) for i, f in cols if i < n and (v := row[i])}
+                    )
+                    data, pointers = open_raw.data, open_raw.sub_pointers
+                    if field in data:
+                        data[field].append(item)
+                        pointers[field].append(f"line {line}")
+                    else:
+                        data[field] = [item]
+                        pointers[field] = [f"line {line}"]
+                else:
+                    cols = columns[kind]
+                    cells = {f: (restore(v) if v[0] == "'" else v) for i, f in cols if i < n and (v := row[i])}
+                    yield Orphan(line, kind, key, cells)
+                continue
             cols = columns.get(kind)
             cells = (
                 {f: (restore(v) if v[0] == "'" else v) for i, f in cols if i < n and (v := row[i])}
                 if cols is not None
                 else {}
             )
-            if kind in ("approval", "history"):
-                key = cells.get("code")
-                if open_raw is not None and key == open_key:
-                    _attach(open_raw, kind, cells, line)
-                else:
-                    yield Orphan(line, kind, key, cells)
-                continue
             if open_raw is not None:
                 yield open_raw
                 open_raw = None
