@@ -103,6 +103,8 @@ class Loader:
         cur = self.db.cursor()
         for name, cols in _STAGES.items():
             types = ", ".join(f"{c} {_SQL_TYPES[c]}" for c in cols)
+            if not self.pg:  # the merges read in seq order: as the rowid, without a sort
+                types = types.replace("seq BIGINT", "seq INTEGER PRIMARY KEY")
             if self.pg:
                 cur.execute(f"CREATE TEMP TABLE {name} ({types}) ON COMMIT DROP")
             else:
