@@ -143,3 +143,31 @@ def test_text_streams_and_bom_are_read(registry: Registry) -> None:
     text = "\ufeff" + SAMPLE_CSV.read_text("utf-8")
     report = registry.import_file(io.StringIO(text), actor="t")
     assert report.ok and report.created["codes"] == 224
+
+
+def test_the_collector_thresholds_are_raised_for_an_import_and_restored(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from trace_std.registry import importer
+
+    seen: list[tuple[int, ...]] = []
+    original = importer._import_file
+
+    def spy(*args: Any) -> Any:
+        seen.append(gc.get_threshold())
+        return original(*args)
+
+    monkeypatch.setattr(importer, "_import_file", spy)
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        assert registry.import_file(SAMPLE_CSV, actor="t").applied
+        assert gc.get_threshold() == (700, 10, 10)
+        assert seen[0][0] >= 50_000
+        with pytest.raises(TraceStdError):
+            registry.import_file(io.BytesIO(b"{"), actor="t")  # an unreadable file restores them too
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)

@@ -405,15 +405,16 @@ def _csv_records(text: IO[str]) -> Iterator[Item]:
                     kind = restore(kind)
             sub = sub_columns.get(kind)
             if sub is not None:
-                key = row[code_at] if 0 <= code_at < n else ""
-                key = (restore(key) if key[0] == "'" else key) if key else None
+                cell = row[code_at] if 0 <= code_at < n else ""
+                key = (restore(cell) if cell[0] == "'" else cell) if cell else None
                 if open_raw is not None and key == open_key:
                     field, cols = sub
-                    item = (
-                        {f: (restore(v) if v[0] == "'" else v) for i, f in cols if (v := row[i])}
-                        if n == width
-                        else {f: (restore(v) if v[0] == "'" else v) for i, f in cols if i < n and (v := row[i])}
-                    )
+                    if n == width:
+                        item = {f: (restore(v) if v[0] == "'" else v) for i, f in cols if (v := row[i])}
+                    else:
+                        item = {
+                            f: (restore(v) if v[0] == "'" else v) for i, f in cols if i < n and (v := row[i])
+                        }
                     data, pointers = open_raw.data, open_raw.sub_pointers
                     if field in data:
                         data[field].append(item)
@@ -422,14 +423,17 @@ def _csv_records(text: IO[str]) -> Iterator[Item]:
                         data[field] = [item]
                         pointers[field] = [f"line {line}"]
                 else:
-                    cols = columns[kind]
-                    cells = {f: (restore(v) if v[0] == "'" else v) for i, f in cols if i < n and (v := row[i])}
+                    cells = {
+                        f: (restore(v) if v[0] == "'" else v)
+                        for i, f in columns[kind]
+                        if i < n and (v := row[i])
+                    }
                     yield Orphan(line, kind, key, cells)
                 continue
-            cols = columns.get(kind)
+            own = columns.get(kind)
             cells = (
-                {f: (restore(v) if v[0] == "'" else v) for i, f in cols if i < n and (v := row[i])}
-                if cols is not None
+                {f: (restore(v) if v[0] == "'" else v) for i, f in own if i < n and (v := row[i])}
+                if own is not None
                 else {}
             )
             if open_raw is not None:

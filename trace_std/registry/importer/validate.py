@@ -303,9 +303,11 @@ def validate_code(raw: Raw, issues: list[RowIssue]) -> CodeIn | None:
         value = data.get(name)
         if value is None:
             continue
-        if value.__class__ is str and len(value) <= limit and "\x00" not in value and (stripped := value.strip()):
-            fields[name] = stripped  # the common case of row.text, inline
-            continue
+        if value.__class__ is str and len(value) <= limit and "\x00" not in value:
+            stripped = value.strip()
+            if stripped:
+                fields[name] = stripped  # the common case of row.text, inline
+                continue
         value = row.text(data, name, max_len=limit)
         if value is not None:
             fields[name] = value
