@@ -13,6 +13,7 @@ from tests.registry.conftest import SAMPLE_CSV, SAMPLE_JSON
 from trace_std.errors import ErrorCode
 from trace_std.registry import Registry, importer
 from trace_std.registry.importer import digest, load
+from trace_std.registry.records import ImportReport
 
 CODE = "VN-SLOR-0001"
 
@@ -180,3 +181,22 @@ def test_the_digest_covers_every_field_and_the_rules() -> None:
     assert first == digest.record_digest(Raw("codes", 7, "/codes/7", dict(base)))  # where it is: no
     for change in ({"area_ha": 1.6}, {"area_ha": "1.5"}, {"crops": ["longan", "mango"]}, {"markets": []}):
         assert digest.record_digest(Raw("codes", 0, "", {**base, **change})) != first
+
+
+def test_the_digest_update_looks_staged_codes_up_by_index(registry: Registry) -> None:
+    """The update of the digests of unchanged records is linear (it was quadratic on SQLite)."""
+    if registry.backend != "sqlite":
+        pytest.skip("PostgreSQL joins the staging table (UPDATE … FROM)")
+    report = ImportReport(source="t", format="json", dry_run=True)
+    with registry.write(dry_run=True) as s:
+        load.Loader(s, actor="t", report=report, issues=[])
+        plan = s.execute(
+            text(
+                "EXPLAIN QUERY PLAN UPDATE codes SET import_digest = (SELECT s.import_digest FROM "
+                "temp.stage_digests s WHERE s.code = codes.code) "
+                "WHERE code IN (SELECT code FROM temp.stage_digests)"
+            )
+        ).all()
+    details = [row[-1] for row in plan]
+    assert any("stage_digests" in d and "INDEX" in d for d in details), details
+    assert not any(d.startswith("SCAN s") for d in details), details
