@@ -107,6 +107,15 @@ _APPROVALS_Q = (
     ["c.code", "a.market", "a.status", "a.approved::text", "a.valid_to::text", "a.registration_number"],
     "FROM market_approvals a JOIN codes c ON c.id = a.code_id ORDER BY c.code, a.market",
 )
+#: SQLite's plans for the same results: the whole table read in order and sorted (external merge sort,
+#: bounded memory), rather than one random table page per row through an index (at 1,000,000 codes:
+#: codes 5.3 s instead of 6.7 s CPU, approvals 1.1 s instead of 2.6 s, most of it system time).
+_SQLITE_REST = {
+    _CODES_Q[1]: "FROM codes NOT INDEXED ORDER BY code",
+    _APPROVALS_Q[
+        1
+    ]: "FROM market_approvals a CROSS JOIN codes c ON c.id = a.code_id ORDER BY c.code, a.market",
+}
 _HISTORY_Q = (
     ["c.code", "h.from_status", "h.to_status", "h.date::text", "h.reason", "h.legal_doc", "h.recorded_by"],
     "FROM status_history h JOIN codes c ON c.id = h.code_id ORDER BY c.code, h.date, h.id",
@@ -125,7 +134,7 @@ def _sql(query: tuple[list[str], str], pg: bool) -> str:
     """The query: its columns as they are (SQLite), or each row as one JSON array (PostgreSQL)."""
     columns, rest = query
     if not pg:
-        return f"SELECT {', '.join(c.removesuffix('::text') for c in columns)} {rest}"
+        return f"SELECT {', '.join(c.removesuffix('::text') for c in columns)} {_SQLITE_REST.get(rest, rest)}"
     exprs = [f"{c}::text" if c in _AS_TEXT else c for c in columns]
     return f"SELECT json_build_array({', '.join(exprs)})::text {rest}"
 
