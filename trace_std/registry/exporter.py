@@ -69,7 +69,7 @@ __all__ = ["SCHEMA_ID", "export", "json_checksum", "render"]
 
 SCHEMA_ID = "https://trace-std.org/schemas/v1/registry-export.schema.json"
 #: Rows read from the database, and records encoded, at a time.
-BATCH = 5000
+BATCH = 1000
 #: Export formats: the JSON document, CSV, and JSON Lines (one record per line).
 FORMATS = ("json", "csv", "jsonl")
 _RECORD = {"codes": "code", "products": "product", "lots": "lot"}
