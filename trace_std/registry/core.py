@@ -605,7 +605,7 @@ class Registry:
 
         * SQLite: the FTS5 table (detail ``column``: no positions, which nothing here reads). Each
           trigram's frequency is probed with a bounded count (and kept); the lookup takes the
-          rarest trigram of each word (:func:`_anchors`), then rarer ones, up to
+          rarest trigram of each word (:func:`_anchors`, :meth:`_rare_trigrams`), up to
           :data:`_TRIGRAMS_USED`. A province is two more trigrams of the same lookup (its marker,
           migration 0010), so a province's matches come straight from the index. The candidates
           are the outer loop (each one's code row is read by rowid in a correlated subquery), so
