@@ -196,11 +196,18 @@ def test_search_uses_the_trigram_index(registry: Registry) -> None:
     like = next(s for s in statements if "search_text LIKE" in s)
     assert "lower(" not in like
     with registry.engine.connect() as conn:
+        # the trigram index serves the LIKE (an expression it cannot serve would leave a table scan).
+        # At 30 codes the planner finds any index that holds the search text as cheap (the primary
+        # key and the province indexes do, migration 0011): they are dropped in a transaction
+        # rolled back, so the choice is the trigram index or reading the table
         conn.execute(text("SET enable_seqscan = off"))
+        conn.execute(text("ALTER TABLE codes DROP CONSTRAINT pk_codes CASCADE"))
+        conn.execute(text("DROP INDEX ix_codes_province_code_code, ix_codes_province_key_code"))
         plan = "\n".join(
             r[0]
             for r in conn.execute(text("EXPLAIN SELECT id FROM codes WHERE search_text LIKE '%moc chau%'"))
         )
+        conn.rollback()
     assert "ix_codes_search_text_trgm" in plan
 
 
@@ -301,7 +308,9 @@ def test_common_trigrams_are_not_looked_up(registry: Registry, monkeypatch: pyte
         assert looked_up and all('"moc"' in m and '"vun"' not in m and '"ung"' not in m for m in looked_up)
     else:  # estimated from a sample of the table: one LIKE per trigram for pg_trgm
         patterns = [v for s, p in seen if "search_text LIKE" in s for v in p.values() if isinstance(v, str)]
-        assert "%moc%" in patterns and not any(v in patterns for v in ("%vun%", "%ung%", "%vung%", "%vung moc%"))
+        assert "%moc%" in patterns and not any(
+            v in patterns for v in ("%vun%", "%ung%", "%vung%", "%vung moc%")
+        )
 
 
 def test_migration_0010_goes_down_and_up(db_url: str) -> None:
@@ -329,5 +338,94 @@ def test_migration_0010_goes_down_and_up(db_url: str) -> None:
                 "VN-SLOR-0002",
                 "VN-SLOR-0003",
             ]
+    finally:
+        engine.dispose()
+
+
+# -- PostgreSQL's walks (migration 0011): proving "more than 1,000" and the page without the bitmap ------
+@pytest.mark.parametrize("q", ["da lat", "htx so 3", "slor-00", "moc chau 1"])
+@pytest.mark.parametrize("plan", ["dense walk", "walk out of budget", "all in hand", "index"])
+def test_every_plan_of_a_common_query_finds_the_same_codes(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch, q: str, plan: str
+) -> None:
+    """Whatever the sample says (a dense walk, one that runs out of its budget and falls back to the
+    index, all matches read at once, or the index alone), the totals and the pages are the same."""
+    _load(registry, [{**c, "province_name": "Sơn La"} if i % 3 else c for i, c in enumerate(_many(60))])
+    expected = registry.search(q=q, per_page=100)
+    assert expected.total_exact and expected.items
+    with_province = [c.code for c in registry.search(q=q, province="son la", per_page=100).items]
+    monkeypatch.setattr(core, "_SEARCH_COUNT_UP_TO", 5)
+    monkeypatch.setattr(core, "_SEARCH_IN_HAND_UP_TO", 1_000 if plan == "all in hand" else 5)
+    if plan in ("dense walk", "walk out of budget"):  # every query looks common
+        monkeypatch.setattr(core, "_DENSE_MIN_HITS", 1)
+        monkeypatch.setattr(core, "_DENSE_ROW_COST", 0.0)
+        monkeypatch.setattr(core, "_DENSE_INDEXED_ROW_COST", 0.0)
+        monkeypatch.setattr(core, "_DENSE_WALK_MARGIN", 1e-9 if plan == "walk out of budget" else 3.0)
+    else:
+        monkeypatch.setattr(core, "_DENSE_MIN_HITS", 10**9)
+    registry._trigram_sample = None
+    walks: list[str] = []
+    seen = _statements(registry, lambda: walks.extend(c.code for c in registry.search(q=q, per_page=7).items))
+    first = registry.search(q=q, per_page=7)
+    assert (first.total, first.total_exact) == (min(5, expected.total), expected.total <= 5)
+    walked: list[str] = []
+    after: str | None = None
+    while page := registry.search(q=q, per_page=7, after=after).items:
+        walked.extend(c.code for c in page)
+        after = page[-1].code
+    assert walked == [c.code for c in expected.items]
+    assert [c.code for c in registry.search(q=q, per_page=7, page=2).items] == walked[7:14]
+    assert [c.code for c in registry.search(q=q, province="son la", per_page=100).items] == with_province
+    assert with_province and set(with_province) <= set(walked)
+    assert [c.code for c in registry.search(q=q, per_page=100).items[0:1]] == walked[:1]
+    if registry.backend == "postgresql" and plan == "dense walk" and expected.total > 5:
+        assert any("strpos(anon_1.search_text" in s for s, _ in seen), "the walk was not taken"
+
+
+def test_search_records_match_the_lookup(registry: Registry) -> None:
+    """A page's records are read in one round trip: each equals the code's own lookup."""
+    _load(registry, [{**c, "province_name": "Sơn La"} if i % 2 else c for i, c in enumerate(_many(30))])
+    registry.set_status("VN-SLOR-0003", "suspended", reason="r", actor="t")
+    for kwargs in ({"q": "htx so"}, {"q": "slor-000", "province": "son la"}, {"province": "14"}, {}):
+        items = registry.search(**kwargs, per_page=100).items
+        assert items
+        for item in items:
+            assert item == registry.get_code(item.code)
+
+
+def test_migration_0011_goes_down_and_up(db_url: str) -> None:
+    from alembic import command
+
+    from trace_std.registry.migrations import alembic_config, head_revision, upgrade
+
+    engine = create_engine(db_url)
+    included = text(
+        "SELECT c.relname, i.indnatts - i.indnkeyatts FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE i.indrelid = 'codes'::regclass AND c.relname IN "
+        "('pk_codes', 'ix_codes_province_code_code', 'ix_codes_province_key_code') ORDER BY c.relname"
+    )
+    foreign = text("SELECT count(*) FROM pg_constraint WHERE confrelid = 'codes'::regclass AND contype = 'f'")
+    try:
+        with Registry(db_url) as reg:
+            _load(reg)
+            before = _found(reg, q="da lat")
+        if engine.dialect.name != "postgresql":
+            return  # nothing to do on SQLite (its key is the rowid)
+        with engine.connect() as conn:
+            assert conn.execute(included).all() == [
+                ("ix_codes_province_code_code", 2), ("ix_codes_province_key_code", 2), ("pk_codes", 1)
+            ]  # fmt: skip
+            fks = conn.execute(foreign).scalar_one()
+        assert fks >= 6
+        command.downgrade(alembic_config(engine), "0010")
+        with engine.connect() as conn:
+            assert [n for _, n in conn.execute(included)] == [0, 0, 0]
+            assert conn.execute(foreign).scalar_one() == fks
+        assert upgrade(engine) == head_revision()
+        with engine.connect() as conn:
+            assert [n for _, n in conn.execute(included)] == [2, 2, 1]
+            assert conn.execute(foreign).scalar_one() == fks
+        with Registry(db_url) as reg:
+            assert _found(reg, q="da lat") == before
     finally:
         engine.dispose()

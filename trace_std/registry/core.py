@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -88,13 +89,35 @@ _TOUCH_EVERY = dt.timedelta(seconds=60)  # last_used_at resolution (avoids a wri
 _EXACT_COUNT_UP_TO = 10_000
 #: A search counts its matches exactly up to this many; beyond, ``total`` is this lower bound.
 _SEARCH_COUNT_UP_TO = 1_000
+#: PostgreSQL reads up to this many matches from the index when they may be all (no walk for the page).
+_SEARCH_IN_HAND_UP_TO = 3_000
 _PROBED_TRIGRAMS = 24  # a longer query's trigrams are sampled evenly
 _TRIGRAMS_USED = 3  # trigrams of a query that the SQLite index looks up (the rarest)
 _TRIGRAM_PROBE_UP_TO = 500_000  # a trigram in this many codes or more is common: not looked up
 _TRIGRAM_CACHE_SIZE = 50_000  # trigram frequencies kept per Registry (they only steer the plan)
 _TRIGRAM_SAMPLE = 4_000  # codes read (PostgreSQL, TABLESAMPLE) to estimate trigram frequencies
 _TRIGRAM_SAMPLE_TTL = 3_600.0  # seconds before the estimates are sampled again
+#: PostgreSQL's walk for common queries (:meth:`Registry._dense_walk`): sampled matches needed to trust
+#: the estimate, rows read at most (times the estimate), and the cost of a row read in storage
+#: order and through the province index, in entries of the trigram index (measured at 1,000,000
+#: codes: about 0.3-0.5 µs an entry, 0.5-0.7 µs a row in storage order).
+_DENSE_MIN_HITS = 8
+_GIN_COMMON_SHARE = 0.2  # a trigram in more of the codes than this is left out of a LIKE pattern
+_DENSE_WALK_MARGIN = 3.0
+_DENSE_ROW_COST = 1.5
+_DENSE_INDEXED_ROW_COST = 3.0
 _BOUNDED_COUNT = text("SELECT count(*) FROM (SELECT 1 FROM codes LIMIT :n) AS t")
+
+
+@dataclass(frozen=True, slots=True)
+class _Sample:
+    """Codes sampled on PostgreSQL (:meth:`Registry._sampled_trigrams`): ``rows`` of ``(search_text,
+    province_code, province_key)``, the registry's estimated size and each trigram's estimated count."""
+
+    taken: float
+    total: int
+    rows: list[tuple[str, str | None, str | None]]
+    counts: dict[str, int]
 
 
 def like_escape(value: str) -> str:
@@ -131,17 +154,16 @@ _H_COLUMNS = (
 )
 _AT = len(_CODE_COLUMNS)  # where an approval's columns start in a _CODE_FULL row
 _HT = _AT + len(_A_COLUMNS)  # where a history event's columns start
-_CODE_FULL = (  # one round trip: the code with its approvals and history (a few rows)
+_CODE_ROWS = (  # one round trip: codes with their approvals and history (a few rows each)
     select(
         *(_T_CODES.c[name] for name in _CODE_COLUMNS),
         *(c.label(f"a_{c.name}") for c in _A_COLUMNS),
         *(c.label(f"h_{c.name}") for c in _H_COLUMNS),
-    )
-    .select_from(
+    ).select_from(
         _T_CODES.outerjoin(_A, _A.c.code_id == _T_CODES.c.id).outerjoin(_H, _H.c.code_id == _T_CODES.c.id)
     )
-    .where(_T_CODES.c.code == bindparam("code"))
 )
+_CODE_FULL = _CODE_ROWS.where(_T_CODES.c.code == bindparam("code"))
 _ID_OF_CODE = select(Code.id).where(Code.code == bindparam("code"))
 _PRODUCT_BY_GTIN = select(Product.__table__).where(Product.__table__.c.gtin == bindparam("gtin"))
 _LOT_BY_KEY = (
@@ -191,6 +213,38 @@ def _anchors(needle: str) -> list[str]:
     words = list(dict.fromkeys(w for w in needle.split(" ") if len(w) >= SUBSTRING_FROM))
     order = {w: i for i, w in enumerate(words)}
     return sorted(words, key=lambda w: (-len(w), -order[w])) or [needle]
+
+
+def _gin_window(word: str, sample: _Sample) -> str:
+    """The part of ``word`` that PostgreSQL's trigram index looks up: the run of its trigrams that
+    leaves out the common ones (in more than :data:`_GIN_COMMON_SHARE` of the codes, as sampled)
+    and holds its rarest. GIN reads the list of every trigram of a ``LIKE`` pattern, so ``longan``
+    would read ``ong`` (in "vung trong" of nearly every code): ``ngan`` finds the same candidates
+    from two short lists. A word with other characters than letters and digits is kept whole
+    (``pg_trgm`` splits it into words of its own, whose trigrams the sample does not count).
+
+    >>> s = _Sample(0.0, 100, [], {"lon": 5, "ong": 90, "nga": 3, "gan": 4})
+    >>> _gin_window("longan", s), _gin_window("vn-14", s), _gin_window("ong", s)
+    ('ngan', 'vn-14', 'ong')
+    """
+    if len(word) <= 3 or not word.isalnum():
+        return word
+    common = sample.total * _GIN_COMMON_SHARE
+    grams = [sample.counts.get(word[i : i + 3], 0) for i in range(len(word) - 2)]
+    best: tuple[int, str] | None = None
+    i = 0
+    while i < len(grams):
+        if grams[i] > common:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(grams) and grams[j + 1] <= common:
+            j += 1
+        rarest = min(grams[i : j + 1])
+        if best is None or rarest < best[0]:
+            best = (rarest, word[i : j + 3])
+        i = j + 1
+    return word if best is None else best[1]
 
 
 def _province_marker(province: str) -> str:
@@ -310,7 +364,7 @@ class Registry:
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._code_query = db.FastSelect(self.engine, _CODE_FULL)  # get_code, the hot lookup
         self._trigram_counts: dict[str, int] = {}
-        self._trigram_sample: tuple[float, dict[str, int]] | None = None  # (taken at, counts)
+        self._trigram_sample: _Sample | None = None
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -550,32 +604,39 @@ class Registry:
                 order: Any = Code.code
                 stmt = select(Code.code).where(*where)
             else:  # registration order, from the trigram index
-                found_stmt, stmt, order = self._text_search(conn, needle, where, province or None)
-                found = conn.execute(found_stmt.limit(_SEARCH_COUNT_UP_TO + 1)).all()
+                found_stmt, stmt, order, dense = self._text_search(conn, needle, where, province or None)
+                found = [] if dense is None else conn.execute(dense).all()
+                in_hand = False
+                if len(found) <= _SEARCH_COUNT_UP_TO:  # no walk, or it ran out of budget: the index
+                    # a few more than the count needs when that may be all of them (PostgreSQL's
+                    # estimate): then the page is cut from them too, without a walk
+                    limit = self._in_hand_limit(needle, province or None)
+                    found = conn.execute(found_stmt.limit(limit + 1)).all()
+                    in_hand = len(found) <= limit
                 exact = len(found) <= _SEARCH_COUNT_UP_TO
                 total = len(found) if exact else _SEARCH_COUNT_UP_TO
                 after_id = None if after is None else conn.execute(_ID_OF_CODE, {"code": after}).scalar()
-                if exact:  # every match is in hand: the page is cut from them, not searched again
+                if in_hand:  # every match is in hand: the page is cut from them, not searched again
                     found.sort()
                     if after is not None:
                         found = [r for r in found if after_id is not None and r[0] > after_id]
-                    codes = [r[1] for r in found[offset : offset + per_page]]
+                    keys = [r[0] for r in found[offset : offset + per_page]]
                 else:  # many matches: walked in registration order until the page is full
                     if after is not None:
                         stmt = stmt.where(order > after_id) if after_id is not None else stmt.where(false())
-                    codes = list(conn.execute(stmt.order_by(order).offset(offset).limit(per_page)).scalars())
+                    keys = list(conn.execute(stmt.order_by(order).offset(offset).limit(per_page)).scalars())
             if needle is None:
-                codes = list(conn.execute(stmt.order_by(order).offset(offset).limit(per_page)).scalars())
-        if not codes:
-            return SearchResult((), total, page, per_page, exact)
-        with self.read() as s:
-            rows = s.scalars(
-                select(Code)
-                .where(Code.code.in_(codes))
-                .order_by(Code.code if needle is None else Code.id)
-                .options(selectinload(Code.approvals), selectinload(Code.history))
-            ).all()
-            return SearchResult(tuple(code_record(r) for r in rows), total, page, per_page, exact)
+                keys = list(conn.execute(stmt.order_by(order).offset(offset).limit(per_page)).scalars())
+            if not keys:
+                return SearchResult((), total, page, per_page, exact)
+            # the page's records in one round trip, in the page's order (the key's)
+            key = _T_CODES.c.code if needle is None else _T_CODES.c.id
+            rows = conn.execute(_CODE_ROWS.where(key.in_(keys)).order_by(key)).all()
+        by_code: dict[str, list[Any]] = {}
+        for row in rows:
+            by_code.setdefault(row[0], []).append(row)
+        records = (_code_record_of_rows(group, None) for group in by_code.values())
+        return SearchResult(tuple(r for r in records if r is not None), total, page, per_page, exact)
 
     def _bounded_count(self, conn: Connection, stmt: Select[Any]) -> tuple[int, bool]:
         """``(count, exact)`` of the rows of ``stmt``: exact up to :data:`_SEARCH_COUNT_UP_TO`
@@ -591,12 +652,14 @@ class Registry:
 
     def _text_search(
         self, conn: Connection, needle: str, where: list[Any], province: str | None
-    ) -> tuple[Select[Any], Select[Any], Any]:
-        """``(matches, walk, order)`` for the folded query ``needle`` (see :mod:`.search`):
+    ) -> tuple[Select[Any], Select[Any], Any, Select[Any] | None]:
+        """``(matches, walk, order, dense)`` for the folded query ``needle`` (see :mod:`.search`):
         ``matches`` selects ``(id, code)`` of the matching codes from the index (the caller reads at
         most 1,001 of them, which count the total and, when that is all, give the page);
-        ``walk`` selects their codes for ``ORDER BY order`` (registration order), for a page among
-        more than 1,000 matches: it stops as soon as the page is full.
+        ``walk`` selects their ids for ``ORDER BY order`` (registration order), for a page among
+        more than 1,000 matches: it stops as soon as the page is full. ``dense`` (PostgreSQL, or
+        ``None``) is a cheaper way to prove that more than 1,000 codes match, tried first: see
+        :meth:`_dense_walk`.
 
         The index is asked for a few of the query's trigrams, never all of them: looking up every
         trigram of a long query would read the long lists of its common ones (``htx``, `` xa``) in
@@ -623,22 +686,25 @@ class Registry:
             sample = self._sampled_trigrams(conn)
 
             def rarest(word: str) -> int:
-                return min(sample.get(word[i : i + 3], 0) for i in range(len(word) - 2))
+                return min(sample.counts.get(word[i : i + 3], 0) for i in range(len(word) - 2))
 
             words = [a for a in anchors if rarest(a) < _TRIGRAM_PROBE_UP_TO] or anchors[:1]
             words = sorted(words, key=rarest)[:_TRIGRAMS_USED]
-            looked_up = [Code.search_text.like(f"%{like_escape(w)}%", escape="\\") for w in words]
+            looked_up = [
+                Code.search_text.like(f"%{like_escape(_gin_window(w, sample))}%", escape="\\") for w in words
+            ]
             contains = func.strpos(Code.search_text, needle) > 0
             # the walk leaves out the index: among many matches, codes in id order reach a page's
             # worth after a few hundred rows, where the GIN index would hand over all of them
             return (
                 select(Code.id, Code.code).where(*looked_up, contains, *where),
-                select(Code.code).where(contains, *where),
+                select(Code.id).where(contains, *where),
                 Code.id,
+                self._dense_walk(sample, needle, rarest, words, where, province),
             )
         grams = self._rare_trigrams(anchors, lambda g: self._trigram_count(conn, g))
         if grams is None:  # a trigram no code has: nothing matches
-            return select(Code.id, Code.code).where(false()), select(Code.code).where(false()), Code.id
+            return select(Code.id, Code.code).where(false()), select(Code.id).where(false()), Code.id, None
         if province:
             marker = _province_marker(province)
             grams += [marker[:3], marker[-3:]]
@@ -654,7 +720,7 @@ class Registry:
             )
             .where(exists().where(candidate, func.instr(Code.search_text, needle) > 0, *where))
         )
-        return stmt, stmt.with_only_columns(stmt.selected_columns[1]), fts.c.rowid
+        return stmt, stmt.with_only_columns(fts.c.rowid), fts.c.rowid, None
 
     def _rare_trigrams(self, anchors: list[str], count: Callable[[str], int]) -> list[str] | None:
         """The trigrams of ``anchors`` that the index looks up (see :meth:`_text_search`): the
@@ -691,36 +757,100 @@ class Registry:
                     break
         return chosen or firsts[:1]
 
-    def _sampled_trigrams(self, conn: Connection) -> dict[str, int]:
-        """PostgreSQL: each trigram's estimated number of codes, from about :data:`_TRIGRAM_SAMPLE`
-        codes (``TABLESAMPLE SYSTEM``: a few pages, not the table), kept
+    def _in_hand_limit(self, needle: str, province: str | None) -> int:
+        """How many matches the index query reads: :data:`_SEARCH_COUNT_UP_TO` (the count), or up
+        to :data:`_SEARCH_IN_HAND_UP_TO` on PostgreSQL when the sample says that may be all of them
+        (its page then needs no walk: among a few thousand matches in a million codes, a walk in
+        registration order reads tens of thousands of rows for a page)."""
+        sample = self._trigram_sample
+        if self.backend == "sqlite" or sample is None or not sample.rows:
+            return _SEARCH_COUNT_UP_TO
+        rows = sample.rows
+        if province:
+            key, at = (province, 1) if province.isdigit() else (fold(province), 2)
+            rows = [r for r in rows if r[at] == key]
+        hits = sum(1 for r in rows if needle in r[0])
+        estimate = hits * max(sample.total, len(sample.rows)) / len(sample.rows)
+        return _SEARCH_IN_HAND_UP_TO if estimate <= _SEARCH_IN_HAND_UP_TO / 2 else _SEARCH_COUNT_UP_TO
+
+    def _dense_walk(
+        self,
+        sample: _Sample,
+        needle: str,
+        rarest: Callable[[str], int],
+        words: list[str],
+        where: list[Any],
+        province: str | None,
+    ) -> Select[Any] | None:
+        """PostgreSQL: a walk that proves "more than 1,000 matches" without the trigram index, for a
+        query the sample says is common; ``None`` when the index is cheaper.
+
+        A GIN index is read as a bitmap of every candidate, whatever the ``LIMIT``: 20-40 ms for the
+        100,000 candidates of ``mango`` at 1,000,000 codes. When matches are dense, reading codes
+        (the province's from its index, else the table in storage order) and checking each one's
+        text finds 1,001 matches in far fewer rows. The sample estimates both costs: rows to read
+        until 1,001 matches (1,001 / their density, as sampled), and for the index the codes holding
+        the rarest trigram of each looked-up word (``rarest``: GIN's scan is driven by its rarest
+        entry and skips through the others), each row of the walk costing
+        :data:`_DENSE_ROW_COST` such entries (:data:`_DENSE_INDEXED_ROW_COST` through the
+        province index: a page each). The walk reads at most
+        :data:`_DENSE_WALK_MARGIN` times its estimate; if that finds 1,000 or fewer, the caller
+        counts with the index, so a wrong estimate costs time, never a wrong total (every row the
+        walk returns is a match).
+        """
+        rows = sample.rows
+        if province:
+            key = province if province.isdigit() else fold(province)
+            at = 1 if province.isdigit() else 2
+            rows = [r for r in rows if r[at] == key]
+            walk_row_cost = _DENSE_INDEXED_ROW_COST
+        else:
+            walk_row_cost = _DENSE_ROW_COST
+        hits = sum(1 for r in rows if needle in r[0])
+        if hits < _DENSE_MIN_HITS:
+            return None  # too rare in the sample to estimate (or absent): the index
+        walk_rows = (_SEARCH_COUNT_UP_TO + 1) * len(rows) / hits
+        if walk_rows * walk_row_cost >= sum(rarest(w) for w in words):
+            return None
+        budget = int(walk_rows * _DENSE_WALK_MARGIN) + 1
+        scope = select(Code.id, Code.search_text).where(*where)
+        if not province:  # the primary key, which holds the search text: an index-only scan
+            scope = scope.order_by(Code.id)
+        rows_ = scope.limit(budget).subquery()
+        return (
+            select(rows_.c.id, rows_.c.id)
+            .where(func.strpos(rows_.c.search_text, needle) > 0)
+            .limit(_SEARCH_COUNT_UP_TO + 1)
+        )
+
+    def _sampled_trigrams(self, conn: Connection) -> _Sample:
+        """PostgreSQL: about :data:`_TRIGRAM_SAMPLE` codes (``TABLESAMPLE SYSTEM``: a few pages, not
+        the table) and each trigram's estimated number of codes from them, kept
         :data:`_TRIGRAM_SAMPLE_TTL` seconds. A bounded count there would read the rows themselves
         (``pg_trgm`` rechecks every candidate), so the plan is steered by this estimate."""
         taken = self._trigram_sample
-        if taken is not None and time.monotonic() - taken[0] < _TRIGRAM_SAMPLE_TTL:
-            return taken[1]
+        if taken is not None and time.monotonic() - taken.taken < _TRIGRAM_SAMPLE_TTL:
+            return taken
         total = int(
             conn.execute(
                 text("SELECT reltuples::bigint FROM pg_class WHERE oid = 'codes'::regclass")
             ).scalar_one()
             or 0
         )
+        cols = "coalesce(search_text, ''), province_code, province_key"
         if total > 2 * _TRIGRAM_SAMPLE:  # analysed and large: a sample of its pages
             percent = 100.0 * _TRIGRAM_SAMPLE / total
-            sql = f"SELECT search_text FROM codes TABLESAMPLE SYSTEM ({percent:.6f})"
+            sql = f"SELECT {cols} FROM codes TABLESAMPLE SYSTEM ({percent:.6f})"
         else:  # small, or never analysed (-1): its first codes
-            sql = f"SELECT search_text FROM codes LIMIT {2 * _TRIGRAM_SAMPLE}"
-        rows = conn.execute(text(sql)).scalars()
+            sql = f"SELECT {cols} FROM codes LIMIT {2 * _TRIGRAM_SAMPLE}"
+        rows = [tuple(r) for r in conn.execute(text(sql)).all()]
         seen: Counter[str] = Counter()
-        n = 0
-        for value in rows:
-            n += 1
-            if value:
-                seen.update({value[i : i + 3] for i in range(len(value) - 2)})
-        scale = max(total, n) / max(n, 1)
+        for value, *_ in rows:
+            seen.update({value[i : i + 3] for i in range(len(value) - 2)})
+        scale = max(total, len(rows)) / max(len(rows), 1)
         counts = {g: int(c * scale) for g, c in seen.items()}
-        self._trigram_sample = (time.monotonic(), counts)
-        return counts
+        self._trigram_sample = _Sample(time.monotonic(), max(total, len(rows)), rows, counts)
+        return self._trigram_sample
 
     def _trigram_count(self, conn: Connection, gram: str) -> int:
         """How many codes contain ``gram`` (SQLite's index; counted up to
