@@ -67,13 +67,15 @@ def _make_conditional(response: Response, present: set[str]) -> None:
     """``response.add_etag()`` then ``response.make_conditional(request)``, with the same headers,
     for a 200 answer to a GET or HEAD (the callers check): a request without conditional or range
     headers, the common case, skips werkzeug's header parsing (it would only add ``Date``)."""
-    if "etag" not in present:
-        response.headers["ETag"] = f'"{sha1(response.get_data()).hexdigest()}"'  # as add_etag()
+    if "etag" not in present:  # add(): the header is known to be absent, no scan to replace it
+        response.headers.add("ETag", f'"{sha1(response.get_data()).hexdigest()}"')  # as add_etag()
+        present.add("etag")
     environ = request.environ
     if any(key in environ for key in _CONDITIONAL_KEYS):
         response.make_conditional(request)
     elif "date" not in present:
-        response.headers["Date"] = _http_date(int(time.time()))
+        response.headers.add("Date", _http_date(int(time.time())))
+        present.add("date")
     # Content-Length: werkzeug's get_wsgi_headers() sets it for a body held in memory, as
     # make_conditional() would have
 
@@ -145,7 +147,7 @@ def _after_request(response: Response) -> Response:
             and not response.direct_passthrough
         ):
             if "cache-control" not in present:
-                headers["Cache-Control"] = cache_control()
+                headers.add("Cache-Control", cache_control())
                 present.add("cache-control")
             _make_conditional(response, present)
     if response.status_code < 400 and "retry-after" in present:
@@ -203,7 +205,7 @@ def clear_caches() -> None:
         cache.clear()
 
 
-_Cached = tuple[int, bytes, list[tuple[str, str]], float]  # status, body, headers, stored at
+_Cached = tuple[int, bytes, tuple[tuple[str, str], ...], float]  # status, body, headers, stored at
 
 
 class ResponseCache:
@@ -243,7 +245,8 @@ class ResponseCache:
             and response.mimetype in _CACHED_TYPES
             and _view_flag(_CACHE_ATTR)
         ):
-            headers = [(k, v) for k, v in response.headers.items() if k in _CACHED_HEADERS]
+            # tuples of strings only: the collector stops tracking them (10,000 entries per worker)
+            headers = tuple((k, v) for k, v in response.headers.items() if k in _CACHED_HEADERS)
             key = request.environ.get(_KEY_ENVIRON) or _cache_key()
             self.entries.put(key, (200, response.get_data(), headers, time.monotonic()))
         return response
