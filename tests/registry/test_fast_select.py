@@ -165,6 +165,7 @@ def test_lookups_keep_their_connection_out_of_the_pool(
         assert len(idle) == 1
         if backend == "postgresql":
             assert idle[0][0].autocommit is True
+            assert idle[0][1].connection is idle[0][0]  # its cursor, kept with it
         assert registry.count() == 0  # the ORM's reads still go through the pool
         assert len(checkouts) == 1
     finally:
