@@ -96,7 +96,9 @@ class Server:
             TRACE_STD_ALLOWED_HOSTS="127.0.0.1",  # required under gunicorn
         )
         settings = gunicorn_settings(f"127.0.0.1:{self.port}", 2, threads)
-        cmd = [sys.executable, "-m", "gunicorn", app, "-w", str(settings["workers"]),
+        # -c python:api.server: the server hooks of serve --workers (settings["post_worker_init"])
+        hooks = ["-c", "python:api.server"] if app.startswith("api:") else []
+        cmd = [sys.executable, "-m", "gunicorn", *hooks, app, "-w", str(settings["workers"]),
                "-k", settings["worker_class"], "--threads", str(settings["threads"]),
                "--keep-alive", str(settings["keepalive"]), "-b", settings["bind"],
                "--log-level", "warning"]  # fmt: skip
