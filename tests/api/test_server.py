@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -12,7 +13,7 @@ from api import server
 
 
 @pytest.fixture
-def unfrozen() -> object:
+def unfrozen() -> Iterator[None]:
     gc.unfreeze()
     yield
     gc.unfreeze()
@@ -23,7 +24,7 @@ def test_freeze_heap_moves_the_loaded_objects_out_of_collections(unfrozen: objec
     server.freeze_heap()
     assert gc.get_freeze_count() > 10_000  # modules, functions, tables of a loaded process
     assert gc.get_count()[0] < 100  # young generation collected first
-    created_after = [[]]  # a young object is still collected as usual
+    created_after: list[list[int]] = [[]]  # a young object is still collected as usual
     assert gc.is_tracked(created_after)
 
 

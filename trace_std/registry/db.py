@@ -324,7 +324,7 @@ class FastSelect:
             ) from exc
         if self._pool is None:
             return fairy
-        conn = fairy.dbapi_connection
+        conn: Any = fairy.dbapi_connection
         fairy.detach()
         if self._autocommit:
             try:
