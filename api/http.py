@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Hashable
+from functools import lru_cache
+from hashlib import sha1
 from typing import Any, Generic, TypeVar
 
 from flask import Flask, Response, current_app, g, json, request
+from werkzeug.http import http_date
 
 F = TypeVar("F", bound=Callable[..., Any])
 K = TypeVar("K", bound=Hashable)
@@ -40,8 +43,46 @@ def cache_control(scope: str = "public") -> str:
     seconds, then revalidated (``must-revalidate``), and never served stale when the origin fails
     (``stale-if-error=0``), so a revocation is visible everywhere within the max-age. Answers from the
     per-worker response cache carry ``Age``, so the bound holds through caches too."""
-    max_age = int(current_app.config["CACHE_MAX_AGE"])
-    return f"{scope}, max-age={max_age}, must-revalidate, stale-if-error=0"
+    return _cache_control(scope, current_app.config["CACHE_MAX_AGE"])
+
+
+@lru_cache(maxsize=64)
+def _cache_control(scope: str, max_age: Any) -> str:
+    return f"{scope}, max-age={int(max_age)}, must-revalidate, stale-if-error=0"
+
+
+#: Request headers that make an answer conditional or partial; without any, an answer needs no
+#: comparison, only its ``ETag`` and ``Date`` (``_make_conditional``).
+_CONDITIONAL_KEYS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_IF_RANGE",
+    "HTTP_RANGE",
+)
+
+
+def _make_conditional(response: Response, present: set[str]) -> None:
+    """``response.add_etag()`` then ``response.make_conditional(request)``, with the same headers,
+    for a 200 answer to a GET or HEAD (the callers check): a request without conditional or range
+    headers, the common case, skips werkzeug's header parsing (it would only add ``Date``)."""
+    if "etag" not in present:  # add(): the header is known to be absent, no scan to replace it
+        response.headers.add("ETag", f'"{sha1(response.get_data()).hexdigest()}"')  # as add_etag()
+        present.add("etag")
+    environ = request.environ
+    if any(key in environ for key in _CONDITIONAL_KEYS):
+        response.make_conditional(request)
+    elif "date" not in present:
+        response.headers.add("Date", _http_date(int(time.time())))
+        present.add("date")
+    # Content-Length: werkzeug's get_wsgi_headers() sets it for a body held in memory, as
+    # make_conditional() would have
+
+
+@lru_cache(maxsize=4)
+def _http_date(second: int) -> str:
+    return http_date(second)
 
 
 def json_response(body: Any, status: int = 200, *, mimetype: str = "application/json") -> Response:
@@ -106,11 +147,9 @@ def _after_request(response: Response) -> Response:
             and not response.direct_passthrough
         ):
             if "cache-control" not in present:
-                headers["Cache-Control"] = cache_control()
+                headers.add("Cache-Control", cache_control())
                 present.add("cache-control")
-            if "etag" not in present:
-                response.add_etag()
-            response.make_conditional(request)
+            _make_conditional(response, present)
     if response.status_code < 400 and "retry-after" in present:
         del headers["Retry-After"]  # flask-limiter adds it to every answer; keep it for 429/503
     _add_missing(headers, present, SECURITY_HEADERS)
@@ -166,7 +205,7 @@ def clear_caches() -> None:
         cache.clear()
 
 
-_Cached = tuple[int, bytes, list[tuple[str, str]], float]  # status, body, headers, stored at
+_Cached = tuple[int, bytes, tuple[tuple[str, str], ...], float]  # status, body, headers, stored at
 
 
 class ResponseCache:
@@ -186,8 +225,10 @@ class ResponseCache:
     def lookup(self) -> Response | None:
         if not self.entries.enabled or request.method not in ("GET", "HEAD") or not _view_flag(_CACHE_ATTR):
             return None
-        entry = self.entries.get(_cache_key())
+        key = _cache_key()
+        entry = self.entries.get(key)
         if entry is None:
+            request.environ[_KEY_ENVIRON] = key  # for store(), after the view
             return None
         status, body, headers, stored = entry
         g.trace_std_cache_hit = True
@@ -204,11 +245,14 @@ class ResponseCache:
             and response.mimetype in _CACHED_TYPES
             and _view_flag(_CACHE_ATTR)
         ):
-            headers = [(k, v) for k, v in response.headers.items() if k in _CACHED_HEADERS]
-            self.entries.put(_cache_key(), (200, response.get_data(), headers, time.monotonic()))
+            # tuples of strings only: the collector stops tracking them (10,000 entries per worker)
+            headers = tuple((k, v) for k, v in response.headers.items() if k in _CACHED_HEADERS)
+            key = request.environ.get(_KEY_ENVIRON) or _cache_key()
+            self.entries.put(key, (200, response.get_data(), headers, time.monotonic()))
         return response
 
 
+_KEY_ENVIRON = "trace_std.cache_key"
 _CACHED_TYPES = frozenset({"application/json", "application/linkset+json"})
 _CACHED_HEADERS = frozenset({"Content-Type", "Link", "Vary", "ETag"})
 

@@ -4,8 +4,9 @@ Run: ``python benchmarks/bench_api.py`` (needs ``wrk``; PostgreSQL at 127.0.0.1:
 PostgreSQL half, skipped with a note when it is down).
 
 For each backend (SQLite file; PostgreSQL in a throwaway database) the synthetic sample registry is
-loaded and ``gunicorn 'api:create_app()'`` runs with 2 workers on loopback, with the settings of
-``trace-std serve --workers 2`` (sync workers, as deployed behind a buffering reverse proxy) and rate
+loaded and ``gunicorn -c python:api.server 'api:create_app()'`` runs with 2 workers on loopback, with
+the settings and server hooks of ``trace-std serve --workers 2`` (sync workers, as deployed behind a
+buffering reverse proxy; each worker freezes the loaded app out of garbage collection) and rate
 limits on (with a limit high enough not to trip). ``wrk`` drives 16 connections at, in turn and repeated
 (interleaved, best run kept):
 
@@ -96,7 +97,9 @@ class Server:
             TRACE_STD_ALLOWED_HOSTS="127.0.0.1",  # required under gunicorn
         )
         settings = gunicorn_settings(f"127.0.0.1:{self.port}", 2, threads)
-        cmd = [sys.executable, "-m", "gunicorn", app, "-w", str(settings["workers"]),
+        # -c python:api.server: the server hooks of serve --workers (settings["post_worker_init"])
+        hooks = ["-c", "python:api.server"] if app.startswith("api:") else []
+        cmd = [sys.executable, "-m", "gunicorn", *hooks, app, "-w", str(settings["workers"]),
                "-k", settings["worker_class"], "--threads", str(settings["threads"]),
                "--keep-alive", str(settings["keepalive"]), "-b", settings["bind"],
                "--log-level", "warning"]  # fmt: skip

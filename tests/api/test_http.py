@@ -98,6 +98,50 @@ def test_public_get_has_etag_and_short_cache_and_304(client: FlaskClient) -> Non
     assert other.status_code == 200
 
 
+@pytest.mark.parametrize(
+    "conditional",
+    [
+        {},
+        {"If-None-Match": "MATCH"},
+        {"If-None-Match": '"something-else"'},
+        {"If-Match": '"something-else"'},
+        {"If-Match": "MATCH"},
+        {"If-Modified-Since": "Sat, 05 Dec 2026 10:00:00 GMT"},
+        {"If-Unmodified-Since": "Sat, 05 Dec 2000 10:00:00 GMT"},
+        {"Range": "bytes=0-9"},
+        {"If-Range": "MATCH", "Range": "bytes=0-9"},
+    ],
+)
+def test_cacheable_answers_are_conditional_as_werkzeug_makes_them(
+    app: Flask, conditional: dict[str, str]
+) -> None:
+    """The lookup's conditional handling (its own fast path when no conditional header came) gives the
+    status and headers of werkzeug's ``add_etag()`` + ``make_conditional()`` on the same answer."""
+    from flask import Response
+    from werkzeug.http import parse_date
+
+    client = app.test_client()
+    path = "/v1/codes/VN-SLOR-0001"
+    etag = client.get(path).headers["ETag"]
+    headers = {k: v.replace("MATCH", etag) for k, v in conditional.items()}
+    response = client.get(path, headers=headers)
+    body = client.get(path).get_data()  # the 200 answer's body (a 304 or 412 has none)
+    with app.test_request_context(path, headers=headers) as ctx:
+        reference = Response(body, mimetype="application/json")
+        reference.add_etag()
+        reference.make_conditional(ctx.request)
+        expected_status = reference.status_code
+        expected = dict(reference.get_wsgi_headers(ctx.request.environ))
+    assert response.status_code == expected_status
+    assert response.headers["ETag"] == expected["ETag"]
+    assert parse_date(response.headers["Date"]) is not None
+    assert response.headers.get("Content-Length") == expected.get("Content-Length")
+    assert response.headers.get("Accept-Ranges") == expected.get("Accept-Ranges")
+    if expected_status == 200:
+        assert response.get_data() == body
+        assert response.headers["Cache-Control"] == "public, max-age=60, must-revalidate, stale-if-error=0"
+
+
 def test_cors_on_public_gets_not_on_admin(client: FlaskClient) -> None:
     assert client.get("/v1/meta").headers["Access-Control-Allow-Origin"] == "*"
     preflight = client.options(

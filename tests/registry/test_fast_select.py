@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, create_engine, select, text
+from sqlalchemy import Column, Integer, MetaData, Table, create_engine, event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from trace_std.errors import TraceStdError
@@ -121,6 +122,8 @@ def test_a_lookup_retries_once_when_its_pooled_connection_died(
 
 @pytest.mark.postgres
 def test_only_idle_connections_are_pinged(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine's pool and the lookup's own connections alike: one in steady use is not pinged, one
+    that sat idle is, and a dead one is replaced."""
     monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.3)
     registry = Registry(pg_url, pool_size=1)
     pings: list[object] = []
@@ -130,10 +133,41 @@ def test_only_idle_connections_are_pinged(pg_url: str, monkeypatch: pytest.Monke
     try:
         for _ in range(5):
             registry.get_code("VN-SLOR-0001")
+        assert registry.count() == 0  # a pooled connection for the ORM reads
         assert pings == []  # a connection in steady use is not pinged
         time.sleep(0.5)
-        assert _terminate_other_backends(pg_url) >= 1
+        assert _terminate_other_backends(pg_url) >= 2  # the lookup's and the pool's
         assert registry.count() == 0  # an ORM read: the idle connection is pinged, found dead, replaced
         assert len(pings) == 1
+        assert registry.get_code("VN-SLOR-0001") is None  # the lookup's, the same way
+        assert len(pings) == 2
     finally:
         registry.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_lookups_keep_their_connection_out_of_the_pool(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """After the first lookup, lookups check nothing out of the engine's pool (no checkout, no reset on
+    return), and the connection they keep is in autocommit on PostgreSQL."""
+    url = str(tmp_path / "r.sqlite3") if backend == "sqlite" else request.getfixturevalue("pg_url")
+    registry = Registry(url)
+    try:
+        registry.init()
+        assert registry.get_code("VN-SLOR-0001") is None
+        checkouts: list[object] = []
+        event.listen(registry.engine, "checkout", lambda *args: checkouts.append(args))
+        for _ in range(5):
+            assert registry.get_code("VN-SLOR-0001") is None
+        assert checkouts == []
+        idle = registry._code_query._idle
+        assert len(idle) == 1
+        if backend == "postgresql":
+            assert idle[0][0].autocommit is True
+            assert idle[0][1].connection is idle[0][0]  # its cursor, kept with it
+        assert registry.count() == 0  # the ORM's reads still go through the pool
+        assert len(checkouts) == 1
+    finally:
+        registry.close()
+    assert registry._code_query._idle == []

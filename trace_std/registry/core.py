@@ -382,6 +382,7 @@ class Registry:
         return self.engine.url.render_as_string(hide_password=True)
 
     def close(self) -> None:
+        self._code_query.close()
         self.engine.dispose()
 
     def __enter__(self) -> Registry:

@@ -28,6 +28,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, InvalidatePoolError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import Pool, QueuePool
 from sqlalchemy.sql import Select
 
 from trace_std.errors import ErrorCode, RegistryError
@@ -215,7 +216,7 @@ RETRY_WITHIN_S = 1.0
 
 class FastSelect:
     """One Core ``SELECT`` for the hot reads (a lookup): compiled once for the engine's dialect and
-    run straight on a pooled DBAPI connection.
+    run straight on a DBAPI connection of its own.
 
     A lookup is one indexed statement returning a few rows, and SQLAlchemy's ``Connection`` spent
     more CPU around it than the database did: an execution context, events, the ``BEGIN`` of a read
@@ -224,11 +225,24 @@ class FastSelect:
     reads one snapshot on both backends), and each value goes through the column type's own result
     processor, so the rows hold the same Python values as ``Connection.execute`` gives.
 
+    The connections are opened like the engine's (a copy of its pool: same connect arguments and
+    events), then detached and kept in a small stack of this object: a pool checkout and check-in,
+    with their events and the reset (a ``ROLLBACK``) on every return, cost a lookup more than its
+    query, and PostgreSQL's switch to and from autocommit went with them (these connections stay in
+    autocommit, and no Session ever gets one). As the engine's pool does, a connection that sat idle
+    for more than :data:`PING_AFTER_IDLE_S` is pinged before use (PostgreSQL); a dead one, and every
+    other idle one with it, is dropped. After a fork the child opens its own. An engine whose pool is
+    not a ``QueuePool`` (an in-memory SQLite database lives in its one connection) is used through
+    its pool as before.
+
     Failures look the same as SQLAlchemy's: DBAPI errors are raised as ``sqlalchemy.exc.DBAPIError``
     subclasses (``connection_invalidated`` on a disconnect), for :func:`unavailable_guard`. A
-    disconnect invalidates the pool as ``Connection`` does, and a statement that found its pooled
-    connection dead within :data:`RETRY_WITHIN_S` runs once more on a new connection.
+    statement that found its connection dead within :data:`RETRY_WITHIN_S` runs once more on a new
+    connection. Any other failure closes the connection it ran on.
     """
+
+    #: Idle connections kept (a sync worker uses one; gthread workers up to their thread count).
+    MAX_IDLE = 8
 
     def __init__(self, engine: Engine, statement: Select[Any]) -> None:
         compiled = statement.compile(dialect=engine.dialect)
@@ -237,9 +251,16 @@ class FastSelect:
         #: bind names in order for positional paramstyles (SQLite's ``?``); ``None``: named (psycopg)
         self._names: Sequence[str] | None = compiled.positiontup
         self._columns = list(statement.selected_columns)
-        self._processors: list[Any] | None = None
+        self._processors: list[tuple[int, Any]] | None = None
         self._error: type[Any] = engine.dialect.loaded_dbapi.Error
         self._autocommit = engine.url.get_backend_name() == "postgresql"
+        self._ping_idle = self._autocommit  # a local SQLite file cannot go stale
+        #: (DBAPI connection, its cursor, last returned at), LIFO: a psycopg cursor costs a lookup
+        #: about 20 us to create, and both drivers let one run statement after statement
+        self._idle: list[tuple[Any, Any, float]] = []
+        self._pool: Pool | None = engine.pool.recreate() if isinstance(engine.pool, QueuePool) else None
+        self._pid = os.getpid()
+        self._forked: list[Any] = []  # the parent's connections: kept, never used nor closed here
 
     def all(self, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Every row, as tuples in the statement's column order."""
@@ -255,60 +276,118 @@ class FastSelect:
         except _Dead as dead:
             raise self._wrap(dead.orig, args, True) from dead.orig
 
+    def close(self) -> None:
+        """Close the idle connections (one in use is closed when it comes back)."""
+        idle, self._idle = self._idle, []
+        for conn, _cursor, _since in idle:
+            self._discard(conn)
+
     def _wrap(self, exc: Exception, args: Any, disconnect: bool) -> Exception:
         return DBAPIError.instance(
             self.sql, args, exc, self._error, connection_invalidated=disconnect, dialect=self.engine.dialect
         )
 
-    def _run(self, args: Any) -> list[tuple[Any, ...]]:
+    def _checkout(self) -> tuple[Any, Any]:
+        """A DBAPI connection and its cursor, or the engine's pooled connection (a fairy) and a new
+        cursor without a pool of ours."""
+        if self._pool is None:
+            fairy = self._connect()
+            return fairy, None
+        if self._pid != os.getpid():  # a forked child: never share the parent's sockets
+            self._forked.extend(self._idle)
+            self._idle = []
+            self._pid = os.getpid()
+        while True:
+            try:
+                conn, cursor, since = self._idle.pop()
+            except IndexError:
+                conn = self._connect()
+                return conn, None
+            if not self._ping_idle or time.monotonic() - since <= PING_AFTER_IDLE_S:
+                return conn, cursor
+            try:
+                self.engine.dialect.do_ping(conn)
+            except self._error:  # dead: so are the others that sat idle as long
+                self._discard(conn)
+                self.close()
+                continue
+            return conn, cursor
+
+    def _connect(self) -> Any:
         dialect = self.engine.dialect
         try:
-            fairy = self.engine.raw_connection()
+            fairy = self._pool.connect() if self._pool is not None else self.engine.raw_connection()
         except self._error as exc:  # could not connect (Connection wraps this the same way)
             disconnect = dialect.is_disconnect(exc, None, None)
             raise DBAPIError.instance(
                 None, None, exc, self._error, connection_invalidated=disconnect, dialect=dialect
             ) from exc
+        if self._pool is None:
+            return fairy
         conn: Any = fairy.dbapi_connection
-        cursor = None
+        fairy.detach()
+        if self._autocommit:
+            try:
+                conn.autocommit = True  # one statement at a time, no BEGIN/ROLLBACK round trips
+            except Exception:
+                self._discard(conn)
+                raise
+        return conn
+
+    @staticmethod
+    def _discard(conn: Any) -> None:
+        with contextlib.suppress(Exception):
+            conn.close()
+
+    def _checkin(self, conn: Any, cursor: Any) -> None:
+        if self._pool is None:
+            cursor.close()
+            conn.close()  # the fairy: back to the engine's pool
+        elif len(self._idle) < self.MAX_IDLE and self._pid == os.getpid():
+            self._idle.append((conn, cursor, time.monotonic()))
+        else:
+            self._discard(conn)
+
+    def _run(self, args: Any) -> list[tuple[Any, ...]]:
+        dialect = self.engine.dialect
+        conn, cursor = self._checkout()
         try:
-            if self._autocommit:
-                conn.autocommit = True  # one statement, no BEGIN/ROLLBACK round trips
-            cursor = conn.cursor()
+            if cursor is None:
+                cursor = conn.cursor()
             cursor.execute(self.sql, args)
             rows = cursor.fetchall()
             processors = self._processors
             if processors is None:
                 processors = self._processors = self._result_processors(cursor.description)
-            if self._autocommit:
-                conn.autocommit = False
         except self._error as exc:
-            if not dialect.is_disconnect(exc, conn, cursor):
+            disconnect = dialect.is_disconnect(exc, conn, cursor)
+            self._discard(conn)
+            if not disconnect:
                 raise self._wrap(exc, args, False) from exc
-            # as Connection does on a disconnect: every connection of the pool older than now goes
-            self.engine.pool._invalidate(fairy, exc)
+            self.close()  # as the pool does on a disconnect: the idle ones are as dead
             raise _Dead(exc) from exc
-        finally:
-            if cursor is not None:
-                with contextlib.suppress(Exception):
-                    cursor.close()
-            if self._autocommit and fairy.is_valid and conn.autocommit:
-                try:  # back to transactions before the pool hands it to a Session
-                    conn.autocommit = False
-                except Exception:
-                    fairy.invalidate()
-            fairy.close()
-        if not any(processors):
+        except BaseException:
+            self._discard(conn)
+            raise
+        self._checkin(conn, cursor)
+        if not processors:
             return [tuple(row) for row in rows]
-        pairs = list(enumerate(processors))
-        return [tuple(p(row[i]) if p else row[i] for i, p in pairs) for row in rows]
+        out = []
+        for row in rows:
+            values = list(row)
+            for i, process in processors:
+                values[i] = process(values[i])
+            out.append(tuple(values))
+        return out
 
-    def _result_processors(self, description: Sequence[Any]) -> list[Any]:
+    def _result_processors(self, description: Sequence[Any]) -> list[tuple[int, Any]]:
+        """``(position, processor)`` of the columns whose values need one."""
         dialect = self.engine.dialect
-        return [
+        found = [
             column.type.dialect_impl(dialect).result_processor(dialect, desc[1])
             for column, desc in zip(self._columns, description, strict=True)
         ]
+        return [(i, p) for i, p in enumerate(found) if p is not None]
 
 
 class _Dead(Exception):

@@ -28,6 +28,10 @@ __all__ = [
 
 
 def _d(value: Any) -> Any:
+    if value is None:
+        return None
+    if type(value) is dt.date or type(value) is dt.datetime:  # the common case, without the ABC checks
+        return value.isoformat()
     return _jsonable(value)
 
 
