@@ -101,7 +101,7 @@ _TRIGRAM_SAMPLE_TTL = 3_600.0  # seconds before the estimates are sampled again
 #: the estimate, rows read at most (times the estimate), and the cost of a row read in storage
 #: order and through the province index, in entries of the trigram index (measured at 1,000,000
 #: codes: about 0.3-0.5 µs an entry, 0.5-0.7 µs a row in storage order).
-_DENSE_MIN_HITS = 8
+_DENSE_MIN_HITS = 4
 _GIN_COMMON_SHARE = 0.2  # a trigram in more of the codes than this is left out of a LIKE pattern
 _DENSE_WALK_MARGIN = 3.0
 _DENSE_ROW_COST = 1.5
@@ -772,7 +772,7 @@ class Registry:
             rows = [r for r in rows if r[at] == key]
         hits = sum(1 for r in rows if needle in r[0])
         estimate = hits * max(sample.total, len(sample.rows)) / len(sample.rows)
-        return _SEARCH_IN_HAND_UP_TO if estimate <= _SEARCH_IN_HAND_UP_TO / 2 else _SEARCH_COUNT_UP_TO
+        return _SEARCH_IN_HAND_UP_TO if estimate <= _SEARCH_IN_HAND_UP_TO * 2 / 3 else _SEARCH_COUNT_UP_TO
 
     def _dense_walk(
         self,
