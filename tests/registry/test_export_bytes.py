@@ -201,3 +201,44 @@ def test_same_text_stream_as_before(hostile: Registry, fmt: str) -> None:
     exporter.export(hostile, format=fmt, out=new)
     export_reference.export(hostile, format=fmt, out=old)
     assert _STAMP.sub(b"T", new.getvalue().encode()) == _STAMP.sub(b"T", old.getvalue().encode())
+
+
+#: Values at the edges of the encoders' fast paths (float texts near the switch to exponents, geometry
+#: numbers ``repr`` writes otherwise, list cells with escapes, formula triggers after an apostrophe,
+#: separators): the bytes must be the reference exporter's.
+EDGE_VALUES = [
+    ("VN-DTOR-0001", "area_ha", 1e15),
+    ("VN-DTOR-0002", "area_ha", 999999999999999.9),
+    ("VN-DTOR-0003", "area_ha", 1e-4),
+    ("VN-DTOR-0004", "area_ha", 9.999999999999999e-05),
+    ("VN-DTOR-0005", "area_ha", 1e14),
+    ("VN-DTOR-0006", "area_ha", -1.5),
+    ("VN-DTOR-0007", "area_ha", 0.0),
+    ("VN-DTOR-0008", "area_ha", 123456.7),
+    ("VN-DTOR-0001", "geometry", '{"type": "Point", "coordinates": [0.00001, 0.0001]}'),
+    ("VN-DTOR-0002", "geometry", '{"type": "Point", "coordinates": [-0, -0.0]}'),
+    ("VN-DTOR-0003", "geometry", '{"type": "Point", "coordinates": [105, 21.10]}'),
+    ("VN-DTOR-0004", "geometry", '{"type": "Point", "coordinates": [105.0, 0.5]}'),
+    ("VN-DTOR-0005", "geometry", '{"type": "Point", "coordinates": [1234567.5, 1.25]}'),
+    ("VN-DTOR-0006", "geometry", '{"type": "Point", "coordinates": [105.12345678, 21.1234567]}'),
+    ("VN-DTOR-0007", "geometry", '{"type": "Point",  "coordinates": [105.1, 21.2]}'),
+    ("VN-DTOR-0001", "crops", '["\\u00e9t\\u00e9", "b"]'),
+    ("VN-DTOR-0002", "crops", '["a","b"]'),
+    ("VN-DTOR-0003", "crops", '[ "a" ]'),
+    ("VN-DTOR-0004", "crops", '["=a", "b,c"]'),
+    ("VN-DTOR-0005", "crops", '["a\\tb"]'),
+    ("VN-DTOR-0006", "varieties", '["x\\"y"]'),
+    ("VN-DTOR-0007", "varieties", '["-1"]'),
+    ("VN-DTOR-0008", "varieties", "null"),
+    ("VN-DTOR-0009", "name", "'=not a formula"),
+    ("VN-DTOR-0010", "name", "''"),
+    ("VN-DTOR-0011", "name", "\u2028x, \u00e9\x7f"),
+]
+
+
+@pytest.mark.parametrize("fmt", exporter.FORMATS)
+def test_same_bytes_as_before_sql_edges(hostile: Registry, tmp_path: Path, fmt: str) -> None:
+    with hostile.engine.begin() as conn:
+        for code, column, value in EDGE_VALUES:
+            conn.execute(text(f"UPDATE codes SET {column} = :v WHERE code = :c"), {"v": value, "c": code})
+    _same(hostile, tmp_path, fmt)
