@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from sqlalchemy import (
     String,
@@ -118,6 +118,29 @@ class _Sample:
     total: int
     rows: list[tuple[str, str | None, str | None]]
     counts: dict[str, int]
+
+    def hits(self, needle: str, province: str | None) -> tuple[int, int]:
+        """``(in scope, matching)``: the sampled codes of ``province`` (a code or a name; all without
+        one), and how many of them hold ``needle``."""
+        rows = self.rows
+        if province:
+            key, at = (province, 1) if province.isdigit() else (fold(province), 2)
+            rows = [r for r in rows if r[at] == key]
+        return len(rows), sum(1 for r in rows if needle in r[0])
+
+
+#: a SELECT of any columns
+_AnySelect = Select[*tuple[Any, ...]]
+
+
+class _TextPlan(NamedTuple):
+    """How a text search runs (:meth:`Registry._text_search`)."""
+
+    matches: _AnySelect  # (id, code) of matching codes, from the index
+    walk: _AnySelect  # their ids, for ORDER BY ``order``: a page among many matches
+    order: Any
+    dense: _AnySelect | None  # PostgreSQL: a walk proving "more than 1,000" (Registry._dense_walk)
+    read_up_to: int  # matches the index query reads (all of them when it gets fewer)
 
 
 def like_escape(value: str) -> str:
@@ -605,15 +628,13 @@ class Registry:
                 order: Any = Code.code
                 stmt = select(Code.code).where(*where)
             else:  # registration order, from the trigram index
-                found_stmt, stmt, order, dense = self._text_search(conn, needle, where, province or None)
-                found = [] if dense is None else conn.execute(dense).all()
+                plan = self._text_search(conn, needle, where, province or None)
+                stmt, order = plan.walk, plan.order
+                found: list[Any] = [] if plan.dense is None else list(conn.execute(plan.dense))
                 in_hand = False
                 if len(found) <= _SEARCH_COUNT_UP_TO:  # no walk, or it ran out of budget: the index
-                    # a few more than the count needs when that may be all of them (PostgreSQL's
-                    # estimate): then the page is cut from them too, without a walk
-                    limit = self._in_hand_limit(needle, province or None)
-                    found = conn.execute(found_stmt.limit(limit + 1)).all()
-                    in_hand = len(found) <= limit
+                    found = list(conn.execute(plan.matches.limit(plan.read_up_to + 1)))
+                    in_hand = len(found) <= plan.read_up_to
                 exact = len(found) <= _SEARCH_COUNT_UP_TO
                 total = len(found) if exact else _SEARCH_COUNT_UP_TO
                 after_id = None if after is None else conn.execute(_ID_OF_CODE, {"code": after}).scalar()
@@ -653,14 +674,16 @@ class Registry:
 
     def _text_search(
         self, conn: Connection, needle: str, where: list[Any], province: str | None
-    ) -> tuple[Select[Any], Select[Any], Any, Select[Any] | None]:
-        """``(matches, walk, order, dense)`` for the folded query ``needle`` (see :mod:`.search`):
-        ``matches`` selects ``(id, code)`` of the matching codes from the index (the caller reads at
-        most 1,001 of them, which count the total and, when that is all, give the page);
-        ``walk`` selects their ids for ``ORDER BY order`` (registration order), for a page among
-        more than 1,000 matches: it stops as soon as the page is full. ``dense`` (PostgreSQL, or
-        ``None``) is a cheaper way to prove that more than 1,000 codes match, tried first: see
-        :meth:`_dense_walk`.
+    ) -> _TextPlan:
+        """The plan of the folded query ``needle`` (see :mod:`.search`): ``matches`` selects ``(id,
+        code)`` of the matching codes from the index (the caller reads ``read_up_to`` + 1 of them,
+        which count the total and, when that is all, give the page); ``walk`` selects their ids for
+        ``ORDER BY order`` (registration order), for a page among more matches: it stops as soon as
+        the page is full. ``dense`` (PostgreSQL, or ``None``) is a cheaper way to prove that more
+        than 1,000 codes match, tried first: see :meth:`_dense_walk`. ``read_up_to`` is 1,000, or
+        on PostgreSQL :data:`_SEARCH_IN_HAND_UP_TO` when the sample says that may be every match
+        (the page then needs no walk: among a few thousand matches in a million codes, a walk in
+        registration order reads tens of thousands of rows for a page).
 
         The index is asked for a few of the query's trigrams, never all of them: looking up every
         trigram of a long query would read the long lists of its common ones (``htx``, `` xa``) in
@@ -695,17 +718,21 @@ class Registry:
                 Code.search_text.like(f"%{like_escape(_gin_window(w, sample))}%", escape="\\") for w in words
             ]
             contains = func.strpos(Code.search_text, needle) > 0
+            in_scope, hits = sample.hits(needle, province)
+            estimate = hits * sample.total / max(len(sample.rows), 1)  # matches, all of the registry
             # the walk leaves out the index: among many matches, codes in id order reach a page's
             # worth after a few hundred rows, where the GIN index would hand over all of them
-            return (
+            return _TextPlan(
                 select(Code.id, Code.code).where(*looked_up, contains, *where),
                 select(Code.id).where(contains, *where),
                 Code.id,
-                self._dense_walk(sample, needle, rarest, words, where, province),
+                self._dense_walk(in_scope, hits, needle, sum(rarest(w) for w in words), where, province),
+                _SEARCH_IN_HAND_UP_TO if estimate <= _SEARCH_IN_HAND_UP_TO * 2 / 3 else _SEARCH_COUNT_UP_TO,
             )
         grams = self._rare_trigrams(anchors, lambda g: self._trigram_count(conn, g))
         if grams is None:  # a trigram no code has: nothing matches
-            return select(Code.id, Code.code).where(false()), select(Code.id).where(false()), Code.id, None
+            nothing = select(Code.id, Code.code).where(false())
+            return _TextPlan(nothing, select(Code.id).where(false()), Code.id, None, _SEARCH_COUNT_UP_TO)
         if province:
             marker = _province_marker(province)
             grams += [marker[:3], marker[-3:]]
@@ -721,7 +748,7 @@ class Registry:
             )
             .where(exists().where(candidate, func.instr(Code.search_text, needle) > 0, *where))
         )
-        return stmt, stmt.with_only_columns(fts.c.rowid), fts.c.rowid, None
+        return _TextPlan(stmt, stmt.with_only_columns(fts.c.rowid), fts.c.rowid, None, _SEARCH_COUNT_UP_TO)
 
     def _rare_trigrams(self, anchors: list[str], count: Callable[[str], int]) -> list[str] | None:
         """The trigrams of ``anchors`` that the index looks up (see :meth:`_text_search`): the
@@ -758,31 +785,10 @@ class Registry:
                     break
         return chosen or firsts[:1]
 
-    def _in_hand_limit(self, needle: str, province: str | None) -> int:
-        """How many matches the index query reads: :data:`_SEARCH_COUNT_UP_TO` (the count), or up
-        to :data:`_SEARCH_IN_HAND_UP_TO` on PostgreSQL when the sample says that may be all of them
-        (its page then needs no walk: among a few thousand matches in a million codes, a walk in
-        registration order reads tens of thousands of rows for a page)."""
-        sample = self._trigram_sample
-        if self.backend == "sqlite" or sample is None or not sample.rows:
-            return _SEARCH_COUNT_UP_TO
-        rows = sample.rows
-        if province:
-            key, at = (province, 1) if province.isdigit() else (fold(province), 2)
-            rows = [r for r in rows if r[at] == key]
-        hits = sum(1 for r in rows if needle in r[0])
-        estimate = hits * max(sample.total, len(sample.rows)) / len(sample.rows)
-        return _SEARCH_IN_HAND_UP_TO if estimate <= _SEARCH_IN_HAND_UP_TO * 2 / 3 else _SEARCH_COUNT_UP_TO
-
+    @staticmethod
     def _dense_walk(
-        self,
-        sample: _Sample,
-        needle: str,
-        rarest: Callable[[str], int],
-        words: list[str],
-        where: list[Any],
-        province: str | None,
-    ) -> Select[Any] | None:
+        in_scope: int, hits: int, needle: str, index_cost: int, where: list[Any], province: str | None
+    ) -> _AnySelect | None:
         """PostgreSQL: a walk that proves "more than 1,000 matches" without the trigram index, for a
         query the sample says is common; ``None`` when the index is cheaper.
 
@@ -790,28 +796,20 @@ class Registry:
         100,000 candidates of ``mango`` at 1,000,000 codes. When matches are dense, reading codes
         (the province's from its index, else the table in storage order) and checking each one's
         text finds 1,001 matches in far fewer rows. The sample estimates both costs: rows to read
-        until 1,001 matches (1,001 / their density, as sampled), and for the index the codes holding
-        the rarest trigram of each looked-up word (``rarest``: GIN's scan is driven by its rarest
-        entry and skips through the others), each row of the walk costing
+        until 1,001 matches (1,001 / their density: ``hits`` of the ``in_scope`` sampled codes of
+        the province, or of all), and for the index (``index_cost``) the codes holding the rarest
+        trigram of each looked-up word (GIN's scan is driven by its rarest entry and skips through
+        the others), each row of the walk costing
         :data:`_DENSE_ROW_COST` such entries (:data:`_DENSE_INDEXED_ROW_COST` through the
         province index: a page each). The walk reads at most
         :data:`_DENSE_WALK_MARGIN` times its estimate; if that finds 1,000 or fewer, the caller
         counts with the index, so a wrong estimate costs time, never a wrong total (every row the
         walk returns is a match).
         """
-        rows = sample.rows
-        if province:
-            key = province if province.isdigit() else fold(province)
-            at = 1 if province.isdigit() else 2
-            rows = [r for r in rows if r[at] == key]
-            walk_row_cost = _DENSE_INDEXED_ROW_COST
-        else:
-            walk_row_cost = _DENSE_ROW_COST
-        hits = sum(1 for r in rows if needle in r[0])
         if hits < _DENSE_MIN_HITS:
             return None  # too rare in the sample to estimate (or absent): the index
-        walk_rows = (_SEARCH_COUNT_UP_TO + 1) * len(rows) / hits
-        if walk_rows * walk_row_cost >= sum(rarest(w) for w in words):
+        walk_rows = (_SEARCH_COUNT_UP_TO + 1) * in_scope / hits
+        if walk_rows * (_DENSE_INDEXED_ROW_COST if province else _DENSE_ROW_COST) >= index_cost:
             return None
         budget = int(walk_rows * _DENSE_WALK_MARGIN) + 1
         scope = select(Code.id, Code.search_text).where(*where)
