@@ -278,6 +278,81 @@ def bench_requests(url: str, n: int) -> dict[str, float]:
         reg.close()
 
 
+# -- the database's own floor ------------------------------------------------------------------------------
+_FLOOR_TABLES = ("codes", "market_approvals", "status_history")
+
+
+def floor_write(backend: str, src_url: str, workdir: Path, n: int) -> float:
+    """Seconds the database alone takes to write what a first import of ``n`` codes writes.
+
+    The rows of ``src_url`` (a registry the import filled) are copied, as they are, into a new empty
+    registry at the same migration, in one transaction, with none of the import's work in Python: on
+    SQLite one ``INSERT … SELECT`` per table from the attached source (C only, through the same
+    indexes and the FTS5 triggers); on PostgreSQL a ``COPY … FROM STDIN`` per table of the source's
+    own binary ``COPY`` output, read into memory before the clock starts (through the same indexes,
+    the trigram GIN index and the foreign keys). An import that validates, works out the change and
+    keeps the history cannot be faster than this (wall clock: on PostgreSQL the server does the work).
+    """
+    target = Database(backend, workdir, f"floor{n}")
+    try:
+        run(cli("registry", "init", "--database", target.url))
+        if backend == "sqlite":
+            import sqlite3
+
+            src = src_url.removeprefix("sqlite:///")
+            db = sqlite3.connect(target.url.removeprefix("sqlite:///"), isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")
+                db.execute("ATTACH DATABASE ? AS src", (src,))
+                for table in _FLOOR_TABLES:  # warm the source into the page cache, off the clock
+                    db.execute(f"SELECT count(*) FROM src.{table}").fetchone()
+                start = time.perf_counter()
+                db.execute("BEGIN IMMEDIATE")
+                for table in _FLOOR_TABLES:
+                    db.execute(f"INSERT INTO main.{table} SELECT * FROM src.{table} ORDER BY id")
+                db.execute("COMMIT")
+                return time.perf_counter() - start
+            finally:
+                db.close()
+        import psycopg
+
+        dumps: dict[str, bytearray] = {}
+        with psycopg.connect(src_url.replace("postgresql+psycopg", "postgresql")) as conn:
+            for table in _FLOOR_TABLES:
+                buf = dumps[table] = bytearray()
+                with conn.cursor().copy(
+                    f"COPY (SELECT * FROM {table} ORDER BY id) TO STDOUT (FORMAT BINARY)"
+                ) as cp:
+                    for block in cp:
+                        buf += block
+        with psycopg.connect(target.url.replace("postgresql+psycopg", "postgresql")) as conn:
+            start = time.perf_counter()
+            with conn.cursor() as cur:
+                for table in _FLOOR_TABLES:
+                    data = memoryview(dumps[table])
+                    with cur.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as cp:
+                        for at in range(0, len(data), 1 << 20):
+                            cp.write(data[at : at + (1 << 20)])
+            conn.commit()
+            return time.perf_counter() - start
+    finally:
+        target.drop()
+
+
+#: The export's reading alone: the exporter's own reader (one snapshot, the three sorted streams merged
+#: a batch at a time) walked to the end, nothing encoded or written.
+_READ_FLOOR = r"""
+import sys
+from trace_std.registry import Registry
+from trace_std.registry.exporter import _snapshot
+with Registry(sys.argv[1]) as reg, _snapshot(reg) as reader:
+    for part in (reader.codes(), reader.products(), reader.lots()):
+        for _ in part:
+            pass
+"""
+
+
 # -- the benchmark ---------------------------------------------------------------------------------------
 def bench(
     backend: str, n: int, workdir: Path, path: Path, requests: bool = True
@@ -296,10 +371,14 @@ def bench(
         t2, rss2 = run(cli("registry", "import", str(path), "--database", db.url, "--actor", "bench"))
         fig["import-noop"] = (n / t2, rss2)
         fig["noop-speedup"] = t / t2
+        fig["floor-write"] = (n / floor_write(backend, db.url, workdir, n), 0.0)
         for fmt in ("csv", "json", "jsonl"):
             out = workdir / f"export-{backend}-{n}.{fmt}"
             t3, rss3 = run(cli("registry", "export", "--format", fmt, "-o", str(out), "--database", db.url))
             fig[f"export-{fmt}"] = (n / t3, rss3)
+        t4, rss4 = run([sys.executable, "-c", _READ_FLOOR, db.url])
+        fig["floor-read"] = (n / t4, rss4)
+        fig["floor-read-wall-s"] = LAST["wall"]
         report = import_json(workdir / f"export-{backend}-{n}.csv", db.url)
         changed = (
             sum(report["created"].values()) + sum(report["updated"].values()) + report["history_appended"]
@@ -356,7 +435,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _print_one(backend: str, n: int, fig: dict[str, Any]) -> None:
     for name, value in fig.items():
-        if isinstance(value, tuple):
+        if name == "floor-read":
+            print(
+                f"{backend} {n:>9,} {name}: {value[0]:,.0f} rows/s (the export's reading alone), peak RSS {value[1]:.0f} MB",
+                flush=True,
+            )
+        elif name == "floor-write":
+            print(
+                f"{backend} {n:>9,} {name}: {value[0]:,.0f} rows/s (the database alone, wall clock)",
+                flush=True,
+            )
+        elif isinstance(value, tuple):
             print(f"{backend} {n:>9,} {name}: {value[0]:,.0f} rows/s, peak RSS {value[1]:.0f} MB", flush=True)
         elif isinstance(value, float):
             unit = "x" if name.endswith("speedup") else " s" if name.endswith("-s") else " ms p99"
@@ -402,6 +491,11 @@ def _print_summary(figures: dict[str, dict[int, dict[str, Any]]], sizes: list[in
               f"{f['baseline-load'][0]:,.0f}/s, ratio {ratio:.2f}x; target ≥ {TARGET_IMPORT[backend]:,.0f}/s "
               f"and ≤ {TARGET_RSS_IMPORT:.0f} MB (peak {rss:.0f} MB) {_verdict(ok)}")  # fmt: skip
         failed |= not ok
+        floor = f["floor-write"][0]
+        print(f"floor-write [{backend}, {largest:,}]: the database alone writes the import's rows at "
+              f"{floor:,.0f}/s (" + " | ".join(f"{per[m]['floor-write'][0]:,.0f}/s" for m in sizes) + "); the target "
+              f"is {TARGET_IMPORT[backend] / floor:.2f}x that; our import's wall-clock rate "
+              f"{largest / f['import-first-wall-s']:,.0f}/s is {largest / f['import-first-wall-s'] / floor:.2f}x")  # fmt: skip
         ok = f["noop-speedup"] >= TARGET_NOOP and f["import-noop"][1] <= TARGET_RSS_IMPORT
         print(f"import-noop [{backend}, {largest:,}]: {f['noop-speedup']:.2f}x faster than the first import "
               f"(target ≥ {TARGET_NOOP}x), peak {f['import-noop'][1]:.0f} MB {_verdict(ok)}")  # fmt: skip
@@ -412,6 +506,10 @@ def _print_summary(figures: dict[str, dict[int, dict[str, Any]]], sizes: list[in
             print(f"export-{fmt} [{backend}, {largest:,}]: {rate:,.0f}/s (target ≥ {TARGET_EXPORT:,.0f}/s), "
                   f"peak {rss:.0f} MB (target ≤ {TARGET_RSS_EXPORT:.0f}) {_verdict(ok)}")  # fmt: skip
             failed |= not ok
+        floor = f["floor-read"][0]
+        print(f"floor-read [{backend}, {largest:,}]: the export's reading alone, nothing encoded, "
+              f"{floor:,.0f}/s (" + " | ".join(f"{per[m]['floor-read'][0]:,.0f}/s" for m in sizes) + f"), "
+              f"{largest / f['floor-read-wall-s']:,.0f}/s wall clock; the target is {TARGET_EXPORT / floor:.2f}x that")  # fmt: skip
         ok = f["export-reimport-changes"] == 0
         print(
             f"export-reimport [{backend}, {largest:,}]: changes {f['export-reimport-changes']} (target 0) {_verdict(ok)}"
