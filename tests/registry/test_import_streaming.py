@@ -171,27 +171,3 @@ def test_the_collector_thresholds_are_raised_for_an_import_and_restored(
         assert gc.get_threshold() == (700, 10, 10)
     finally:
         gc.set_threshold(*before)
-
-
-def test_one_import_registers_its_codes_in_code_order(registry: Registry) -> None:
-    """Codes new to the registry are inserted in code order, whatever the file's order (the B-tree
-    indexes then grow at their right edge: docs/reference/benchmarks.md), and each code's history
-    keeps the file's order; the sample file is not sorted by code, so file order would fail here."""
-    data = json.loads(SAMPLE_JSON.read_text("utf-8"))
-    codes = [c["code"] for c in data["codes"]]
-    data["codes"].reverse()  # whatever the sample's order, the file is now out of code order somewhere
-    report = registry.import_file(io.BytesIO(json.dumps(data).encode()), actor="t", format="json")
-    assert report.ok and report.applied
-    with registry.connect() as conn:
-        stored = [code for (code,) in conn.exec_driver_sql("SELECT code FROM codes ORDER BY id")]
-        events = conn.exec_driver_sql(
-            "SELECT c.code, h.date FROM status_history h JOIN codes c ON c.id = h.code_id ORDER BY h.id"
-        ).all()
-    assert sorted(stored) == sorted(codes) and stored == sorted(stored)
-    assert stored != [c["code"] for c in data["codes"]]
-    history_ids = [code for code, _day in events]
-    assert history_ids == sorted(history_ids)  # history rows follow their codes' ids
-    for record in data["codes"]:
-        days = [day for code, day in events if code == record["code"]]
-        expected = [e["date"] for e in record.get("history", [])]
-        assert [str(d) for d in days][: len(expected)] == expected

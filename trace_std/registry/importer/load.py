@@ -6,12 +6,6 @@ queries, and the change is worked out in Python with the import semantics of ``d
 upserted by market). The rows to write go to temporary staging tables (PostgreSQL ``COPY``; SQLite
 ``executemany``) and are merged by one ``INSERT … ON CONFLICT`` statement per table, in the caller's
 transaction: a failure or a kill at any moment leaves the registry as it was. Memory holds one chunk.
-
-The merges insert in code order (history and approvals in the order of their codes' ids), not in
-file order: the code, province, kind and status indexes then grow at their right edge instead of
-at a random page each. At 1,000,000 codes on SQLite that cut the database's own time for the code
-rows from 46.7 to 25.6 s (docs/reference/benchmarks.md). Codes of one import are therefore
-registered (their ids, the order of ``q`` searches) in code order.
 """
 
 from __future__ import annotations
@@ -403,7 +397,7 @@ class Loader:
         select = ", ".join(f"{c}::json" if self.pg and c in _JSON_COLUMNS else c for c in CODE_COLUMNS)
         self._execute(
             f"INSERT INTO codes ({cols}, import_digest) SELECT {select}, import_digest FROM temp.stage_codes "
-            f"WHERE true ORDER BY code ON CONFLICT (code) DO UPDATE SET {sets}, "
+            f"WHERE true ORDER BY seq ON CONFLICT (code) DO UPDATE SET {sets}, "
             "import_digest = excluded.import_digest"
         )
         acols = ", ".join(_APPROVAL_COLUMNS)
@@ -411,7 +405,7 @@ class Loader:
         self._execute(
             f"INSERT INTO market_approvals (code_id, {acols}) "
             f"SELECT c.id, {', '.join('s.' + c for c in _APPROVAL_COLUMNS)} "
-            "FROM temp.stage_approvals s JOIN codes c ON c.code = s.code WHERE true ORDER BY c.id "
+            "FROM temp.stage_approvals s JOIN codes c ON c.code = s.code WHERE true "
             f"ON CONFLICT (code_id, market) DO UPDATE SET {asets}"
         )
         hcols = ", ".join(_HISTORY_COLUMNS)
@@ -419,7 +413,7 @@ class Loader:
         self._execute(
             f"INSERT INTO status_history (code_id, {hcols}, recorded_at) "
             f"SELECT c.id, {', '.join('s.' + c for c in _HISTORY_COLUMNS)}, {self._p()} "
-            "FROM temp.stage_history s JOIN codes c ON c.code = s.code ORDER BY c.id, s.seq",
+            "FROM temp.stage_history s JOIN codes c ON c.code = s.code ORDER BY s.seq",
             (now,),
         )
         # unchanged records applied under other rules or from another file: their digest only
