@@ -21,6 +21,10 @@ Printed per backend and size:
   same file: ``csv.reader`` + one ``executemany`` (sqlite3) or ``COPY`` (psycopg) of the code rows
   into a table with the same columns, in one transaction, with no validation, no history and no
   upsert. ``import-first`` is printed as a ratio of it.
+* ``floor-write`` / ``floor-read``: what the database alone can do, so that each target can be set
+  against it: the imported rows copied into an empty registry with no Python in the loop (wall
+  clock), and the exporter's reader run to the end with nothing encoded (:func:`floor_write`,
+  ``_READ_FLOOR``);
 * ``search-*`` / ``readyz``: p99 of the requests that used to full-scan (text search, province
   filter, a deep page, the readiness count), each ≤ 20 ms at 1,000,000 codes.
 
