@@ -217,18 +217,21 @@ class ResponseCache:
     """
 
     def __init__(self, ttl: float, max_entries: int) -> None:
-        self.entries: TTLCache[tuple[str, str, str], _Cached] = TTLCache(ttl, max_entries)
+        self.entries: TTLCache[tuple[str, str, str, str], _Cached] = TTLCache(ttl, max_entries)
 
     def clear(self) -> None:
         self.entries.clear()
 
     def lookup(self) -> Response | None:
-        if not self.entries.enabled or request.method not in ("GET", "HEAD") or not _view_flag(_CACHE_ATTR):
+        if not self.entries.enabled:
             return None
-        key = _cache_key()
+        environ = request.environ
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not _view_flag(_CACHE_ATTR):
+            return None
+        key = _cache_key(environ)
         entry = self.entries.get(key)
         if entry is None:
-            request.environ[_KEY_ENVIRON] = key  # for store(), after the view
+            environ[_KEY_ENVIRON] = key  # for store(), after the view
             return None
         status, body, headers, stored = entry
         g.trace_std_cache_hit = True
@@ -236,19 +239,20 @@ class ResponseCache:
         return current_app.response_class(body, status=status, headers=[*headers, age])
 
     def store(self, response: Response) -> Response:
+        if not self.entries.enabled or response.status_code != 200 or response.direct_passthrough:
+            return response
+        environ = request.environ
+        key = environ.get(_KEY_ENVIRON)  # set by lookup() on a miss of a cacheable GET/HEAD
         if (
-            self.entries.enabled
-            and request.method == "GET"
-            and not g.get("trace_std_cache_hit", False)
-            and response.status_code == 200
-            and not response.direct_passthrough
-            and response.mimetype in _CACHED_TYPES
-            and _view_flag(_CACHE_ATTR)
+            key is None
+            or environ.get("REQUEST_METHOD") != "GET"
+            or g.get("trace_std_cache_hit", False)
+            or response.mimetype not in _CACHED_TYPES
         ):
-            # tuples of strings only: the collector stops tracking them (10,000 entries per worker)
-            headers = tuple((k, v) for k, v in response.headers.items() if k in _CACHED_HEADERS)
-            key = request.environ.get(_KEY_ENVIRON) or _cache_key()
-            self.entries.put(key, (200, response.get_data(), headers, time.monotonic()))
+            return response
+        # tuples of strings only: the collector stops tracking them (10,000 entries per worker)
+        headers = tuple((k, v) for k, v in response.headers.items() if k in _CACHED_HEADERS)
+        self.entries.put(key, (200, response.get_data(), headers, time.monotonic()))
         return response
 
 
@@ -257,9 +261,16 @@ _CACHED_TYPES = frozenset({"application/json", "application/linkset+json"})
 _CACHED_HEADERS = frozenset({"Content-Type", "Link", "Vary", "ETag"})
 
 
-def _cache_key() -> tuple[str, str, str]:
+def _cache_key(environ: dict[str, Any]) -> tuple[str, str, str, str]:
+    """The request's host, path, query string and ``Accept``, read from the WSGI environ as the
+    client sent them (two spellings of one path are two entries: harmless, never a wrong answer)."""
     # the host too: without PUBLIC_BASE_URL, answers (linksets, OpenAPI servers) name the request's host
-    return (request.host, request.full_path, request.headers.get("Accept", ""))
+    return (
+        request.host,
+        environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+        environ.get("HTTP_ACCEPT", ""),
+    )
 
 
 def response_cache() -> ResponseCache:

@@ -182,6 +182,43 @@ def test_response_cache_serves_and_expires(database_url: str) -> None:
         close_app(app)
 
 
+def test_response_cache_keys_on_host_path_query_and_accept(database_url: str) -> None:
+    from api.http import json_response, public
+
+    app: Flask = make_app(database_url, RESPONSE_CACHE_TTL=60, ALLOWED_HOSTS="a.example,b.example")
+    calls: list[int] = []
+
+    @public()
+    def counted(rest: str = "") -> Any:
+        calls.append(1)
+        return json_response({"n": len(calls)})
+
+    app.add_url_rule("/v1/counted", "counted", counted)
+    app.add_url_rule("/v1/counted/<path:rest>", "counted_rest", counted)
+    try:
+        client = app.test_client()
+
+        def n(path: str, host: str = "a.example", **headers: str) -> int:
+            answer = client.get(path, base_url=f"http://{host}", headers=headers)
+            assert answer.status_code == 200
+            return int(answer.get_json()["n"])
+
+        assert client.head("/v1/counted", base_url="http://a.example").status_code == 200  # not stored
+        assert n("/v1/counted") == 2
+        assert n("/v1/counted") == 2  # from the cache
+        assert n("/v1/counted", host="b.example") == 3  # another host
+        assert n("/v1/counted", Accept="application/json") == 4  # another Accept
+        assert n("/v1/counted?x=1") == 5  # another query
+        assert n("/v1/counted?x=1") == 5
+        assert n("/v1/counted/x%2Fy") == 6  # path segments as the client spelled them
+        assert n("/v1/counted/x%2Fy") == 6
+        assert n("/v1/counted/%E1%BA%A1") == 7  # a non-ASCII path (WSGI's latin-1 PATH_INFO)
+        assert n("/v1/counted/%E1%BA%A1") == 7
+        assert n("/v1/counted", host="b.example") == 3
+    finally:
+        close_app(app)
+
+
 def test_docs_page_is_served_from_the_package(client: FlaskClient) -> None:
     page = client.get("/docs")
     assert page.status_code == 200 and page.mimetype == "text/html"
