@@ -70,6 +70,14 @@ def _gtin(item: int) -> str:
     return body + str((10 - total % 10) % 10)
 
 
+def phc_codes(n: int) -> list[str]:
+    """``n`` distinct packing-house codes the codes library accepts (``VN-<province>PH-<seq>``),
+    spread over the provinces' derived export abbreviations."""
+    records = json.loads((DATA / "vn_export_abbreviations.json").read_text("utf-8"))["records"]
+    abbrs = [r["abbr"] for r in records if r.get("status") == "derived"]
+    return [f"VN-{abbrs[i % len(abbrs)]}PH-{i // len(abbrs) + 1:03d}" for i in range(n)]
+
+
 def generate(path: Path, n: int, seed: int = 16) -> None:
     """Write the CSV import file of ``n`` codes (see the module docstring)."""
     sys.path.insert(0, str(ROOT))
@@ -79,11 +87,9 @@ def generate(path: Path, n: int, seed: int = 16) -> None:
     province_of = {d["code"]: d["province"] for d in admin["districts"]}
     pnames = {p["code"]: p["name"] for p in admin["provinces"]}
     communes = [(province_of[c["district"]], c["district"], c["code"], c["name"]) for c in admin["communes"]]
-    abbrs = [r["abbr"] for r in json.loads((DATA / "vn_export_abbreviations.json").read_text("utf-8"))["records"]
-             if r.get("status") == "derived"]  # fmt: skip
     rng = random.Random(seed)
     n_phc = max(1, n // 500)
-    phcs = [f"VN-{abbrs[i % len(abbrs)]}PH-{i // len(abbrs) + 1:03d}" for i in range(n_phc)]
+    phcs = phc_codes(n_phc)
     n_puc = n - n_phc
     pucs: list[tuple[str, tuple[str, str, str, str], int]] = []
     seq = 0

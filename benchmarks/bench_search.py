@@ -40,7 +40,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "trace_std" / "data"
 
-from bench_registry import Database  # noqa: E402 (a benchmark database per backend and size, dropped after)
+from bench_registry import Database, phc_codes  # noqa: E402 (a benchmark database per backend and size, dropped after)
+
+from trace_std.codes import parse_code  # noqa: E402
 
 TARGET_P99_MS = 20.0
 CROPS = (("mango", "Cát Chu"), ("longan", "Xuồng cơm vàng"), ("plum", "Tam Hoa"), ("durian", "Ri6"),
@@ -95,10 +97,12 @@ def _rows(n: int, seed: int = 16) -> Iterator[dict[str, Any]]:
             "owner": f"HTX {crop} {cname} {k}", "address": f"{cname}, {pnames[prov]}", "issued": day,
             "status": "active", "status_since": day, "created_at": now, "updated_at": now,
         }  # fmt: skip
-    for k in range(n_phc):
+    for k, code in enumerate(phc_codes(n_phc)):
+        parsed = parse_code(code)  # as the import derives them: the province from the abbreviation
         yield {
-            "code": f"VN-PH-{k + 1:05d}", "kind": "phc", "scheme": "vn-export", "name": f"Cơ sở đóng gói {k}",
-            "province_code": None, "province_name": None, "commune_code": None, "commune_name": None,
+            "code": code, "kind": "phc", "scheme": parsed.scheme, "name": f"Cơ sở đóng gói {k}",
+            "province_code": parsed.province_code, "province_name": parsed.province_name,
+            "commune_code": None, "commune_name": None,
             "crops": [], "varieties": [], "area_ha": None, "households": None, "owner": f"Công ty {k}",
             "address": None, "issued": dt.date(2024, 3, 1), "status": "active",
             "status_since": dt.date(2024, 3, 1), "created_at": now, "updated_at": now,

@@ -78,7 +78,9 @@ def _stored_digests(registry: Any, codes: list[str]) -> dict[str, str]:
         return {}
     with registry.read() as s:
         conn = s.connection()
-        cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None  # a checked-out connection always has one
+        cur = dbapi.cursor()
         try:
             if conn.dialect.name == "postgresql":
                 cur.execute("SELECT code, import_digest FROM codes WHERE code = ANY(%s)", [codes])

@@ -11,6 +11,8 @@ Create Date: 2026-12-04
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -22,7 +24,7 @@ depends_on = None
 IMMUTABLE = ("epcis_events", "epcis_event_keys")
 
 
-def _events_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+def _events_columns() -> list[sa.schema.SchemaItem]:
     return [
         sa.Column("id", sa.BigInteger(), nullable=False),
         sa.Column("event_time", sa.DateTime(timezone=True), nullable=False),
@@ -54,7 +56,9 @@ def _keys_columns() -> list[sa.Column]:  # type: ignore[type-arg]
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
-    partitioned = {"postgresql_partition_by": "RANGE (event_time)"} if dialect == "postgresql" else {}
+    partitioned: dict[str, Any] = (
+        {"postgresql_partition_by": "RANGE (event_time)"} if dialect == "postgresql" else {}
+    )
     op.create_table("epcis_events", *_events_columns(), **partitioned)
     op.create_index("ix_epcis_events_event_time", "epcis_events", ["event_time"])
     op.create_index("ix_epcis_events_record_time", "epcis_events", ["record_time"])
