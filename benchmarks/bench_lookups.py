@@ -22,6 +22,10 @@ lookup line, ratios that hold much better under load:
   the app itself costs, without the server's per-connection work and without the database
   server's CPU.
 
+A first ``machine:`` line measures what a round trip to another process costs the caller here
+(a socket pair to a forked echo process, across CPUs and pinned to one): every PostgreSQL lookup
+pays one such trip to its backend, ping none, so the PostgreSQL ratio is bounded by it.
+
 ``--verify-codes N [--backends sqlite,postgresql]`` (issue 15 item 5) measures public verification with
 the audit's public facts: a registry of N codes shaped as ``bench_registry.py`` writes them (a lot per
 20 codes), ``GET /v1/verify?q=<Digital Link>`` drawing a distinct lot per request with the response
@@ -388,6 +392,37 @@ def _verify_main(n: int, backends: Sequence[str], api: object) -> bool:
     return ok
 
 
+def round_trip_cpu_us(n: int = 20_000, same_cpu: bool = False) -> tuple[float, float]:
+    """``(CPU, wall)`` microseconds of one 32-byte round trip over a socket pair to a forked echo
+    process, as the caller sees them: what any database round trip costs on this machine before the
+    database does anything. ``same_cpu`` pins both processes to one CPU (no cross-CPU wake-ups)."""
+    import socket
+    import time
+
+    mine, theirs = socket.socketpair()
+    saved = os.sched_getaffinity(0)
+    if same_cpu:
+        os.sched_setaffinity(0, {min(saved)})
+    try:
+        pid = os.fork()
+        if pid == 0:  # the echo process
+            mine.close()
+            for _ in range(n):
+                theirs.sendall(theirs.recv(64))
+            os._exit(0)
+        theirs.close()
+        cpu, wall = time.process_time(), time.perf_counter()
+        for _ in range(n):
+            mine.sendall(b"x" * 32)
+            mine.recv(64)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        os.waitpid(pid, 0)
+    finally:
+        mine.close()
+        os.sched_setaffinity(0, saved)
+    return cpu / n * 1e6, wall / n * 1e6
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--database", action="append", default=[], help="a loaded registry (repeatable)")
@@ -401,6 +436,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("bench_lookups: no --database given; nothing measured (see the module docstring)")
         return 0
     api = _bench_api()
+    cross, cross_wall = round_trip_cpu_us()
+    same, same_wall = round_trip_cpu_us(same_cpu=True)
+    print(f"machine: a socket round trip to another process costs the caller {cross:.1f} us CPU "
+          f"({cross_wall:.1f} us wall); both on one CPU {same:.1f} us CPU ({same_wall:.1f} us wall) "
+          f"(information: every PostgreSQL lookup pays one, ping none)", flush=True)  # fmt: skip
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         for url in args.database:
