@@ -405,11 +405,15 @@ def round_trip_cpu_us(n: int = 20_000, same_cpu: bool = False) -> tuple[float, f
         os.sched_setaffinity(0, {min(saved)})
     try:
         pid = os.fork()
-        if pid == 0:  # the echo process
-            mine.close()
-            for _ in range(n):
-                theirs.sendall(theirs.recv(64))
-            os._exit(0)
+        if pid == 0:  # the echo process: never returns into the caller's code, even on an error
+            status = 1
+            try:
+                mine.close()
+                for _ in range(n):
+                    theirs.sendall(theirs.recv(64))
+                status = 0
+            finally:
+                os._exit(status)
         theirs.close()
         cpu, wall = time.process_time(), time.perf_counter()
         for _ in range(n):
